@@ -1,0 +1,92 @@
+//! Time and randomness, handed in by the host.
+//!
+//! The core never reads a clock or draws randomness on its own: every request
+//! is prepared from an [`Env`]. Hosts that want safe defaults call
+//! [`Env::from_system`] (feature `os-env`, on by default), which reads the system
+//! clock and draws a 128-bit nonce from the operating system.
+
+use crate::error::Error;
+
+/// The moment a request is signed and its nonce.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Env {
+    /// Milliseconds since the Unix epoch, before any clock offset is applied.
+    pub now_ms: u64,
+    /// A value that is unique per request (visible ASCII, no `:`).
+    pub nonce: String,
+}
+
+impl Env {
+    /// An environment with a fixed time and nonce (tests, replays, hosts with their own sources).
+    ///
+    /// ```
+    /// let env = zephr_admin::Env::new(1_700_000_000_000, "42");
+    /// assert_eq!(env.now_ms, 1_700_000_000_000);
+    /// ```
+    pub fn new(now_ms: u64, nonce: impl Into<String>) -> Self {
+        Env {
+            now_ms,
+            nonce: nonce.into(),
+        }
+    }
+
+    /// The system clock and a fresh random nonce: 128 bits from the operating
+    /// system (`getrandom`; `crypto.getRandomValues` on `wasm32-unknown-unknown`),
+    /// as 32 lowercase hex digits.
+    ///
+    /// ```
+    /// let a = zephr_admin::Env::from_system()?;
+    /// let b = zephr_admin::Env::from_system()?;
+    /// assert_eq!(a.nonce.len(), 32);
+    /// assert_ne!(a.nonce, b.nonce);
+    /// # Ok::<(), zephr_admin::Error>(())
+    /// ```
+    #[cfg(feature = "os-env")]
+    pub fn from_system() -> Result<Self, Error> {
+        Ok(Env {
+            now_ms: system_now_ms(),
+            nonce: random_nonce()?,
+        })
+    }
+}
+
+/// 128 random bits from the operating system, as 32 lowercase hex digits.
+#[cfg(feature = "os-env")]
+pub fn random_nonce() -> Result<String, Error> {
+    let mut bytes = [0u8; 16];
+    getrandom::getrandom(&mut bytes).map_err(|e| {
+        Error::input(
+            crate::error::InputErrorKind::EntropyUnavailable,
+            format!("no randomness for a nonce: {e}"),
+        )
+    })?;
+    let mut nonce = String::with_capacity(32);
+    crate::url::push_hex(&mut nonce, &bytes);
+    Ok(nonce)
+}
+
+/// Milliseconds since the Unix epoch from the system clock (0 if the clock is before 1970).
+#[cfg(feature = "os-env")]
+pub fn system_now_ms() -> u64 {
+    #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+    {
+        // `SystemTime::now` panics on wasm32-unknown-unknown; ask the JS host.
+        let ms = js_sys::Date::now();
+        if ms.is_finite() && ms > 0.0 {
+            ms as u64
+        } else {
+            0
+        }
+    }
+    #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+    {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+    }
+}
+
+/// Applies a clock offset (positive when the local clock is behind the server's).
+pub(crate) fn apply_offset(now_ms: u64, offset_ms: i64) -> u64 {
+    now_ms.saturating_add_signed(offset_ms)
+}

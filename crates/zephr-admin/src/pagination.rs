@@ -1,0 +1,96 @@
+//! `page`/`rpp` pagination as a pure function: from a request and the decoded
+//! body of its response, the request for the next page, if there is one.
+//!
+//! The documented list endpoints answer either `{results, total}` (accounts)
+//! or `{results, meta: {count, rpp, paginated}, links: {next: {page}}}` (user
+//! export). Pages are numbered from 1.
+
+use serde_json::Value;
+
+use crate::request::Request;
+
+/// The request for the page after the one `body` answered, or `None` when
+/// `body` was the last page.
+///
+/// Uses, in order: `links.next` (absent or null means last), `total` with the
+/// page size, and otherwise a short or empty page as the end. The returned
+/// request is unsigned: prepare it again (fresh timestamp and nonce).
+///
+/// ```
+/// use serde_json::json;
+/// use zephr_admin::{Request, next_page};
+///
+/// let first = Request::get("/v3/accounts").query("rpp", "2");
+/// let body = json!({"results": [{"account_id": "a"}, {"account_id": "b"}], "total": 3});
+/// let second = next_page(&first, &body).unwrap();
+/// assert_eq!(second.query_value("page"), Some("2"));
+/// let last = json!({"results": [{"account_id": "c"}], "total": 3});
+/// assert!(next_page(&second, &last).is_none());
+/// ```
+pub fn next_page(request: &Request, body: &Value) -> Option<Request> {
+    let page = request
+        .query_value("page")
+        .and_then(|p| p.trim().parse::<u64>().ok())
+        .unwrap_or(1)
+        .max(1);
+    let items = page_items(body);
+    if items == Some(0) {
+        return None;
+    }
+    let meta = body.get("meta");
+    if meta
+        .and_then(|m| m.get("paginated"))
+        .and_then(Value::as_bool)
+        == Some(false)
+    {
+        return None;
+    }
+
+    let next = if let Some(links) = body.get("links").filter(|l| l.is_object()) {
+        let next = links.get("next").filter(|n| !n.is_null())?;
+        let linked = next.get("page").and_then(as_u64).unwrap_or(page + 1);
+        // A link that does not move forward would loop forever.
+        if linked <= page {
+            return None;
+        }
+        linked
+    } else {
+        let rpp = request
+            .query_value("rpp")
+            .and_then(|r| r.trim().parse::<u64>().ok())
+            .or_else(|| meta.and_then(|m| m.get("rpp")).and_then(as_u64))
+            .filter(|r| *r > 0);
+        let total = body.get("total").and_then(as_u64);
+        let count = u64::try_from(items?).ok()?;
+        let more = match (total, rpp) {
+            (Some(total), Some(rpp)) => page.saturating_mul(rpp) < total,
+            // Without `rpp`, a full page is as long as this one.
+            (Some(total), None) => page.saturating_mul(count) < total,
+            (None, Some(rpp)) => count >= rpp,
+            (None, None) => false,
+        };
+        if !more {
+            return None;
+        }
+        page + 1
+    };
+    Some(request.clone().set_query("page", next.to_string()))
+}
+
+/// The number of elements of the page, for the documented envelopes.
+fn page_items(body: &Value) -> Option<usize> {
+    match body {
+        Value::Array(items) => Some(items.len()),
+        Value::Object(map) => ["results", "items", "data"]
+            .iter()
+            .find_map(|key| map.get(*key).and_then(Value::as_array))
+            .map(Vec::len),
+        _ => None,
+    }
+}
+
+fn as_u64(value: &Value) -> Option<u64> {
+    value
+        .as_u64()
+        .or_else(|| value.as_str().and_then(|s| s.trim().parse().ok()))
+}

@@ -1,0 +1,65 @@
+//! `zephr`: the command line of the Zephr Admin API SDK.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod sign;
+
+/// Sign and prepare Zephr Admin API requests.
+#[derive(Debug, Parser)]
+#[command(name = "zephr", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Print the Authorization header value for one request.
+    Sign(sign::SignArgs),
+}
+
+/// Exit status for bad input (also what argument errors exit with).
+const USAGE_ERROR: u8 = 2;
+
+fn main() -> ExitCode {
+    // Never a backtrace: an unexpected panic is still a one-line message.
+    std::panic::set_hook(Box::new(|info| {
+        eprintln!(
+            "zephr: internal error: {}",
+            info.payload().downcast_ref::<&str>().unwrap_or(&"panic")
+        );
+    }));
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) if !e.use_stderr() => {
+            // --help and --version
+            print!("{e}");
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => return fail(first_line(&e.to_string())),
+    };
+    let result = match cli.command {
+        Command::Sign(args) => sign::run(args),
+    };
+    match result {
+        Ok(output) => {
+            println!("{output}");
+            ExitCode::SUCCESS
+        }
+        Err(message) => fail(&message),
+    }
+}
+
+fn fail(message: &str) -> ExitCode {
+    eprintln!("zephr: {}", message.trim_start_matches("error: "));
+    ExitCode::from(USAGE_ERROR)
+}
+
+fn first_line(text: &str) -> &str {
+    text.lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or(text)
+        .trim()
+}
