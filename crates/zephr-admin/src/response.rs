@@ -161,8 +161,8 @@ fn error_message(body: &[u8]) -> Option<String> {
     }
     let message = match serde_json::from_str::<Value>(text) {
         Ok(value) => message_from_json(&value)?,
-        // Plain text is a message; an HTML error page is not.
-        Err(_) if !text.starts_with('<') => text.to_owned(),
+        // Plain text is a message; an HTML page or broken JSON is not.
+        Err(_) if !text.starts_with(['<', '{', '[']) => text.to_owned(),
         Err(_) => return None,
     };
     let message = message.trim();
