@@ -1,5 +1,12 @@
 //! Every refused input gets its typed error, and no error shows the secret.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use zephr_admin::{
     BaseUrl, Body, Client, Credentials, Env, Error, InputErrorKind, Request, SignableRequest, sign,
 };
@@ -13,7 +20,11 @@ fn credentials() -> Credentials {
 fn kind(result: Result<impl std::fmt::Debug, Error>) -> InputErrorKind {
     match result {
         Err(Error::Input(e)) => {
-            assert!(!e.message.contains(SECRET), "secret in message: {}", e.message);
+            assert!(
+                !e.message.contains(SECRET),
+                "secret in message: {}",
+                e.message
+            );
             assert!(!format!("{e:?}").contains(SECRET));
             e.kind
         }
@@ -21,23 +32,44 @@ fn kind(result: Result<impl std::fmt::Debug, Error>) -> InputErrorKind {
     }
 }
 
-fn sign_with(method: &str, path: &str, query: &str, nonce: &str) -> Result<zephr_admin::Signature, Error> {
-    let request = SignableRequest { method, path, query, body: b"" };
+fn sign_with(
+    method: &str,
+    path: &str,
+    query: &str,
+    nonce: &str,
+) -> Result<zephr_admin::Signature, Error> {
+    let request = SignableRequest {
+        method,
+        path,
+        query,
+        body: b"",
+    };
     sign(&credentials(), &request, 1, nonce)
 }
 
 #[test]
 fn access_keys_that_would_break_the_header_are_refused() {
     for bad in ["", "a:b", "a b", "a\tb", "a\r\nInjected: 1", "ü", "a\u{7f}"] {
-        assert_eq!(kind(Credentials::new(bad, SECRET)), InputErrorKind::InvalidAccessKey, "{bad:?}");
+        assert_eq!(
+            kind(Credentials::new(bad, SECRET)),
+            InputErrorKind::InvalidAccessKey,
+            "{bad:?}"
+        );
     }
-    assert_eq!(kind(Credentials::new("ok", "")), InputErrorKind::InvalidSecretKey);
+    assert_eq!(
+        kind(Credentials::new("ok", "")),
+        InputErrorKind::InvalidSecretKey
+    );
 }
 
 #[test]
 fn nonces_that_would_break_the_header_are_refused() {
     for bad in ["", "1:2", "1 2", "x\ny", "\u{0}", "é"] {
-        assert_eq!(kind(sign_with("GET", "/v3/users", "", bad)), InputErrorKind::InvalidNonce, "{bad:?}");
+        assert_eq!(
+            kind(sign_with("GET", "/v3/users", "", bad)),
+            InputErrorKind::InvalidNonce,
+            "{bad:?}"
+        );
         let prepared = client().prepare(&Request::get("/v3/users"), &Env::new(1, bad));
         assert_eq!(kind(prepared), InputErrorKind::InvalidNonce, "{bad:?}");
     }
@@ -46,17 +78,37 @@ fn nonces_that_would_break_the_header_are_refused() {
 #[test]
 fn methods_that_are_not_tokens_are_refused() {
     for bad in ["", "GET /x", "GE\rT", "G:ET(", "ГET"] {
-        assert_eq!(kind(sign_with(bad, "/v3/users", "", "n")), InputErrorKind::InvalidMethod, "{bad:?}");
+        assert_eq!(
+            kind(sign_with(bad, "/v3/users", "", "n")),
+            InputErrorKind::InvalidMethod,
+            "{bad:?}"
+        );
     }
 }
 
 #[test]
 fn paths_and_queries_that_would_not_be_sent_as_signed_are_refused() {
-    for bad in ["", "v3/users", "/v3/users?x=1", "/v3/us ers", "/v3/users#x", "/v3/\r\nusers", "/v3/ü"] {
-        assert_eq!(kind(sign_with("GET", bad, "", "n")), InputErrorKind::InvalidPath, "{bad:?}");
+    for bad in [
+        "",
+        "v3/users",
+        "/v3/users?x=1",
+        "/v3/us ers",
+        "/v3/users#x",
+        "/v3/\r\nusers",
+        "/v3/ü",
+    ] {
+        assert_eq!(
+            kind(sign_with("GET", bad, "", "n")),
+            InputErrorKind::InvalidPath,
+            "{bad:?}"
+        );
     }
     for bad in ["?page=1", "a=b c", "a=b#c", "a=\n", "a=ü"] {
-        assert_eq!(kind(sign_with("GET", "/v3/users", bad, "n")), InputErrorKind::InvalidQuery, "{bad:?}");
+        assert_eq!(
+            kind(sign_with("GET", "/v3/users", bad, "n")),
+            InputErrorKind::InvalidQuery,
+            "{bad:?}"
+        );
     }
 }
 
@@ -71,9 +123,16 @@ fn prepare(request: Request) -> Result<zephr_admin::PreparedRequest, Error> {
 #[test]
 fn path_parameters_are_checked() {
     let template = "/v3/users/{user_id}";
-    assert_eq!(kind(prepare(Request::get(template))), InputErrorKind::MissingPathParam);
     assert_eq!(
-        kind(prepare(Request::get(template).path_param("user_id", "u").path_param("usr_id", "x"))),
+        kind(prepare(Request::get(template))),
+        InputErrorKind::MissingPathParam
+    );
+    assert_eq!(
+        kind(prepare(
+            Request::get(template)
+                .path_param("user_id", "u")
+                .path_param("usr_id", "x")
+        )),
         InputErrorKind::UnknownPathParam
     );
     for bad in ["", ".", ".."] {
@@ -82,7 +141,10 @@ fn path_parameters_are_checked() {
             InputErrorKind::InvalidPathParam
         );
     }
-    assert_eq!(kind(prepare(Request::get("/v3/users/{user_id"))), InputErrorKind::InvalidPath);
+    assert_eq!(
+        kind(prepare(Request::get("/v3/users/{user_id"))),
+        InputErrorKind::InvalidPath
+    );
 }
 
 #[test]
@@ -103,7 +165,9 @@ fn headers_cannot_be_forged() {
         );
     }
     assert_eq!(
-        kind(prepare(Request::post("/v3/users").body(Body::raw("x", "text/plain\r\nX-Evil: 1")))),
+        kind(prepare(
+            Request::post("/v3/users").body(Body::raw("x", "text/plain\r\nX-Evil: 1"))
+        )),
         InputErrorKind::InvalidHeader
     );
     let ok = prepare(Request::get("/v3/users").header("X-Site", "news\tdesk")).unwrap();
@@ -113,7 +177,11 @@ fn headers_cannot_be_forged() {
 #[test]
 fn base_urls_and_tenants_are_checked() {
     for bad in ["", "-a", "a-", "a.b", "a/b", "a:80", &"a".repeat(64), "ü"] {
-        assert_eq!(kind(BaseUrl::tenant(bad)), InputErrorKind::InvalidTenant, "{bad:?}");
+        assert_eq!(
+            kind(BaseUrl::tenant(bad)),
+            InputErrorKind::InvalidTenant,
+            "{bad:?}"
+        );
     }
     for bad in [
         "",
@@ -126,7 +194,11 @@ fn base_urls_and_tenants_are_checked() {
         "https://exa mple.com",
         "https://example.com/a b",
     ] {
-        assert_eq!(kind(BaseUrl::parse(bad)), InputErrorKind::InvalidBaseUrl, "{bad:?}");
+        assert_eq!(
+            kind(BaseUrl::parse(bad)),
+            InputErrorKind::InvalidBaseUrl,
+            "{bad:?}"
+        );
     }
     let url = BaseUrl::parse("HTTPS://Proxy.Example:8443/zephr/").unwrap();
     assert_eq!(url.to_string(), "https://proxy.example:8443/zephr");
@@ -134,17 +206,33 @@ fn base_urls_and_tenants_are_checked() {
 
 #[test]
 fn a_base_url_prefix_is_sent_and_signed() {
-    let client = Client::new(credentials(), BaseUrl::parse("http://127.0.0.1:9/prefix").unwrap());
-    let prepared = client.prepare(&Request::get("/v3/users"), &Env::new(7, "n")).unwrap();
+    let client = Client::new(
+        credentials(),
+        BaseUrl::parse("http://127.0.0.1:9/prefix").unwrap(),
+    );
+    let prepared = client
+        .prepare(&Request::get("/v3/users"), &Env::new(7, "n"))
+        .unwrap();
     assert_eq!(prepared.url, "http://127.0.0.1:9/prefix/v3/users");
-    let request = SignableRequest { method: "GET", path: "/prefix/v3/users", query: "", body: b"" };
+    let request = SignableRequest {
+        method: "GET",
+        path: "/prefix/v3/users",
+        query: "",
+        body: b"",
+    };
     let signature = sign(&credentials(), &request, 7, "n").unwrap();
-    assert_eq!(prepared.header("authorization"), Some(signature.authorization()));
+    assert_eq!(
+        prepared.header("authorization"),
+        Some(signature.authorization())
+    );
 }
 
 #[test]
 fn bodies_are_checked() {
-    assert_eq!(kind(Body::json_text("{not json")), InputErrorKind::InvalidBody);
+    assert_eq!(
+        kind(Body::json_text("{not json")),
+        InputErrorKind::InvalidBody
+    );
     let mut map = std::collections::HashMap::new();
     map.insert(vec![1u8], 1);
     assert_eq!(kind(Body::json(&map)), InputErrorKind::InvalidBody);
@@ -162,15 +250,29 @@ fn secrets_never_show() {
 #[test]
 fn clock_offset_moves_the_signed_timestamp() {
     let client = client().with_clock_offset_ms(-500);
-    let prepared = client.prepare(&Request::get("/v3/users"), &Env::new(1_000, "n")).unwrap();
-    assert!(prepared.header("authorization").unwrap().contains(":500:n:"));
-    let prepared = client.prepare(&Request::get("/v3/users"), &Env::new(100, "n")).unwrap();
-    assert!(prepared.header("authorization").unwrap().contains(":0:n:"), "saturates at 0");
+    let prepared = client
+        .prepare(&Request::get("/v3/users"), &Env::new(1_000, "n"))
+        .unwrap();
+    assert!(
+        prepared
+            .header("authorization")
+            .unwrap()
+            .contains(":500:n:")
+    );
+    let prepared = client
+        .prepare(&Request::get("/v3/users"), &Env::new(100, "n"))
+        .unwrap();
+    assert!(
+        prepared.header("authorization").unwrap().contains(":0:n:"),
+        "saturates at 0"
+    );
 }
 
 #[test]
 fn descriptor_headers() {
-    let prepared = prepare(Request::post("/v3/users").body(Body::json(&serde_json::json!({"a": 1})).unwrap())).unwrap();
+    let prepared =
+        prepare(Request::post("/v3/users").body(Body::json(&serde_json::json!({"a": 1})).unwrap()))
+            .unwrap();
     assert_eq!(prepared.method, "POST");
     assert_eq!(prepared.header("content-type"), Some("application/json"));
     assert_eq!(prepared.header("accept"), Some("application/json"));
@@ -184,9 +286,14 @@ fn descriptor_headers() {
 #[cfg(feature = "os-env")]
 #[test]
 fn system_env_draws_distinct_128_bit_nonces() {
-    let nonces: std::collections::HashSet<String> =
-        (0..1000).map(|_| Env::from_system().unwrap().nonce).collect();
+    let nonces: std::collections::HashSet<String> = (0..1000)
+        .map(|_| Env::from_system().unwrap().nonce)
+        .collect();
     assert_eq!(nonces.len(), 1000);
-    assert!(nonces.iter().all(|n| n.len() == 32 && n.bytes().all(|b| b.is_ascii_hexdigit())));
+    assert!(
+        nonces
+            .iter()
+            .all(|n| n.len() == 32 && n.bytes().all(|b| b.is_ascii_hexdigit()))
+    );
     assert!(zephr_admin::system_now_ms() > 1_700_000_000_000);
 }

@@ -1,11 +1,18 @@
 //! Property tests: what is signed is what is sent, path parameters never move
 //! the route, and no response or retry input can panic.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use proptest::prelude::*;
 use sha2::{Digest, Sha256};
 use zephr_admin::{
-    BaseUrl, Body, Client, Credentials, Env, List, Outcome, RetryDecision, RetryPolicy, Request,
-    Response, next_page,
+    BaseUrl, Body, Client, Credentials, Env, List, Outcome, Request, Response, RetryDecision,
+    RetryPolicy, next_page,
 };
 
 fn method() -> impl Strategy<Value = String> {
@@ -23,7 +30,8 @@ fn body() -> impl Strategy<Value = Body> {
     prop_oneof![
         Just(Body::empty()),
         any::<String>().prop_map(Body::text),
-        proptest::collection::vec(any::<u8>(), 0..300).prop_map(|b| Body::raw(b, "application/octet-stream")),
+        proptest::collection::vec(any::<u8>(), 0..300)
+            .prop_map(|b| Body::raw(b, "application/octet-stream")),
         proptest::collection::btree_map(any::<String>(), any::<String>(), 0..5)
             .prop_map(|m| Body::json(&m).unwrap()),
     ]
@@ -175,7 +183,10 @@ fn deeply_nested_bodies_are_a_decode_error_not_a_crash() {
     for open in ["[", "{\"a\":"] {
         let body = open.repeat(100_000);
         let response = Response::new(200, vec![], body);
-        assert_eq!(response.decode::<serde_json::Value>().unwrap_err().code(), "decode_error");
+        assert_eq!(
+            response.decode::<serde_json::Value>().unwrap_err().code(),
+            "decode_error"
+        );
         let response = Response::new(500, vec![], open.repeat(100_000));
         assert_eq!(response.error_for_status().unwrap_err().message, None);
     }

@@ -1,5 +1,12 @@
 //! The shared signing vectors, through the raw signer and through `Client::prepare`.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use serde::Deserialize;
 use zephr_admin::{BaseUrl, Body, Client, Credentials, Env, Request, SignableRequest, sign};
 
@@ -34,7 +41,8 @@ struct Contrast {
 }
 
 fn vectors() -> File {
-    serde_json::from_str(include_str!("../../../tests/vectors/signing.json")).expect("vector file parses")
+    serde_json::from_str(include_str!("../../../tests/vectors/signing.json"))
+        .expect("vector file parses")
 }
 
 #[test]
@@ -49,7 +57,13 @@ fn every_vector_signs_byte_for_byte() {
             query: &v.query,
             body: v.body.as_bytes(),
         };
-        let signature = sign(&credentials, &request, v.timestamp.parse().unwrap(), &v.nonce).unwrap();
+        let signature = sign(
+            &credentials,
+            &request,
+            v.timestamp.parse().unwrap(),
+            &v.nonce,
+        )
+        .unwrap();
         assert_eq!(signature.authorization(), v.authorization, "{}", v.id);
         assert_eq!(signature.hash(), v.sha256_hex, "{}", v.id);
     }
@@ -59,7 +73,11 @@ fn every_vector_signs_byte_for_byte() {
 #[test]
 fn the_wrong_constructions_differ() {
     let file = vectors();
-    let v2 = file.vectors.iter().find(|v| v.id.starts_with("V2")).unwrap();
+    let v2 = file
+        .vectors
+        .iter()
+        .find(|v| v.id.starts_with("V2"))
+        .unwrap();
     let wrong: Vec<&str> = file
         .contrast
         .iter()
@@ -80,7 +98,13 @@ fn lower_case_method_signs_as_upper_case() {
         query: &v.query,
         body: v.body.as_bytes(),
     };
-    let signature = sign(&credentials, &request, v.timestamp.parse().unwrap(), &v.nonce).unwrap();
+    let signature = sign(
+        &credentials,
+        &request,
+        v.timestamp.parse().unwrap(),
+        &v.nonce,
+    )
+    .unwrap();
     assert_eq!(signature.authorization(), v.authorization);
 }
 
@@ -109,7 +133,12 @@ fn every_vector_through_prepare() {
         }
         let env = Env::new(v.timestamp.parse().unwrap(), v.nonce.as_str());
         let prepared = client.prepare(&request, &env).unwrap();
-        assert_eq!(prepared.header("authorization"), Some(v.authorization.as_str()), "{}", v.id);
+        assert_eq!(
+            prepared.header("authorization"),
+            Some(v.authorization.as_str()),
+            "{}",
+            v.id
+        );
         let expected_url = if v.query.is_empty() {
             format!("https://demo.api.zephr.com{}", v.path)
         } else {

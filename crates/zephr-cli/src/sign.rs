@@ -13,10 +13,10 @@ pub struct SignArgs {
     #[arg(long)]
     path: String,
     /// Query string as sent, without the leading '?'.
-    #[arg(long, default_value = "")]
+    #[arg(long, default_value = "", allow_hyphen_values = true)]
     query: String,
     /// Body text, signed as its UTF-8 bytes.
-    #[arg(long, conflicts_with = "body_file")]
+    #[arg(long, conflicts_with = "body_file", allow_hyphen_values = true)]
     body: Option<String>,
     /// File whose exact bytes are the body.
     #[arg(long)]
@@ -25,7 +25,7 @@ pub struct SignArgs {
     #[arg(long)]
     timestamp: Option<String>,
     /// Unique nonce [default: 128 random bits as hex].
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     nonce: Option<String>,
     /// Access key of the key pair.
     #[arg(long, env = "ZEPHR_ACCESS_KEY")]
