@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Runs every test. Usage: bash scripts/test.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/setup.sh
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "format"
+cargo fmt --all -- --check
+step "lints"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+step "Rust tests (unit, integration, doc)"
+cargo test --workspace --locked
+step "core builds for wasm32-unknown-unknown"
+cargo check -p zephr-admin --target wasm32-unknown-unknown --locked
+step "all tests passed"
