@@ -7,6 +7,8 @@ bash scripts/setup.sh
 
 step() { printf '\n==> %s\n' "$*"; }
 
+step "generated files are fresh (spec/zephr-admin-api.json)"
+cargo run -q -p zephr-codegen --locked -- --check
 step "format"
 cargo fmt --all -- --check
 step "lints"

@@ -86,6 +86,42 @@ pub fn system_now_ms() -> u64 {
     }
 }
 
+/// A timestamp given as text: plain decimal milliseconds, no sign, spaces or
+/// leading zeros (any of those would change the signed text).
+///
+/// ```
+/// assert_eq!(zephr_admin::parse_timestamp("1700000000000")?, 1_700_000_000_000);
+/// assert!(zephr_admin::parse_timestamp("01").is_err());
+/// # Ok::<(), zephr_admin::Error>(())
+/// ```
+pub fn parse_timestamp(text: &str) -> Result<u64, Error> {
+    let canonical = !text.is_empty()
+        && text.bytes().all(|b| b.is_ascii_digit())
+        && (text == "0" || !text.starts_with('0'));
+    canonical
+        .then(|| text.parse::<u64>().ok())
+        .flatten()
+        .ok_or_else(|| invalid_timestamp(text))
+}
+
+/// A timestamp given as a JavaScript number: a non-negative safe integer.
+pub fn timestamp_from_f64(ms: f64) -> Result<u64, Error> {
+    const MAX_SAFE: f64 = 9_007_199_254_740_991.0;
+    if ms.is_finite() && ms >= 0.0 && ms.fract() == 0.0 && ms <= MAX_SAFE {
+        Ok(ms as u64)
+    } else {
+        Err(invalid_timestamp(&ms.to_string()))
+    }
+}
+
+fn invalid_timestamp(text: &str) -> Error {
+    let shown: String = text.chars().take(40).collect();
+    Error::input(
+        crate::error::InputErrorKind::InvalidTimestamp,
+        format!("'{shown}' is not a whole number of milliseconds since the Unix epoch"),
+    )
+}
+
 /// Applies a clock offset (positive when the local clock is behind the server's).
 pub(crate) fn apply_offset(now_ms: u64, offset_ms: i64) -> u64 {
     now_ms.saturating_add_signed(offset_ms)

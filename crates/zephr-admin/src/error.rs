@@ -130,6 +130,14 @@ codes! {
         InvalidTenant => "invalid_tenant",
         /// The body could not be serialised.
         InvalidBody => "invalid_body",
+        /// No operation has this id.
+        UnknownOperation => "unknown_operation",
+        /// The operation has no parameter of this name.
+        UnknownParam => "unknown_param",
+        /// A required parameter of the operation was not given.
+        MissingParam => "missing_param",
+        /// A parameter value has the wrong type.
+        InvalidParam => "invalid_param",
         /// The operating system could not provide randomness for a nonce.
         EntropyUnavailable => "entropy_unavailable",
     }

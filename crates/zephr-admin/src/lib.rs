@@ -31,6 +31,11 @@
 mod credentials;
 mod env;
 mod error;
+mod generated;
+#[cfg(feature = "os-env")]
+pub mod host;
+pub mod lenient;
+mod operation;
 mod pagination;
 mod request;
 mod response;
@@ -39,10 +44,15 @@ mod sign;
 mod url;
 
 pub use credentials::Credentials;
-pub use env::Env;
+pub use env::{Env, parse_timestamp, timestamp_from_f64};
 #[cfg(feature = "os-env")]
 pub use env::{random_nonce, system_now_ms};
 pub use error::{ApiError, ApiErrorCode, DecodeError, Error, InputError, InputErrorKind};
+pub use generated::operations;
+pub use operation::{
+    BodyKind, OPERATIONS, Operation, OperationSpec, Pagination, ParamLocation, ParamSpec,
+    ResponseKind, find_operation, require_operation,
+};
 pub use pagination::next_page;
 pub use request::{Body, Client, PreparedRequest, Request, USER_AGENT};
 pub use response::{Ignored, List, Response};

@@ -4,9 +4,14 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod common;
+mod ops;
+mod prepare;
 mod sign;
 
 /// Sign and prepare Zephr Admin API requests.
+///
+/// Credentials come from --access-key/--secret-key or ZEPHR_ACCESS_KEY/ZEPHR_SECRET_KEY.
 #[derive(Debug, Parser)]
 #[command(name = "zephr", version, about)]
 struct Cli {
@@ -18,6 +23,10 @@ struct Cli {
 enum Command {
     /// Print the Authorization header value for one request.
     Sign(sign::SignArgs),
+    /// List the operations of the Admin API (a table, or --json).
+    Ops(ops::OpsArgs),
+    /// Print the signed request descriptor of one operation as JSON.
+    Prepare(prepare::PrepareArgs),
 }
 
 /// Exit status for bad input (also what argument errors exit with).
@@ -42,6 +51,8 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Sign(args) => sign::run(args),
+        Command::Ops(args) => ops::run(args),
+        Command::Prepare(args) => prepare::run(args),
     };
     match result {
         Ok(output) => {

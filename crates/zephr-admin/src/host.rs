@@ -1,0 +1,281 @@
+//! The JSON-shaped entry points that the JavaScript bindings expose.
+//!
+//! Both bindings (napi and wasm) only convert values to and from these
+//! functions, so every decision (validation, defaults, envelope handling,
+//! retry, paging, error shape) is made here once.
+
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+use zeroize::Zeroizing;
+
+use crate::env::{parse_timestamp, timestamp_from_f64};
+use crate::error::{Error, InputErrorKind};
+use crate::operation::{OPERATIONS, ResponseKind, require_operation};
+use crate::request::{Client, PreparedRequest};
+use crate::response::{List, Response};
+use crate::retry::{Outcome, RetryDecision, RetryPolicy};
+use crate::sign::{SignableRequest, sign};
+use crate::url::BaseUrl;
+use crate::{Credentials, Env, next_page};
+
+/// Milliseconds since the epoch as a JS number or a decimal string.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum Timestamp {
+    /// A number (must be a non-negative safe integer).
+    Number(f64),
+    /// Decimal text.
+    Text(String),
+}
+
+impl Timestamp {
+    fn millis(&self) -> Result<u64, Error> {
+        match self {
+            Timestamp::Number(ms) => timestamp_from_f64(*ms),
+            Timestamp::Text(text) => parse_timestamp(text),
+        }
+    }
+}
+
+/// `signRequest` options (the body travels separately, as bytes).
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SignOptions {
+    /// Access key.
+    pub access_key: String,
+    /// Secret key (zeroed on drop).
+    pub secret_key: Zeroizing<String>,
+    /// HTTP method.
+    pub method: String,
+    /// Path as sent.
+    pub path: String,
+    /// Query as sent, without `?`.
+    #[serde(default)]
+    pub query: Option<String>,
+    /// Signing time.
+    pub timestamp: Timestamp,
+    /// Nonce.
+    pub nonce: String,
+}
+
+/// The Authorization header value for raw request parts.
+///
+/// ```
+/// use zephr_admin::host::{SignOptions, sign_request};
+///
+/// let options: SignOptions = serde_json::from_value(serde_json::json!({
+///     "accessKey": "ak", "secretKey": "sk", "method": "GET", "path": "/v3/users",
+///     "timestamp": "1700000000000", "nonce": "n1",
+/// }))?;
+/// assert!(sign_request(&options, b"")?.starts_with("ZEPHR-HMAC-SHA256 ak:1700000000000:n1:"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn sign_request(options: &SignOptions, body: &[u8]) -> Result<String, Error> {
+    let credentials = Credentials::new(options.access_key.as_str(), options.secret_key.as_str())?;
+    let request = SignableRequest {
+        method: &options.method,
+        path: &options.path,
+        query: options.query.as_deref().unwrap_or(""),
+        body,
+    };
+    Ok(sign(
+        &credentials,
+        &request,
+        options.timestamp.millis()?,
+        &options.nonce,
+    )?
+    .into_authorization())
+}
+
+/// `prepareRequest` options: credentials, target, and optionally a fixed time and nonce.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ClientOptions {
+    /// Access key.
+    pub access_key: String,
+    /// Secret key (zeroed on drop).
+    pub secret_key: Zeroizing<String>,
+    /// Tenant id (`https://{tenant}.api.zephr.com`).
+    #[serde(default)]
+    pub tenant: Option<String>,
+    /// Any `http(s)://` base URL.
+    #[serde(default)]
+    pub base_url: Option<String>,
+    /// Signing time [default: the system clock].
+    #[serde(default)]
+    pub timestamp: Option<Timestamp>,
+    /// Nonce [default: 128 random bits].
+    #[serde(default)]
+    pub nonce: Option<String>,
+    /// Added to the clock when signing.
+    #[serde(default)]
+    pub clock_offset_ms: Option<f64>,
+}
+
+impl ClientOptions {
+    /// The client these options describe.
+    pub fn client(&self) -> Result<Client, Error> {
+        let base_url = match (&self.tenant, &self.base_url) {
+            (Some(_), Some(_)) => {
+                return Err(Error::input(
+                    InputErrorKind::InvalidBaseUrl,
+                    "give either tenant or baseUrl, not both",
+                ));
+            }
+            (Some(tenant), None) => BaseUrl::tenant(tenant)?,
+            (None, Some(url)) => BaseUrl::parse(url)?,
+            (None, None) => {
+                return Err(Error::input(
+                    InputErrorKind::InvalidBaseUrl,
+                    "give tenant or baseUrl",
+                ));
+            }
+        };
+        let offset = match self.clock_offset_ms {
+            None => 0,
+            Some(ms) if ms.is_finite() && ms.fract() == 0.0 && ms.abs() <= 9.0e15 => ms as i64,
+            Some(_) => {
+                return Err(Error::input(
+                    InputErrorKind::InvalidTimestamp,
+                    "clockOffsetMs must be a whole number",
+                ));
+            }
+        };
+        let credentials = Credentials::new(self.access_key.as_str(), self.secret_key.as_str())?;
+        Ok(Client::new(credentials, base_url).with_clock_offset_ms(offset))
+    }
+
+    /// The signing environment: the fixed time and nonce where given, the system otherwise.
+    pub fn env(&self) -> Result<Env, Error> {
+        let now_ms = match &self.timestamp {
+            Some(ts) => ts.millis()?,
+            None => crate::system_now_ms(),
+        };
+        let nonce = match &self.nonce {
+            Some(nonce) => nonce.clone(),
+            None => crate::random_nonce()?,
+        };
+        Ok(Env::new(now_ms, nonce))
+    }
+}
+
+/// The signed request of an operation from parameters by documented name (the
+/// body under `body`).
+pub fn prepare_request(
+    operation_id: &str,
+    params: &Value,
+    options: &ClientOptions,
+) -> Result<PreparedRequest, Error> {
+    let request = require_operation(operation_id)?.request_from_json(params)?;
+    options.client()?.prepare(&request, &options.env()?)
+}
+
+/// The decoded answer of an operation, or its typed error. Lists come back
+/// normalised: `{"results": [...], "total"?: n, ...other members}` whatever
+/// envelope the server used.
+pub fn parse_response(operation_id: &str, response: &Response) -> Result<Value, Error> {
+    let op = require_operation(operation_id)?;
+    if op.response == ResponseKind::List {
+        let list: List<Value> = response.decode()?;
+        return Ok(serde_json::to_value(list).unwrap_or(Value::Null));
+    }
+    response.decode()
+}
+
+/// `RetryAfter(ms)` as `Some(ms)`, `Stop` as `None`. `status` is `None` for a
+/// transport error (no response).
+pub fn retry_delay(
+    policy: &RetryPolicy,
+    method: &str,
+    status: Option<u16>,
+    retry_after: Option<&str>,
+    retries_so_far: u32,
+    jitter: f64,
+    now_ms: u64,
+) -> Option<u64> {
+    let outcome = match status {
+        Some(status) => Outcome::Response {
+            status,
+            retry_after,
+        },
+        None => Outcome::TransportError,
+    };
+    match policy.decide(method, &outcome, retries_so_far, jitter, now_ms) {
+        RetryDecision::RetryAfter(ms) => Some(ms),
+        RetryDecision::Stop => None,
+    }
+}
+
+/// The parameters of the next page of a `page`/`rpp` operation, or `None`
+/// after the last page (and for operations that are not paged).
+pub fn next_page_params(
+    operation_id: &str,
+    params: &Value,
+    body: &Value,
+) -> Result<Option<Value>, Error> {
+    let op = require_operation(operation_id)?;
+    if op.pagination == crate::Pagination::None {
+        return Ok(None);
+    }
+    let request = op.request_from_json(params)?;
+    let Some(next) = next_page(&request, body) else {
+        return Ok(None);
+    };
+    let page: u64 = next
+        .query_value("page")
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(1);
+    let mut params = match params {
+        Value::Object(map) => map.clone(),
+        _ => Map::new(),
+    };
+    params.insert("page".to_owned(), json!(page));
+    Ok(Some(Value::Object(params)))
+}
+
+/// An error as plain data: `code`, `message`, and where known `status`,
+/// `requestId`, `hint` and the raw `body` (text).
+pub fn error_json(error: &Error) -> Value {
+    let mut out = Map::new();
+    out.insert("code".into(), json!(error.code()));
+    match error {
+        Error::Input(e) => {
+            out.insert("message".into(), json!(e.message));
+        }
+        Error::Api(e) => {
+            out.insert("message".into(), json!(error.to_string()));
+            out.insert("status".into(), json!(e.status));
+            out.insert("requestId".into(), json!(e.request_id));
+            out.insert("hint".into(), json!(e.hint()));
+            out.insert("serverMessage".into(), json!(e.message));
+            out.insert("body".into(), json!(e.body_text()));
+        }
+        Error::Decode(e) => {
+            out.insert("message".into(), json!(error.to_string()));
+            out.insert("status".into(), json!(e.status));
+            out.insert("body".into(), json!(String::from_utf8_lossy(&e.body)));
+        }
+    }
+    Value::Object(out)
+}
+
+/// The catalogue as `[{operationId, group, namespace, method, methodName, path, summary, paged}]`.
+pub fn operations_json() -> Value {
+    Value::Array(
+        OPERATIONS
+            .iter()
+            .map(|op| {
+                json!({
+                    "operationId": op.id,
+                    "group": op.group,
+                    "namespace": op.namespace,
+                    "methodName": op.method_name,
+                    "method": op.method,
+                    "path": op.path,
+                    "summary": op.summary,
+                    "paged": op.pagination == crate::Pagination::PageRpp,
+                })
+            })
+            .collect(),
+    )
+}

@@ -1,0 +1,351 @@
+//! The operation catalogue: what every documented Admin API operation looks
+//! like, as data. The table itself (`OPERATIONS`) is generated from
+//! `spec/zephr-admin-api.json`; this module holds its types and the one place
+//! that turns an operation id and loosely typed parameters into a [`Request`],
+//! which the command line and the JS bindings share.
+
+use serde_json::{Map, Value};
+
+use crate::env::Env;
+use crate::error::{Error, InputErrorKind};
+use crate::request::{Body, Client, PreparedRequest, Request};
+use crate::response::Response;
+
+pub use crate::generated::registry::OPERATIONS;
+
+/// Where a parameter goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ParamLocation {
+    /// A `{name}` placeholder of the path.
+    Path,
+    /// A query pair.
+    Query,
+    /// A request header.
+    Header,
+}
+
+impl ParamLocation {
+    /// `path`, `query` or `header`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ParamLocation::Path => "path",
+            ParamLocation::Query => "query",
+            ParamLocation::Header => "header",
+        }
+    }
+}
+
+/// One documented parameter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ParamSpec {
+    /// The documented name, exactly as on the wire (e.g. `identifiers.email_address`).
+    pub name: &'static str,
+    /// Path, query or header.
+    pub location: ParamLocation,
+    /// Whether the request is refused without it.
+    pub required: bool,
+    /// For names documented as a pattern such as `foreign_key.{system}`: the
+    /// fixed prefix (`foreign_key.`) that every accepted name starts with.
+    pub name_prefix: Option<&'static str>,
+}
+
+impl ParamSpec {
+    fn accepts(&self, name: &str) -> bool {
+        match self.name_prefix {
+            Some(prefix) => name.len() > prefix.len() && name.starts_with(prefix),
+            None => self.name == name,
+        }
+    }
+}
+
+/// What an operation's request body is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum BodyKind {
+    /// No body.
+    None,
+    /// Any JSON value (object, array or bare string), sent as `application/json`.
+    Json,
+    /// Raw text, sent as `text/plain`.
+    Text,
+}
+
+impl BodyKind {
+    /// `none`, `json` or `text`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BodyKind::None => "none",
+            BodyKind::Json => "json",
+            BodyKind::Text => "text",
+        }
+    }
+}
+
+/// How an operation's list can be paged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Pagination {
+    /// Not paged.
+    None,
+    /// `page` (from 1) and `rpp` (results per page) query parameters; see [`next_page`](crate::next_page).
+    PageRpp,
+}
+
+/// What a 2xx answer of an operation is, as documented.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ResponseKind {
+    /// Undocumented or empty: any JSON, or nothing.
+    Any,
+    /// A bare JSON string.
+    Text,
+    /// A list: a bare array or a `results`/`items`/`data` envelope.
+    List,
+    /// An object.
+    Object,
+}
+
+/// One operation of the catalogue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OperationSpec {
+    /// The official `operationId` (or an assigned one, see `assigned_id`): the stable key.
+    pub id: &'static str,
+    /// The resource group (tag) of the reference.
+    pub group: &'static str,
+    /// The SDK namespace of the group, e.g. `accountUser`.
+    pub namespace: &'static str,
+    /// The SDK method name within the namespace, e.g. `list`.
+    pub method_name: &'static str,
+    /// Upper-case HTTP method.
+    pub method: &'static str,
+    /// Path template with `{name}` placeholders.
+    pub path: &'static str,
+    /// One-line summary.
+    pub summary: &'static str,
+    /// Path, query and header parameters, in documented order.
+    pub params: &'static [ParamSpec],
+    /// The request body.
+    pub body: BodyKind,
+    /// Whether a body must be given (only meaningful when `body` is not `None`).
+    pub body_required: bool,
+    /// The documented shape of the 2xx answer.
+    pub response: ResponseKind,
+    /// Paging of the answer.
+    pub pagination: Pagination,
+    /// The reference has no `operationId` for this operation; this one was assigned.
+    pub assigned_id: bool,
+    /// Not seen in any official source; inferred. Verify before relying on it.
+    pub inferred: bool,
+    /// A known defect of the official reference for this operation, kept as documented.
+    pub doc_defect: Option<&'static str>,
+}
+
+/// The operation with this id.
+///
+/// ```
+/// let op = zephr_admin::find_operation("listAccountUsers").unwrap();
+/// assert_eq!((op.method, op.path), ("GET", "/v3/accounts/{account_id}/users"));
+/// assert!(zephr_admin::find_operation("noSuchThing").is_none());
+/// ```
+pub fn find_operation(id: &str) -> Option<&'static OperationSpec> {
+    OPERATIONS.iter().find(|op| op.id == id)
+}
+
+/// Like [`find_operation`], as a typed `unknown_operation` error.
+pub fn require_operation(id: &str) -> Result<&'static OperationSpec, Error> {
+    find_operation(id).ok_or_else(|| {
+        Error::input(
+            InputErrorKind::UnknownOperation,
+            format!("no operation has the id '{id}'"),
+        )
+    })
+}
+
+impl OperationSpec {
+    /// The request for this operation from parameters given by their
+    /// documented names. Query pairs are sent in documented order. Unknown
+    /// names, missing required parameters and a body the operation does not
+    /// take are refused.
+    ///
+    /// ```
+    /// let op = zephr_admin::find_operation("listAccountUsers").unwrap();
+    /// let request = op.request([("account_id", "a/b")], None)?;
+    /// assert_eq!(request.render_path()?, "/v3/accounts/a%2Fb/users");
+    /// assert_eq!(op.request([("acount_id", "a")], None).unwrap_err().code(), "unknown_param");
+    /// # Ok::<(), zephr_admin::Error>(())
+    /// ```
+    pub fn request<'a>(
+        &self,
+        params: impl IntoIterator<Item = (&'a str, &'a str)>,
+        body: Option<Body>,
+    ) -> Result<Request, Error> {
+        let given: Vec<(&str, &str)> = params.into_iter().collect();
+        if let Some((name, _)) = given
+            .iter()
+            .find(|(name, _)| !self.params.iter().any(|p| p.accepts(name)))
+        {
+            return Err(Error::input(
+                InputErrorKind::UnknownParam,
+                format!(
+                    "operation '{}' has no parameter '{name}' (it takes: {})",
+                    self.id,
+                    self.param_names()
+                ),
+            ));
+        }
+        let mut request = Request::new(self.method, self.path);
+        for spec in self.params {
+            let mut found = false;
+            for (name, value) in given.iter().filter(|(name, _)| spec.accepts(name)) {
+                found = true;
+                request = match spec.location {
+                    ParamLocation::Path => request.path_param(*name, *value),
+                    ParamLocation::Query => request.query(*name, *value),
+                    ParamLocation::Header => request.header(*name, *value),
+                };
+            }
+            if spec.required && !found {
+                return Err(Error::input(
+                    InputErrorKind::MissingParam,
+                    format!(
+                        "operation '{}' needs the {} parameter '{}'",
+                        self.id,
+                        spec.location.as_str(),
+                        spec.name
+                    ),
+                ));
+            }
+        }
+        match (self.body, body) {
+            (BodyKind::None, Some(body)) if !body.is_empty() => Err(Error::input(
+                InputErrorKind::InvalidBody,
+                format!("operation '{}' takes no body", self.id),
+            )),
+            (BodyKind::Json | BodyKind::Text, None) if self.body_required => Err(Error::input(
+                InputErrorKind::InvalidBody,
+                format!(
+                    "operation '{}' needs a {} body",
+                    self.id,
+                    self.body.as_str()
+                ),
+            )),
+            (_, Some(body)) => Ok(request.body(body)),
+            (_, None) => Ok(request),
+        }
+    }
+
+    /// The request from a JSON object of parameters, as the JS bindings and the
+    /// command line receive them: parameters by documented name (strings,
+    /// numbers or booleans; `null` means absent) and the request body under
+    /// `body` (any JSON value for JSON operations, a string for text ones).
+    ///
+    /// ```
+    /// use serde_json::json;
+    ///
+    /// let op = zephr_admin::find_operation("listAccounts").unwrap();
+    /// let request = op.request_from_json(&json!({"page": 2, "rpp": 50}))?;
+    /// assert_eq!(request.query_value("rpp"), Some("50"));
+    /// # Ok::<(), zephr_admin::Error>(())
+    /// ```
+    pub fn request_from_json(&self, params: &Value) -> Result<Request, Error> {
+        let empty = Map::new();
+        let object = match params {
+            Value::Object(map) => map,
+            Value::Null => &empty,
+            _ => {
+                return Err(Error::input(
+                    InputErrorKind::InvalidParam,
+                    "the parameters must be an object",
+                ));
+            }
+        };
+        let mut texts: Vec<(&str, String)> = Vec::with_capacity(object.len());
+        let mut body = None;
+        for (name, value) in object {
+            if name == "body" {
+                body = self.body_from_json(value)?;
+                continue;
+            }
+            let text = match value {
+                Value::Null => continue,
+                Value::String(s) => s.clone(),
+                Value::Number(n) => n.to_string(),
+                Value::Bool(b) => b.to_string(),
+                Value::Array(_) | Value::Object(_) => {
+                    return Err(Error::input(
+                        InputErrorKind::InvalidParam,
+                        format!("the parameter '{name}' must be a string, number or boolean"),
+                    ));
+                }
+            };
+            texts.push((name, text));
+        }
+        self.request(texts.iter().map(|(n, v)| (*n, v.as_str())), body)
+    }
+
+    fn body_from_json(&self, value: &Value) -> Result<Option<Body>, Error> {
+        match (self.body, value) {
+            (_, Value::Null) => Ok(None),
+            (BodyKind::Text, Value::String(text)) => Ok(Some(Body::text(text.as_str()))),
+            (BodyKind::Text, _) => Err(Error::input(
+                InputErrorKind::InvalidBody,
+                format!("operation '{}' takes a text body: give a string", self.id),
+            )),
+            (BodyKind::Json, value) => Body::json(value).map(Some),
+            (BodyKind::None, _) => Err(Error::input(
+                InputErrorKind::InvalidBody,
+                format!("operation '{}' takes no body", self.id),
+            )),
+        }
+    }
+
+    /// The documented parameter names, comma-separated.
+    pub fn param_names(&self) -> String {
+        let names: Vec<&str> = self.params.iter().map(|p| p.name).collect();
+        if names.is_empty() {
+            "none".to_owned()
+        } else {
+            names.join(", ")
+        }
+    }
+}
+
+/// A typed operation: a request type generated for every catalogue entry.
+///
+/// ```
+/// use zephr_admin::operations::account_user::ListAccountUsers;
+/// use zephr_admin::{BaseUrl, Client, Credentials, Env, Operation, Response};
+///
+/// let client = Client::new(Credentials::new("ak", "sk")?, BaseUrl::tenant("news")?);
+/// let op = ListAccountUsers { account_id: "acc-1".into() };
+/// let prepared = client.prepare_operation(&op, &Env::new(1_700_000_000_000, "n"))?;
+/// assert_eq!(prepared.url, "https://news.api.zephr.com/v3/accounts/acc-1/users");
+///
+/// let response = Response::new(200, vec![], r#"[{"user_id":"u1","account_id":"acc-1"}]"#);
+/// let users = ListAccountUsers::parse_response(&response)?;
+/// assert_eq!(users.items[0].user_id.as_deref(), Some("u1"));
+/// # Ok::<(), zephr_admin::Error>(())
+/// ```
+pub trait Operation {
+    /// The decoded 2xx answer.
+    type Output: serde::de::DeserializeOwned;
+
+    /// The catalogue entry.
+    fn spec() -> &'static OperationSpec;
+
+    /// The unsigned request.
+    fn to_request(&self) -> Result<Request, Error>;
+
+    /// Decodes a response: the typed answer, or a typed error.
+    fn parse_response(response: &Response) -> Result<Self::Output, Error> {
+        response.decode()
+    }
+}
+
+impl Client {
+    /// Checks, encodes and signs a typed operation.
+    pub fn prepare_operation<O: Operation>(
+        &self,
+        operation: &O,
+        env: &Env,
+    ) -> Result<PreparedRequest, Error> {
+        self.prepare(&operation.to_request()?, env)
+    }
+}

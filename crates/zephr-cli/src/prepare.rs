@@ -1,0 +1,79 @@
+//! `zephr prepare`: the signed request descriptor of one operation, as JSON.
+
+use clap::Args;
+use serde_json::{Map, Value, json};
+use zephr_admin::{Body, BodyKind, PreparedRequest, Request, require_operation};
+
+use crate::common::{EnvArgs, TargetArgs};
+
+/// Arguments of `zephr prepare`.
+#[derive(Debug, Args)]
+pub struct PrepareArgs {
+    /// The operationId (see `zephr ops`).
+    operation_id: String,
+    /// A path or query parameter by its documented name: NAME=VALUE (repeatable).
+    #[arg(long = "param", value_name = "NAME=VALUE", allow_hyphen_values = true)]
+    params: Vec<String>,
+    /// The request body: JSON (or text for text operations), or @FILE to read it from a file.
+    #[arg(long, allow_hyphen_values = true)]
+    body: Option<String>,
+    #[command(flatten)]
+    target: TargetArgs,
+    #[command(flatten)]
+    env: EnvArgs,
+}
+
+/// The operation's request from the command-line parameters and body.
+pub fn request(
+    operation_id: &str,
+    params: &[String],
+    body: Option<&str>,
+) -> Result<Request, String> {
+    let op = require_operation(operation_id).map_err(|e| e.to_string())?;
+    let pairs = params
+        .iter()
+        .map(|p| {
+            p.split_once('=')
+                .ok_or_else(|| format!("invalid_param: '{p}' is not NAME=VALUE"))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let body = match body {
+        None => None,
+        Some(text) => {
+            let text = match text.strip_prefix('@') {
+                Some(path) => std::fs::read_to_string(path)
+                    .map_err(|e| format!("cannot read body file {path}: {e}"))?,
+                None => text.to_owned(),
+            };
+            Some(match op.body {
+                BodyKind::Text => Body::text(text),
+                _ => Body::json_text(text).map_err(|e| e.to_string())?,
+            })
+        }
+    };
+    op.request(pairs, body).map_err(|e| e.to_string())
+}
+
+/// The descriptor as JSON: method, url, headers, body (text or null).
+pub fn descriptor_json(prepared: &PreparedRequest) -> Value {
+    let headers: Map<String, Value> = prepared
+        .headers
+        .iter()
+        .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+        .collect();
+    let body = if prepared.body.is_empty() {
+        Value::Null
+    } else {
+        Value::String(String::from_utf8_lossy(&prepared.body).into_owned())
+    };
+    json!({ "method": prepared.method, "url": prepared.url, "headers": headers, "body": body })
+}
+
+pub fn run(args: PrepareArgs) -> Result<String, String> {
+    let request = request(&args.operation_id, &args.params, args.body.as_deref())?;
+    let client = args.target.client()?;
+    let prepared = client
+        .prepare(&request, &args.env.env()?)
+        .map_err(|e| e.to_string())?;
+    serde_json::to_string_pretty(&descriptor_json(&prepared)).map_err(|e| e.to_string())
+}

@@ -1,0 +1,348 @@
+//! Rust output: the registry table, one module per group, the typed-test list.
+
+use std::fmt::Write as _;
+
+use crate::model::{Field, OpModel, Output, Record, Ty};
+use crate::names::snake;
+use crate::spec::{BodyKind, Location, Op};
+use crate::{Catalogue, HEADER};
+
+fn ty(t: &Ty) -> String {
+    match t {
+        Ty::String => "String".into(),
+        Ty::Integer => "i64".into(),
+        Ty::Number => "f64".into(),
+        Ty::Boolean => "bool".into(),
+        Ty::Any => "Value".into(),
+        Ty::Map => "Map<String, Value>".into(),
+        Ty::Array(inner) => format!("Vec<{}>", ty(inner)),
+        Ty::Record(name) => name.clone(),
+    }
+}
+
+fn lenient(t: &Ty) -> Option<&'static str> {
+    match t {
+        Ty::String => Some("string"),
+        Ty::Integer => Some("integer"),
+        Ty::Number => Some("number"),
+        Ty::Boolean => Some("boolean"),
+        _ => None,
+    }
+}
+
+pub fn const_name(op: &Op) -> String {
+    snake(&op.id).to_ascii_uppercase()
+}
+
+pub fn registry(cat: &Catalogue) -> String {
+    let mut out = format!(
+        "{HEADER}\n//! The operation table.\n\nuse crate::operation::{{BodyKind, OperationSpec, Pagination, ParamLocation, ParamSpec, ResponseKind}};\n\n"
+    );
+    for ((op, names), model) in cat.ops.iter().zip(&cat.names).zip(&cat.models) {
+        let _ = writeln!(
+            out,
+            "/// `{} {}`: {}",
+            op.method,
+            op.path,
+            op.summary.replace('\n', " ")
+        );
+        let _ = writeln!(
+            out,
+            "pub const {}: OperationSpec = OperationSpec {{",
+            const_name(op)
+        );
+        let _ = writeln!(out, "    id: {:?},", op.id);
+        let _ = writeln!(out, "    group: {:?},", op.group);
+        let _ = writeln!(out, "    namespace: {:?},", names.namespace);
+        let _ = writeln!(out, "    method_name: {:?},", names.method);
+        let _ = writeln!(out, "    method: {:?},", op.method);
+        let _ = writeln!(out, "    path: {:?},", op.path);
+        let _ = writeln!(out, "    summary: {:?},", op.summary);
+        out.push_str("    params: &[");
+        for p in &op.params {
+            let location = match p.location {
+                Location::Path => "Path",
+                Location::Query => "Query",
+                Location::Header => "Header",
+            };
+            let _ = write!(
+                out,
+                "\n        ParamSpec {{ name: {:?}, location: ParamLocation::{location}, required: {}, name_prefix: {:?} }},",
+                p.name, p.required, p.name_prefix
+            );
+        }
+        if !op.params.is_empty() {
+            out.push_str("\n    ");
+        }
+        out.push_str("],\n");
+        let body = match op.body_kind {
+            BodyKind::None => "None",
+            BodyKind::Json => "Json",
+            BodyKind::Text => "Text",
+        };
+        let _ = writeln!(out, "    body: BodyKind::{body},");
+        let _ = writeln!(out, "    body_required: {},", op.body_required);
+        let response = match model.output {
+            Output::Any => "Any",
+            Output::Text => "Text",
+            Output::List(_) => "List",
+            Output::Record(_) => "Object",
+        };
+        let _ = writeln!(out, "    response: ResponseKind::{response},");
+        let _ = writeln!(
+            out,
+            "    pagination: Pagination::{},",
+            if op.page_rpp { "PageRpp" } else { "None" }
+        );
+        let _ = writeln!(out, "    assigned_id: {},", op.assigned_id);
+        let _ = writeln!(out, "    inferred: {},", op.inferred);
+        let _ = writeln!(out, "    doc_defect: {:?},", op.doc_defect);
+        out.push_str("};\n\n");
+    }
+    out.push_str("/// Every operation of the catalogue, in path order.\npub static OPERATIONS: &[OperationSpec] = &[\n");
+    for op in &cat.ops {
+        let _ = writeln!(out, "    {},", const_name(op));
+    }
+    out.push_str("];\n");
+    out
+}
+
+pub fn operations_mod(cat: &Catalogue) -> String {
+    let mut out = format!(
+        "{HEADER}\n//! Typed requests and response models for every operation, one module per\n//! resource group. Each request type implements [`Operation`](crate::Operation).\n\n"
+    );
+    for group in &cat.groups {
+        let count = cat.ops.iter().filter(|op| &op.group == group).count();
+        let _ = writeln!(
+            out,
+            "/// {group}: {count} operation{}.",
+            if count == 1 { "" } else { "s" }
+        );
+        let _ = writeln!(out, "pub mod {};", snake(group));
+    }
+    out
+}
+
+pub fn group_module(cat: &Catalogue, group: &str) -> String {
+    let mut out = format!(
+        "{HEADER}\n//! {group}.\n\n#![allow(clippy::doc_markdown)]\n\nuse serde::{{Deserialize, Serialize}};\n#[allow(unused_imports)]\nuse serde_json::{{Map, Value}};\n\n#[allow(unused_imports)]\nuse crate::{{Body, Error, List, Operation, OperationSpec, Request, lenient}};\nuse crate::generated::registry;\n"
+    );
+    for (op, model) in cat
+        .ops
+        .iter()
+        .zip(&cat.models)
+        .filter(|(op, _)| op.group == group)
+    {
+        out.push('\n');
+        request_type(&mut out, op, model);
+        for record in &model.records {
+            out.push('\n');
+            let is_body = record.name.ends_with("Body");
+            record_type(&mut out, record, !is_body);
+        }
+    }
+    out
+}
+
+fn request_type(out: &mut String, op: &Op, model: &OpModel) {
+    let _ = writeln!(out, "/// {}", op.summary.replace('\n', " "));
+    let _ = writeln!(
+        out,
+        "///\n/// `{} {}` (operationId `{}`).",
+        op.method, op.path, op.id
+    );
+    if op.inferred {
+        out.push_str("///\n/// **Inferred**: not seen in any official source; verify before relying on it.\n");
+    }
+    if let Some(defect) = &op.doc_defect {
+        let _ = writeln!(
+            out,
+            "///\n/// **Reference defect** (kept as documented): {defect}"
+        );
+    }
+    out.push_str("#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]\n");
+    let _ = writeln!(out, "pub struct {} {{", model.type_name);
+    for p in &model.params {
+        let kind = match p.location {
+            Location::Path => "Path",
+            Location::Query => "Query",
+            Location::Header => "Header",
+        };
+        if let Some(prefix) = &p.name_prefix {
+            let _ = writeln!(
+                out,
+                "    /// {kind} parameter `{}`: the name suffix after `{prefix}` and the value.",
+                p.wire
+            );
+            out.push_str("    #[serde(skip)]\n");
+            let _ = writeln!(out, "    pub {}: Option<(String, String)>,", p.rust);
+            continue;
+        }
+        let _ = writeln!(out, "    /// {kind} parameter `{}`.", p.wire);
+        if p.required {
+            if p.rust != p.wire {
+                let _ = writeln!(out, "    #[serde(rename = {:?})]", p.wire);
+            }
+            let _ = writeln!(out, "    pub {}: {},", p.rust, ty(&p.ty));
+        } else {
+            let _ = writeln!(
+                out,
+                "    #[serde(rename = {:?}, default, skip_serializing_if = \"Option::is_none\")]",
+                p.wire
+            );
+            let _ = writeln!(out, "    pub {}: Option<{}>,", p.rust, ty(&p.ty));
+        }
+    }
+    if let Some(body) = &model.body {
+        let _ = writeln!(
+            out,
+            "    /// The request body ({}).",
+            if body.kind == BodyKind::Text {
+                "text"
+            } else {
+                "JSON"
+            }
+        );
+        if body.required {
+            let _ = writeln!(out, "    pub {}: {},", body.field, ty(&body.ty));
+        } else {
+            out.push_str("    #[serde(default, skip_serializing_if = \"Option::is_none\")]\n");
+            let _ = writeln!(out, "    pub {}: Option<{}>,", body.field, ty(&body.ty));
+        }
+    }
+    out.push_str("}\n\n");
+
+    let output = match &model.output {
+        Output::Any | Output::Text => "Value".to_owned(),
+        Output::List(item) => format!("List<{}>", ty(item)),
+        Output::Record(name) => name.clone(),
+    };
+    let _ = writeln!(out, "impl Operation for {} {{", model.type_name);
+    let _ = writeln!(out, "    type Output = {output};\n");
+    let _ = writeln!(
+        out,
+        "    fn spec() -> &'static OperationSpec {{\n        &registry::{}\n    }}\n",
+        const_name(op)
+    );
+    out.push_str("    fn to_request(&self) -> Result<Request, Error> {\n");
+    out.push_str("        let spec = Self::spec();\n");
+    let uses_mut = model
+        .params
+        .iter()
+        .any(|p| !(p.required && p.location == Location::Path))
+        || model.body.is_some();
+    let _ = writeln!(
+        out,
+        "        let {}request = Request::new(spec.method, spec.path);",
+        if uses_mut { "mut " } else { "" }
+    );
+    for p in &model.params {
+        let add = match p.location {
+            Location::Path => "path_param",
+            Location::Query => "query",
+            Location::Header => "header",
+        };
+        let text = |expr: &str| match p.ty {
+            Ty::String => format!("{expr}.as_str()"),
+            _ => format!("{expr}.to_string()"),
+        };
+        if let Some(prefix) = &p.name_prefix {
+            let _ = writeln!(
+                out,
+                "        if let Some((suffix, value)) = &self.{} {{\n            request = request.{add}(format!(\"{prefix}{{suffix}}\"), value.as_str());\n        }}",
+                p.rust
+            );
+        } else if p.required {
+            let _ = writeln!(
+                out,
+                "        {}request = request.{add}({:?}, {});",
+                if uses_mut { "" } else { "let " },
+                p.wire,
+                text(&format!("self.{}", p.rust))
+            );
+        } else {
+            let _ = writeln!(
+                out,
+                "        if let Some(value) = &self.{} {{\n            request = request.{add}({:?}, {});\n        }}",
+                p.rust,
+                p.wire,
+                text("value")
+            );
+        }
+    }
+    if let Some(body) = &model.body {
+        let make = |expr: &str| match body.kind {
+            BodyKind::Text => format!("Body::text({}.as_str())", expr.trim_start_matches('&')),
+            _ => format!("Body::json({expr})?"),
+        };
+        if body.required {
+            let _ = writeln!(
+                out,
+                "        request = request.body({});",
+                make(&format!("&self.{}", body.field))
+            );
+        } else {
+            let _ = writeln!(
+                out,
+                "        if let Some(body) = &self.{} {{\n            request = request.body({});\n        }}",
+                body.field,
+                make("body")
+            );
+        }
+    }
+    out.push_str("        Ok(request)\n    }\n}\n");
+}
+
+fn record_type(out: &mut String, record: &Record, response: bool) {
+    if record.doc.is_empty() {
+        let _ = writeln!(
+            out,
+            "/// {} model; unknown members are kept in `extra`.",
+            if response { "Response" } else { "Request body" }
+        );
+    } else {
+        let _ = writeln!(out, "/// {}", record.doc.replace('\n', " "));
+    }
+    out.push_str("#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]\n");
+    let _ = writeln!(out, "pub struct {} {{", record.name);
+    for field in &record.fields {
+        field_decl(out, field, response);
+    }
+    out.push_str("    /// Members the reference does not document.\n    #[serde(flatten)]\n    pub extra: Map<String, Value>,\n}\n");
+}
+
+fn field_decl(out: &mut String, field: &Field, response: bool) {
+    let _ = writeln!(out, "    /// `{}`", field.wire);
+    if !response && field.required {
+        if field.rust != field.wire {
+            let _ = writeln!(out, "    #[serde(rename = {:?})]", field.wire);
+        }
+        let _ = writeln!(out, "    pub {}: {},", field.rust, ty(&field.ty));
+        return;
+    }
+    let mut attrs = format!(
+        "rename = {:?}, default, skip_serializing_if = \"Option::is_none\"",
+        field.wire
+    );
+    if response && let Some(with) = lenient(&field.ty) {
+        let _ = write!(attrs, ", deserialize_with = \"lenient::{with}\"");
+    }
+    let _ = writeln!(out, "    #[serde({attrs})]");
+    let _ = writeln!(out, "    pub {}: Option<{}>,", field.rust, ty(&field.ty));
+}
+
+/// The list the typed-operations test walks: one line per operation.
+pub fn typed_test_list(cat: &Catalogue) -> String {
+    let mut out = format!("{HEADER}\n\ntyped_operations! {{\n");
+    for (op, model) in cat.ops.iter().zip(&cat.models) {
+        let _ = writeln!(
+            out,
+            "    {:?} => {}::{},",
+            op.id,
+            snake(&op.group),
+            model.type_name
+        );
+    }
+    out.push_str("}\n");
+    out
+}
