@@ -104,7 +104,9 @@ pub fn dedupe(names: &mut [String]) {
 
 fn singular(w: &str) -> String {
     let lower = w.to_ascii_lowercase();
-    if lower.len() > 3 && lower.ends_with('s') && !lower.ends_with("ss") {
+    if lower.len() > 4 && lower.ends_with("ies") {
+        format!("{}y", &lower[..lower.len() - 3])
+    } else if lower.len() > 3 && lower.ends_with('s') && !lower.ends_with("ss") {
         lower[..lower.len() - 1].to_owned()
     } else {
         lower
@@ -118,7 +120,7 @@ fn singular(w: &str) -> String {
 pub fn method_names(ops: &[Op]) -> Vec<String> {
     let mut names: Vec<String> = ops
         .iter()
-        .map(|op| strip_group_noun(&op.id, &op.group))
+        .map(|op| camel(&strip_group_noun(&op.id, &op.group)))
         .collect();
     let mut count: HashMap<(String, String), usize> = HashMap::new();
     for (op, name) in ops.iter().zip(&names) {
@@ -126,7 +128,7 @@ pub fn method_names(ops: &[Op]) -> Vec<String> {
     }
     for (op, name) in ops.iter().zip(names.iter_mut()) {
         if count[&(op.group.clone(), name.clone())] > 1 {
-            *name = op.id.clone();
+            *name = camel(&op.id);
         }
     }
     names
@@ -194,5 +196,8 @@ mod tests {
         );
         assert_eq!(strip_group_noun("createGrant", "Grants"), "create");
         assert_eq!(strip_group_noun("list", "Grants"), "list");
+        assert_eq!(strip_group_noun("listCompanies", "Company"), "list");
+        assert_eq!(camel("Delete_Item"), "deleteItem");
+        assert_eq!(camel("Credits"), "credits");
     }
 }

@@ -3047,7 +3047,7 @@ export const NAMESPACES = {
     evictOriginV4: "evictOriginV4",
   },
   company: {
-    listCompanies: "listCompanies",
+    list: "listCompanies",
     create: "createCompany",
     delete: "deleteCompany",
     get: "getCompany",
@@ -3066,7 +3066,7 @@ export const NAMESPACES = {
     installTenant: "installTenant",
   },
   credit: {
-    Credits: "Credits",
+    credits: "Credits",
     createCredits: "createCredits",
     delete: "deleteCredit",
     get: "getCredit",
@@ -3148,7 +3148,7 @@ export const NAMESPACES = {
   },
   staticItems: {
     list: "listStaticItems",
-    Delete_Item: "Delete_Item",
+    deleteItem: "Delete_Item",
     getItem: "getItem",
     saveItem: "saveItem",
   },
@@ -3157,7 +3157,7 @@ export const NAMESPACES = {
   },
   userExport: {
     exportUsers: "exportUsers",
-    exportUserAndEventsCSV: "exportUserAndEventsCSV",
+    exportUserAndEventsCsv: "exportUserAndEventsCSV",
   },
   userSchema: {
     retrieve: "retrieveUserSchema",
@@ -3229,7 +3229,7 @@ export const NAMESPACES = {
     create: "createRequestRuleVersion",
   },
   pages: {
-    generateUploadURL: "generatePageUploadURL",
+    generateUploadUrl: "generatePageUploadURL",
   },
   dynamicOfferPromoCodeRedemption: {
     processPromoCodeRedemptions: "processPromoCodeRedemptions",

@@ -21,10 +21,10 @@ use crate::{Body, Error, List, Operation, OperationSpec, Request, lenient};
 pub struct ListAccounts {
     /// Query parameter `rpp`.
     #[serde(rename = "rpp", default, skip_serializing_if = "Option::is_none")]
-    pub rpp: Option<f64>,
+    pub rpp: Option<i64>,
     /// Query parameter `page`.
     #[serde(rename = "page", default, skip_serializing_if = "Option::is_none")]
-    pub page: Option<f64>,
+    pub page: Option<i64>,
     /// Query parameter `search`.
     #[serde(rename = "search", default, skip_serializing_if = "Option::is_none")]
     pub search: Option<String>,

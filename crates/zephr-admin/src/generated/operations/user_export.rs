@@ -51,10 +51,10 @@ pub struct ExportUsers {
     pub registered_before: Option<String>,
     /// Query parameter `rpp`.
     #[serde(rename = "rpp", default, skip_serializing_if = "Option::is_none")]
-    pub rpp: Option<f64>,
+    pub rpp: Option<i64>,
     /// Query parameter `page`.
     #[serde(rename = "page", default, skip_serializing_if = "Option::is_none")]
-    pub page: Option<f64>,
+    pub page: Option<i64>,
 }
 
 impl Operation for ExportUsers {
@@ -161,10 +161,10 @@ pub struct ExportUserAndEventsCSV {
     pub to: Option<String>,
     /// Query parameter `rpp`.
     #[serde(rename = "rpp", default, skip_serializing_if = "Option::is_none")]
-    pub rpp: Option<f64>,
+    pub rpp: Option<i64>,
     /// Query parameter `page`.
     #[serde(rename = "page", default, skip_serializing_if = "Option::is_none")]
-    pub page: Option<f64>,
+    pub page: Option<i64>,
 }
 
 impl Operation for ExportUserAndEventsCSV {
