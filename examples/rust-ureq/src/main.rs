@@ -37,15 +37,8 @@ fn run() -> Result<(), String> {
     let agent = agent(Duration::from_secs(30));
 
     if let Some(user_id) = std::env::args().nth(1) {
-        let memberships = call(
-            &agent,
-            &client,
-            &ListUserAccounts {
-                user_id,
-                ..Default::default()
-            },
-        )
-        .map_err(|e| e.to_string())?;
+        let memberships =
+            call(&agent, &client, &ListUserAccounts { user_id }).map_err(|e| e.to_string())?;
         println!(
             "{}",
             serde_json::to_string_pretty(&memberships).map_err(|e| e.to_string())?
