@@ -28,10 +28,11 @@ struct Seen {
     failed_once: bool,
 }
 
+/// Method, request target, lower-cased headers and body of one request.
+type RawRequest = (String, String, Vec<(String, String)>, Vec<u8>);
+
 /// Reads one HTTP/1.1 request: request line, headers, body.
-fn read_request(
-    stream: &mut std::net::TcpStream,
-) -> Option<(String, String, Vec<(String, String)>, Vec<u8>)> {
+fn read_request(stream: &mut std::net::TcpStream) -> Option<RawRequest> {
     let mut reader = BufReader::new(stream.try_clone().ok()?);
     let mut line = String::new();
     reader.read_line(&mut line).ok()?;
