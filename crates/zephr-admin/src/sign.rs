@@ -112,15 +112,7 @@ pub(crate) fn sign_checked(
     nonce: &str,
 ) -> Signature {
     let timestamp = timestamp_ms.to_string();
-    let digest = Sha256::new()
-        .chain_update(credentials.secret_key())
-        .chain_update(request.body)
-        .chain_update(request.path.as_bytes())
-        .chain_update(request.query.as_bytes())
-        .chain_update(method.as_bytes())
-        .chain_update(timestamp.as_bytes())
-        .chain_update(nonce.as_bytes())
-        .finalize();
+    let digest = digest(credentials, method, request, &timestamp, nonce);
 
     let access_key = credentials.access_key();
     let mut authorization =
@@ -129,10 +121,103 @@ pub(crate) fn sign_checked(
         authorization.push_str(part);
     }
     let hash_start = authorization.len();
-    push_hex(&mut authorization, &digest);
+    push_hex(&mut authorization, digest.as_ref());
     Signature {
         authorization,
         hash_start,
+    }
+}
+
+/// SHA-256 over the seven parts, in the documented order, without separators.
+fn digest(
+    credentials: &Credentials,
+    method: &str,
+    request: &SignableRequest<'_>,
+    timestamp: &str,
+    nonce: &str,
+) -> impl AsRef<[u8]> {
+    Sha256::new()
+        .chain_update(credentials.secret_key())
+        .chain_update(request.body)
+        .chain_update(request.path.as_bytes())
+        .chain_update(request.query.as_bytes())
+        .chain_update(method.as_bytes())
+        .chain_update(timestamp.as_bytes())
+        .chain_update(nonce.as_bytes())
+        .finalize()
+}
+
+/// The four fields of a `ZEPHR-HMAC-SHA256` header, as received.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ParsedAuthorization<'a> {
+    /// The access key.
+    pub access_key: &'a str,
+    /// The timestamp text (hashed exactly as received).
+    pub timestamp: &'a str,
+    /// The nonce.
+    pub nonce: &'a str,
+    /// The hash the client computed.
+    pub hash: &'a str,
+}
+
+impl<'a> ParsedAuthorization<'a> {
+    /// Splits a header value into its fields; `None` if it is not a
+    /// well-formed `ZEPHR-HMAC-SHA256` value with four non-empty fields.
+    ///
+    /// ```
+    /// let parsed = zephr_admin::ParsedAuthorization::parse("ZEPHR-HMAC-SHA256 ak:17:n:ab").unwrap();
+    /// assert_eq!((parsed.access_key, parsed.timestamp, parsed.nonce, parsed.hash), ("ak", "17", "n", "ab"));
+    /// assert!(zephr_admin::ParsedAuthorization::parse("Bearer x").is_none());
+    /// ```
+    pub fn parse(header: &'a str) -> Option<Self> {
+        let fields = header.strip_prefix(SCHEME)?.strip_prefix(' ')?;
+        let mut parts = fields.split(':');
+        let parsed = ParsedAuthorization {
+            access_key: parts.next()?,
+            timestamp: parts.next()?,
+            nonce: parts.next()?,
+            hash: parts.next()?,
+        };
+        let complete = parts.next().is_none()
+            && [
+                parsed.access_key,
+                parsed.timestamp,
+                parsed.nonce,
+                parsed.hash,
+            ]
+            .iter()
+            .all(|f| !f.is_empty());
+        complete.then_some(parsed)
+    }
+
+    /// Whether the hash matches `credentials` and the received request
+    /// (compared in constant time). The server side of [`sign`].
+    ///
+    /// ```
+    /// use zephr_admin::{Credentials, ParsedAuthorization, SignableRequest, sign};
+    ///
+    /// let credentials = Credentials::new("ak", "sk")?;
+    /// let request = SignableRequest { method: "GET", path: "/v3/users", query: "", body: b"" };
+    /// let header = sign(&credentials, &request, 1_700_000_000_000, "n")?.into_authorization();
+    /// let parsed = ParsedAuthorization::parse(&header).unwrap();
+    /// assert!(parsed.verify(&credentials, &request));
+    /// assert!(!parsed.verify(&credentials, &SignableRequest { path: "/v3/user", ..request }));
+    /// # Ok::<(), zephr_admin::Error>(())
+    /// ```
+    pub fn verify(&self, credentials: &Credentials, request: &SignableRequest<'_>) -> bool {
+        let method = request.method.to_ascii_uppercase();
+        let mut expected = String::with_capacity(64);
+        push_hex(
+            &mut expected,
+            digest(credentials, &method, request, self.timestamp, self.nonce).as_ref(),
+        );
+        let given = self.hash.as_bytes();
+        given.len() == expected.len()
+            && given
+                .iter()
+                .zip(expected.as_bytes())
+                .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+                == 0
     }
 }
 
