@@ -51,9 +51,9 @@ pub fn operations_md(cat: &Catalogue) -> String {
 }
 
 /// A sample value for a parameter of this type.
-fn sample(name: &str, ty: &Ty, schema: &Value) -> Value {
-    let documented = schema
-        .get("example")
+fn sample(name: &str, ty: &Ty, example: Option<&Value>, schema: &Value) -> Value {
+    let documented = example
+        .or_else(|| schema.get("example"))
         .or_else(|| schema.get("default"))
         .filter(|e| !e.is_null());
     // Documented examples are sometimes text for numbers and booleans.
@@ -86,7 +86,10 @@ pub fn samples(cat: &Catalogue) -> String {
             if p.location == Location::Header && !p.required {
                 continue;
             }
-            params.insert(p.wire.clone(), sample(&p.wire, &p.ty, &spec.schema));
+            params.insert(
+                p.wire.clone(),
+                sample(&p.wire, &p.ty, spec.example.as_ref(), &spec.schema),
+            );
         }
         let body = match (op.body_kind, &op.body_example) {
             (BodyKind::None, _) => Value::Null,

@@ -17,6 +17,8 @@ pub struct Param {
     pub location: Location,
     pub required: bool,
     pub schema: Value,
+    /// The parameter's documented example (OpenAPI puts it beside the schema).
+    pub example: Option<Value>,
     /// For pattern names: the fixed prefix (`foreign_key.`).
     pub name_prefix: Option<String>,
 }
@@ -107,6 +109,7 @@ fn read_op(path: &str, method: &str, op: &Value, item: &Value) -> Result<Op, Str
         params.push(Param {
             required: location == Location::Path || p["required"].as_bool() == Some(true),
             schema: p.get("schema").cloned().unwrap_or(Value::Null),
+            example: p.get("example").cloned(),
             name,
             location,
             name_prefix,

@@ -148,7 +148,7 @@ pub const LIST_ACCOUNT_USERS_V4: OperationSpec = OperationSpec {
     assigned_id: false,
     inferred: false,
     doc_defect: Some(
-        "Documented at GET /v4/accounts/{accountId}/grants although it lists account users; probably /v4/accounts/{accountId}/users.",
+        "Documented as \"List account users\" at GET /v4/accounts/{accountId}/grants; the path is probably meant to be /v4/accounts/{accountId}/users. Kept as documented.",
     ),
 };
 
@@ -519,7 +519,9 @@ pub const CREATE_BUNDLES: OperationSpec = OperationSpec {
     pagination: Pagination::None,
     assigned_id: false,
     inferred: false,
-    doc_defect: Some("Documented as PUT although it creates."),
+    doc_defect: Some(
+        "A create operation documented with PUT on the collection (/v3/bundles) rather than POST.",
+    ),
 };
 
 /// `DELETE /v3/bundles/{id}`: Delete Bundle
@@ -591,7 +593,7 @@ pub const CREATE_BUNDLE: OperationSpec = OperationSpec {
     pagination: Pagination::None,
     assigned_id: false,
     inferred: false,
-    doc_defect: Some("Documented as PUT although it creates."),
+    doc_defect: Some("A create operation documented with PUT /v3/bundles/{id} (create-with-id)."),
 };
 
 /// `GET /v3/cache-configurations`: List cache configurations
@@ -873,7 +875,7 @@ pub const UPDATE_COMPANY: OperationSpec = OperationSpec {
     pagination: Pagination::None,
     assigned_id: false,
     inferred: false,
-    doc_defect: Some("Documents 201 Created for a PUT."),
+    doc_defect: Some("Documents 201 Created (and no 200) for an update by PUT."),
 };
 
 /// `POST /v4/companies`: Create a company
@@ -935,7 +937,9 @@ pub const GENERATE_THUMBNAIL_UPLOAD_URL: OperationSpec = OperationSpec {
     pagination: Pagination::None,
     assigned_id: false,
     inferred: false,
-    doc_defect: None,
+    doc_defect: Some(
+        "The Admin API changelog swaps the operation names of the \"Component Library\" and \"Health Check\" sections.",
+    ),
 };
 
 /// `DELETE /v3/certs`: Delete a cert
@@ -954,7 +958,9 @@ pub const DELETE_CERT: OperationSpec = OperationSpec {
     pagination: Pagination::None,
     assigned_id: false,
     inferred: false,
-    doc_defect: Some("DELETE /v3/certs takes no id."),
+    doc_defect: Some(
+        "DELETE /v3/certs takes no identifier, so it is unclear which cert is deleted.",
+    ),
 };
 
 /// `POST /v3/certs`: Create a cert
@@ -1024,7 +1030,7 @@ pub const INSTALL_TENANT: OperationSpec = OperationSpec {
     path: "/v3/initialize",
     summary: "Install a tenant",
     params: &[],
-    body: BodyKind::None,
+    body: BodyKind::Json,
     body_required: false,
     response: ResponseKind::Any,
     pagination: Pagination::None,
@@ -1141,7 +1147,7 @@ pub const CREATE_CREDIT: OperationSpec = OperationSpec {
     assigned_id: false,
     inferred: false,
     doc_defect: Some(
-        "Create-with-id: POST on /v3/credits/{id}, while the collection-level create is on the collection.",
+        "Create-with-id: POST /v3/credits/{id}, while the collection-level create is POST /v3/credits.",
     ),
 };
 
@@ -1363,7 +1369,7 @@ pub const CREATE_ENTITLEMENT: OperationSpec = OperationSpec {
     assigned_id: false,
     inferred: false,
     doc_defect: Some(
-        "Create-with-id: POST on /v3/entitlements/{id}, while the collection-level create is on the collection.",
+        "Create-with-id: POST /v3/entitlements/{id}, while the collection-level create is POST /v3/entitlements.",
     ),
 };
 
@@ -2145,7 +2151,7 @@ pub const CREATE_METER: OperationSpec = OperationSpec {
     assigned_id: false,
     inferred: false,
     doc_defect: Some(
-        "Create-with-id: POST on /v3/meters/{id}, while the collection-level create is on the collection.",
+        "Create-with-id: POST /v3/meters/{id} (\"creates or updates\"); there is no collection-level create for meters.",
     ),
 };
 
@@ -2541,7 +2547,7 @@ pub const REFRESH_OR_EXCHANGE_TOKEN: OperationSpec = OperationSpec {
     assigned_id: false,
     inferred: false,
     doc_defect: Some(
-        "The reference shows no security scheme for this operation (OAuth2 client authentication, not HMAC?).",
+        "The reference shows no security scheme for this operation (an OAuth 2.0 token endpoint, presumably authenticated by OAuth client credentials rather than by a ZephrHmacHttp signature); `security` is therefore empty. The body field table spells the refresh-token field \"refresh token\"; the sample uses refresh_token.",
     ),
 };
 
@@ -2862,7 +2868,7 @@ pub const LIST_USERS: OperationSpec = OperationSpec {
     assigned_id: false,
     inferred: false,
     doc_defect: Some(
-        "The reference marks every filter query parameter required although they are alternatives; the foreign-key filter is described as \"foreign_id.\" although it is foreign_key.{system}.",
+        "The reference marks every filter query parameter as required although they are alternatives (use one); here they are optional. It also says the foreign system is the remainder of the parameter name after \"foreign_id.\", whereas the tutorial and working clients use foreign_key.{system}.",
     ),
 };
 
@@ -2951,14 +2957,14 @@ pub const RESET_LEGACY_PASSWORD: OperationSpec = OperationSpec {
         required: true,
         name_prefix: None,
     }],
-    body: BodyKind::None,
+    body: BodyKind::Json,
     body_required: false,
     response: ResponseKind::Object,
     pagination: Pagination::None,
     assigned_id: false,
     inferred: false,
     doc_defect: Some(
-        "The path parameter is spelled {user_Id} (capital I); it also documents no body although it sets 'the provided' legacy password.",
+        "The path parameter is spelled {user_Id} (capital I), unlike {user_id} elsewhere.",
     ),
 };
 
@@ -3138,7 +3144,7 @@ pub const GET_USER_EXTENDED_PROFILE: OperationSpec = OperationSpec {
     doc_defect: None,
 };
 
-/// `PUT /v3/users/{user_id}/profile/{app_id}`: Save extended user profile
+/// `PUT /v3/users/{user_id}/profile/{app_id}`: (candidate) Save extended user profile
 pub const SAVE_USER_EXTENDED_PROFILE: OperationSpec = OperationSpec {
     id: "saveUserExtendedProfile",
     group: "Users",
@@ -3146,7 +3152,7 @@ pub const SAVE_USER_EXTENDED_PROFILE: OperationSpec = OperationSpec {
     method_name: "saveExtendedProfile",
     method: "PUT",
     path: "/v3/users/{user_id}/profile/{app_id}",
-    summary: "Save extended user profile",
+    summary: "(candidate) Save extended user profile",
     params: &[
         ParamSpec {
             name: "user_id",
@@ -3162,7 +3168,7 @@ pub const SAVE_USER_EXTENDED_PROFILE: OperationSpec = OperationSpec {
         },
     ],
     body: BodyKind::Json,
-    body_required: false,
+    body_required: true,
     response: ResponseKind::Any,
     pagination: Pagination::None,
     assigned_id: true,
@@ -3666,7 +3672,9 @@ pub const LIST_ACCOUNTS: OperationSpec = OperationSpec {
     pagination: Pagination::PageRpp,
     assigned_id: false,
     inferred: false,
-    doc_defect: Some("The reference gives the default of 'page' as 10; it is most likely 1."),
+    doc_defect: Some(
+        "The reference gives 10 as the default of `page`; the real default is most likely 1 (pages start at 1).",
+    ),
 };
 
 /// `POST /v3/accounts`: Create an account
@@ -3757,7 +3765,7 @@ pub const UPDATE_ACCOUNT: OperationSpec = OperationSpec {
     pagination: Pagination::None,
     assigned_id: false,
     inferred: false,
-    doc_defect: Some("Documents 201 Created for a PUT."),
+    doc_defect: Some("Documents 201 Created (and no 200) for an update by PUT."),
 };
 
 /// `GET /v4/accounts`: List accounts for v4
@@ -3819,7 +3827,9 @@ pub const GET_ORIGIN_HEALTH_CHECK: OperationSpec = OperationSpec {
     pagination: Pagination::None,
     assigned_id: true,
     inferred: false,
-    doc_defect: None,
+    doc_defect: Some(
+        "The Admin API changelog swaps the operation names of the \"Component Library\" and \"Health Check\" sections.",
+    ),
 };
 
 /// `PUT /v4/resources/{resourceId}/content`: Update system resource
@@ -3928,7 +3938,7 @@ pub const GENERATE_PAGE_UPLOAD_URL: OperationSpec = OperationSpec {
     path: "/v4/pages/upload-url",
     summary: "Generates an S3 upload URL",
     params: &[],
-    body: BodyKind::None,
+    body: BodyKind::Json,
     body_required: false,
     response: ResponseKind::Object,
     pagination: Pagination::None,
@@ -3996,7 +4006,7 @@ pub const ORCHESTRATE_UPDATE_BRAINTREE_SUBSCRIPTION: OperationSpec = OperationSp
         name_prefix: None,
     }],
     body: BodyKind::Json,
-    body_required: false,
+    body_required: true,
     response: ResponseKind::Any,
     pagination: Pagination::None,
     assigned_id: false,

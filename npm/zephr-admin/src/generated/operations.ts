@@ -651,136 +651,98 @@ export interface GetConfigurationParams {
 
 export type GetConfigurationResult = GetConfigurationResponse;
 
-export interface GetConfigurationResponseDbTables {
-  extendedProfiles?: string;
-  grants?: string;
-  forms?: string;
-  features?: string;
-  requestRules?: string;
-  entitlements?: string;
-  formFields?: string;
-  companies?: string;
-  accounts?: string;
-  userSchemaFields?: string;
-  users?: string;
-  userAttributes?: string;
-  accountUsers?: string;
-  staticItems?: string;
-  webhooks?: string;
-  adminUserTenantRoles?: string;
-  adminUsers?: string;
-  adminKeyPairs?: string;
-  [member: string]: unknown;
-}
-
-export interface GetConfigurationResponseDb {
-  tables?: GetConfigurationResponseDbTables;
-  [member: string]: unknown;
-}
-
-export interface GetConfigurationResponseOauthGoogleApis {
-  host?: string;
-  [member: string]: unknown;
-}
-
-export interface GetConfigurationResponseOauthGoogle {
-  apis?: GetConfigurationResponseOauthGoogleApis;
-  clientSecret?: string;
-  callbackUri?: string;
-  clientId?: string;
-  [member: string]: unknown;
-}
-
-export interface GetConfigurationResponseOauthLinkedinApis {
-  host?: string;
-  [member: string]: unknown;
-}
-
-export interface GetConfigurationResponseOauthLinkedin {
-  clientSecret?: string;
-  apis?: GetConfigurationResponseOauthLinkedinApis;
-  clientId?: string;
-  callbackUri?: string;
-  [member: string]: unknown;
-}
-
-export interface GetConfigurationResponseOauthFacebookApis {
-  host?: string;
-  [member: string]: unknown;
-}
-
-export interface GetConfigurationResponseOauthFacebook {
-  callbackUri?: string;
-  clientSecret?: string;
-  apis?: GetConfigurationResponseOauthFacebookApis;
-  clientId?: string;
-  [member: string]: unknown;
-}
-
-export interface GetConfigurationResponseOauth {
-  google?: GetConfigurationResponseOauthGoogle;
-  linkedin?: GetConfigurationResponseOauthLinkedin;
-  facebook?: GetConfigurationResponseOauthFacebook;
-  [member: string]: unknown;
-}
-
-export interface GetConfigurationResponseCdn {
-  origin?: string;
-  [member: string]: unknown;
-}
-
-export interface GetConfigurationResponseRedis {
-  port?: string;
-  host?: string;
-  [member: string]: unknown;
-}
-
-export interface GetConfigurationResponseElasticsearch {
-  url?: string;
-  [member: string]: unknown;
-}
-
-export interface GetConfigurationResponseAws {
-  region?: string;
-  [member: string]: unknown;
-}
-
-export interface GetConfigurationResponseEmail {
-  from?: string;
-  [member: string]: unknown;
-}
-
-export interface GetConfigurationResponseAuthenticationPassword {
-  requireEmailVerfication?: string;
-  [member: string]: unknown;
-}
-
-export interface GetConfigurationResponseAuthentication {
-  password?: GetConfigurationResponseAuthenticationPassword;
-  [member: string]: unknown;
-}
-
 export interface GetConfigurationResponse {
-  db?: GetConfigurationResponseDb;
-  oauth?: GetConfigurationResponseOauth;
-  cdn?: GetConfigurationResponseCdn;
-  redis?: GetConfigurationResponseRedis;
-  elasticsearch?: GetConfigurationResponseElasticsearch;
-  aws?: GetConfigurationResponseAws;
-  email?: GetConfigurationResponseEmail;
-  authentication?: GetConfigurationResponseAuthentication;
+  "db.tables.extendedProfiles"?: string;
+  "db.tables.grants"?: string;
+  "db.tables.forms"?: string;
+  "db.tables.features"?: string;
+  "db.tables.requestRules"?: string;
+  "db.tables.entitlements"?: string;
+  "db.tables.formFields"?: string;
+  "db.tables.companies"?: string;
+  "db.tables.accounts"?: string;
+  "db.tables.userSchemaFields"?: string;
+  "db.tables.users"?: string;
+  "db.tables.userAttributes"?: string;
+  "db.tables.accountUsers"?: string;
+  "db.tables.staticItems"?: string;
+  "db.tables.webhooks"?: string;
+  "db.tables.adminUserTenantRoles"?: string;
+  "db.tables.adminUsers"?: string;
+  "db.tables.adminKeyPairs"?: string;
+  "oauth.google.apis.host"?: string;
+  "oauth.linkedin.clientSecret"?: string;
+  "oauth.linkedin.apis.host"?: string;
+  "oauth.google.clientSecret"?: string;
+  "oauth.google.callbackUri"?: string;
+  "oauth.linkedin.clientId"?: string;
+  "oauth.linkedin.callbackUri"?: string;
+  "oauth.google.clientId"?: string;
+  "oauth.facebook.callbackUri"?: string;
+  "oauth.facebook.clientSecret"?: string;
+  "oauth.facebook.apis.host"?: string;
+  "oauth.facebook.clientId"?: string;
+  "cdn.origin"?: string;
+  "redis.port"?: string;
+  "elasticsearch.url"?: string;
+  "aws.region"?: string;
+  "redis.host"?: string;
+  "email.from"?: string;
+  "authentication.password.requireEmailVerfication"?: string;
   [member: string]: unknown;
 }
 
 /** `POST /v3/configuration`: Save the tenant configuration */
 export interface SaveConfigurationParams {
-  body: Record<string, unknown>;
+  body: SaveConfigurationBody;
 }
 
 export type SaveConfigurationResult = unknown;
 
+export interface SaveConfigurationBody {
+  "db.tables.extendedProfiles"?: string;
+  "db.tables.grants"?: string;
+  "db.tables.forms"?: string;
+  "db.tables.features"?: string;
+  "db.tables.requestRules"?: string;
+  "db.tables.entitlements"?: string;
+  "db.tables.formFields"?: string;
+  "db.tables.companies"?: string;
+  "db.tables.accounts"?: string;
+  "db.tables.userSchemaFields"?: string;
+  "db.tables.users"?: string;
+  "db.tables.userAttributes"?: string;
+  "db.tables.accountUsers"?: string;
+  "db.tables.staticItems"?: string;
+  "db.tables.webhooks"?: string;
+  "db.tables.adminUserTenantRoles"?: string;
+  "db.tables.adminUsers"?: string;
+  "db.tables.adminKeyPairs"?: string;
+  "oauth.google.apis.host"?: string;
+  "oauth.linkedin.clientSecret"?: string;
+  "oauth.linkedin.apis.host"?: string;
+  "oauth.google.clientSecret"?: string;
+  "oauth.google.callbackUri"?: string;
+  "oauth.linkedin.clientId"?: string;
+  "oauth.linkedin.callbackUri"?: string;
+  "oauth.google.clientId"?: string;
+  "oauth.facebook.callbackUri"?: string;
+  "oauth.facebook.clientSecret"?: string;
+  "oauth.facebook.apis.host"?: string;
+  "oauth.facebook.clientId"?: string;
+  "cdn.origin"?: string;
+  "redis.port"?: string;
+  "elasticsearch.url"?: string;
+  "aws.region"?: string;
+  "redis.host"?: string;
+  "email.from"?: string;
+  "authentication.password.requireEmailVerfication"?: string;
+  [member: string]: unknown;
+}
+
 /** `POST /v3/initialize`: Install a tenant */
 export interface InstallTenantParams {
+  body?: unknown;
 }
 
 export type InstallTenantResult = unknown;
@@ -1811,7 +1773,7 @@ export type RefreshOrExchangeTokenResult = RefreshOrExchangeTokenResponse;
 
 export interface RefreshOrExchangeTokenBody {
   grant_type: string;
-  "refresh token"?: string;
+  refresh_token?: string;
   [member: string]: unknown;
 }
 
@@ -1838,7 +1800,50 @@ export interface ExportUsersParams {
   page?: number | string;
 }
 
-export type ExportUsersResult = ListResult<Record<string, unknown>>;
+export type ExportUsersResult = ListResult<Array<ExportUsersItemItem>>;
+
+export interface ExportUsersItemItemUserIdentifiers {
+  email_address?: string;
+  [member: string]: unknown;
+}
+
+export interface ExportUsersItemItemUserAttributes {
+  first_name?: string;
+  surname?: string;
+  [member: string]: unknown;
+}
+
+export interface ExportUsersItemItemUser {
+  identifiers?: ExportUsersItemItemUserIdentifiers;
+  attributes?: ExportUsersItemItemUserAttributes;
+  [member: string]: unknown;
+}
+
+export interface ExportUsersItemItemGrantsResultsItem {
+  grantId?: string;
+  user_id?: string;
+  account_id?: string;
+  expiry_state?: string;
+  entitlement_type?: string;
+  entitlement_id?: string;
+  startTime?: string;
+  endTime?: string;
+  product_id?: string;
+  createdAt?: string;
+  [member: string]: unknown;
+}
+
+export interface ExportUsersItemItemGrants {
+  results?: Array<ExportUsersItemItemGrantsResultsItem>;
+  [member: string]: unknown;
+}
+
+export interface ExportUsersItemItem {
+  "seq-no"?: number;
+  user?: ExportUsersItemItemUser;
+  grants?: ExportUsersItemItemGrants;
+  [member: string]: unknown;
+}
 
 /** `GET /v4/user-export`: Export users and user events */
 export interface ExportUserAndEventsCSVParams {
@@ -1858,7 +1863,50 @@ export interface ExportUserAndEventsCSVParams {
   page?: number | string;
 }
 
-export type ExportUserAndEventsCSVResult = ListResult<Record<string, unknown>>;
+export type ExportUserAndEventsCSVResult = ListResult<Array<ExportUserAndEventsCSVItemItem>>;
+
+export interface ExportUserAndEventsCSVItemItemUserIdentifiers {
+  email_address?: string;
+  [member: string]: unknown;
+}
+
+export interface ExportUserAndEventsCSVItemItemUserAttributes {
+  first_name?: string;
+  surname?: string;
+  [member: string]: unknown;
+}
+
+export interface ExportUserAndEventsCSVItemItemUser {
+  identifiers?: ExportUserAndEventsCSVItemItemUserIdentifiers;
+  attributes?: ExportUserAndEventsCSVItemItemUserAttributes;
+  [member: string]: unknown;
+}
+
+export interface ExportUserAndEventsCSVItemItemGrantsResultsItem {
+  grantId?: string;
+  user_id?: string;
+  account_id?: string;
+  expiry_state?: string;
+  entitlement_type?: string;
+  entitlement_id?: string;
+  startTime?: string;
+  endTime?: string;
+  product_id?: string;
+  createdAt?: string;
+  [member: string]: unknown;
+}
+
+export interface ExportUserAndEventsCSVItemItemGrants {
+  results?: Array<ExportUserAndEventsCSVItemItemGrantsResultsItem>;
+  [member: string]: unknown;
+}
+
+export interface ExportUserAndEventsCSVItemItem {
+  "seq-no"?: number;
+  user?: ExportUserAndEventsCSVItemItemUser;
+  grants?: ExportUserAndEventsCSVItemItemGrants;
+  [member: string]: unknown;
+}
 
 /** `GET /v3/schema/users`: Retrieve a user schema */
 export interface RetrieveUserSchemaParams {
@@ -2062,6 +2110,7 @@ export type UpsertForeignKeyResult = unknown;
 /** `POST /v3/users/{user_Id}/legacyPassword`: Reset a legacy password */
 export interface ResetLegacyPasswordParams {
   user_Id: string;
+  body?: unknown;
 }
 
 export type ResetLegacyPasswordResult = ResetLegacyPasswordResponse;
@@ -2182,11 +2231,11 @@ export interface GetUserExtendedProfileResponse {
   [member: string]: unknown;
 }
 
-/** `PUT /v3/users/{user_id}/profile/{app_id}`: Save extended user profile */
+/** `PUT /v3/users/{user_id}/profile/{app_id}`: (candidate) Save extended user profile */
 export interface SaveUserExtendedProfileParams {
   user_id: string;
   app_id: string;
-  body?: unknown;
+  body: unknown;
 }
 
 export type SaveUserExtendedProfileResult = unknown;
@@ -2755,7 +2804,7 @@ export interface FetchExternalTemplateParams {
   templateConfigId: string;
 }
 
-export type FetchExternalTemplateResult = ListResult<unknown>;
+export type FetchExternalTemplateResult = ListResult<string>;
 
 /** `POST /v4/accounts/{accountId}/users`: Post an account grant */
 export interface PostAccountBulkingParams {
@@ -2790,6 +2839,7 @@ export interface CreateRequestRuleVersionResponse {
 
 /** `POST /v4/pages/upload-url`: Generates an S3 upload URL */
 export interface GeneratePageUploadURLParams {
+  body?: unknown;
 }
 
 export type GeneratePageUploadURLResult = GeneratePageUploadURLResponse;
@@ -2829,7 +2879,7 @@ export type CancelSubscriptionLegacyResult = unknown;
 /** `PATCH /blaize/payment/braintree/subscriptions/{externalId}`: Update Braintree Subscription */
 export interface OrchestrateUpdateBraintreeSubscriptionParams {
   externalId: string;
-  body?: unknown;
+  body: Record<string, unknown>;
 }
 
 export type OrchestrateUpdateBraintreeSubscriptionResult = unknown;

@@ -16,7 +16,7 @@ use crate::{Body, Error, List, Operation, OperationSpec, Request, lenient};
 ///
 /// `GET /v3/accounts` (operationId `listAccounts`).
 ///
-/// **Reference defect** (kept as documented): The reference gives the default of 'page' as 10; it is most likely 1.
+/// **Reference defect** (kept as documented): The reference gives 10 as the default of `page`; the real default is most likely 1 (pages start at 1).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ListAccounts {
     /// Query parameter `rpp`.
@@ -354,7 +354,7 @@ pub struct GetAccountResponse {
 ///
 /// `PUT /v3/accounts/{id}` (operationId `updateAccount`).
 ///
-/// **Reference defect** (kept as documented): Documents 201 Created for a PUT.
+/// **Reference defect** (kept as documented): Documents 201 Created (and no 200) for an update by PUT.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct UpdateAccount {
     /// Path parameter `id`.

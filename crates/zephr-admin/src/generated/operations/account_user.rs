@@ -169,7 +169,7 @@ impl Operation for SaveAccountUser {
 ///
 /// `GET /v4/accounts/{accountId}/grants` (operationId `listAccountUsersV4`).
 ///
-/// **Reference defect** (kept as documented): Documented at GET /v4/accounts/{accountId}/grants although it lists account users; probably /v4/accounts/{accountId}/users.
+/// **Reference defect** (kept as documented): Documented as "List account users" at GET /v4/accounts/{accountId}/grants; the path is probably meant to be /v4/accounts/{accountId}/users. Kept as documented.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ListAccountUsersV4 {
     /// Path parameter `accountId`.

@@ -127,7 +127,7 @@ pub struct ListBundlesItem {
 ///
 /// `PUT /v3/bundles` (operationId `createBundles`).
 ///
-/// **Reference defect** (kept as documented): Documented as PUT although it creates.
+/// **Reference defect** (kept as documented): A create operation documented with PUT on the collection (/v3/bundles) rather than POST.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CreateBundles {
     /// The request body (JSON).
@@ -336,7 +336,7 @@ pub struct GetBundleResponse {
 ///
 /// `PUT /v3/bundles/{id}` (operationId `createBundle`).
 ///
-/// **Reference defect** (kept as documented): Documented as PUT although it creates.
+/// **Reference defect** (kept as documented): A create operation documented with PUT /v3/bundles/{id} (create-with-id).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CreateBundle {
     /// Path parameter `id`.

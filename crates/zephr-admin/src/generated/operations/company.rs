@@ -235,7 +235,7 @@ pub struct GetCompanyResponse {
 ///
 /// `PUT /v3/companies/{id}` (operationId `updateCompany`).
 ///
-/// **Reference defect** (kept as documented): Documents 201 Created for a PUT.
+/// **Reference defect** (kept as documented): Documents 201 Created (and no 200) for an update by PUT.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct UpdateCompany {
     /// Path parameter `id`.

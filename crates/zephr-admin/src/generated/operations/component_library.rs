@@ -15,6 +15,8 @@ use crate::{Body, Error, List, Operation, OperationSpec, Request, lenient};
 /// Generate Thumbnail Upload URL
 ///
 /// `POST /v4/thumbnails/upload-url` (operationId `generateThumbnailUploadUrl`).
+///
+/// **Reference defect** (kept as documented): The Admin API changelog swaps the operation names of the "Component Library" and "Health Check" sections.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct GenerateThumbnailUploadUrl {
     /// The request body (JSON).

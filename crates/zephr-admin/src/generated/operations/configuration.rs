@@ -16,7 +16,7 @@ use crate::{Body, Error, List, Operation, OperationSpec, Request, lenient};
 ///
 /// `DELETE /v3/certs` (operationId `deleteCert`).
 ///
-/// **Reference defect** (kept as documented): DELETE /v3/certs takes no id.
+/// **Reference defect** (kept as documented): DELETE /v3/certs takes no identifier, so it is unclear which cert is deleted.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct DeleteCert {}
 
@@ -101,487 +101,303 @@ impl Operation for GetConfiguration {
 
 /// Response model; unknown members are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct GetConfigurationResponseDbTables {
-    /// `extendedProfiles`
-    #[serde(
-        rename = "extendedProfiles",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub extended_profiles: Option<String>,
-    /// `grants`
-    #[serde(
-        rename = "grants",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub grants: Option<String>,
-    /// `forms`
-    #[serde(
-        rename = "forms",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub forms: Option<String>,
-    /// `features`
-    #[serde(
-        rename = "features",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub features: Option<String>,
-    /// `requestRules`
-    #[serde(
-        rename = "requestRules",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub request_rules: Option<String>,
-    /// `entitlements`
-    #[serde(
-        rename = "entitlements",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub entitlements: Option<String>,
-    /// `formFields`
-    #[serde(
-        rename = "formFields",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub form_fields: Option<String>,
-    /// `companies`
-    #[serde(
-        rename = "companies",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub companies: Option<String>,
-    /// `accounts`
-    #[serde(
-        rename = "accounts",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub accounts: Option<String>,
-    /// `userSchemaFields`
-    #[serde(
-        rename = "userSchemaFields",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub user_schema_fields: Option<String>,
-    /// `users`
-    #[serde(
-        rename = "users",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub users: Option<String>,
-    /// `userAttributes`
-    #[serde(
-        rename = "userAttributes",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub user_attributes: Option<String>,
-    /// `accountUsers`
-    #[serde(
-        rename = "accountUsers",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub account_users: Option<String>,
-    /// `staticItems`
-    #[serde(
-        rename = "staticItems",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub static_items: Option<String>,
-    /// `webhooks`
-    #[serde(
-        rename = "webhooks",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub webhooks: Option<String>,
-    /// `adminUserTenantRoles`
-    #[serde(
-        rename = "adminUserTenantRoles",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub admin_user_tenant_roles: Option<String>,
-    /// `adminUsers`
-    #[serde(
-        rename = "adminUsers",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub admin_users: Option<String>,
-    /// `adminKeyPairs`
-    #[serde(
-        rename = "adminKeyPairs",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub admin_key_pairs: Option<String>,
-    /// Members the reference does not document.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
-
-/// Response model; unknown members are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct GetConfigurationResponseDb {
-    /// `tables`
-    #[serde(rename = "tables", default, skip_serializing_if = "Option::is_none")]
-    pub tables: Option<GetConfigurationResponseDbTables>,
-    /// Members the reference does not document.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
-
-/// Response model; unknown members are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct GetConfigurationResponseOauthGoogleApis {
-    /// `host`
-    #[serde(
-        rename = "host",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub host: Option<String>,
-    /// Members the reference does not document.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
-
-/// Response model; unknown members are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct GetConfigurationResponseOauthGoogle {
-    /// `apis`
-    #[serde(rename = "apis", default, skip_serializing_if = "Option::is_none")]
-    pub apis: Option<GetConfigurationResponseOauthGoogleApis>,
-    /// `clientSecret`
-    #[serde(
-        rename = "clientSecret",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub client_secret: Option<String>,
-    /// `callbackUri`
-    #[serde(
-        rename = "callbackUri",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub callback_uri: Option<String>,
-    /// `clientId`
-    #[serde(
-        rename = "clientId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub client_id: Option<String>,
-    /// Members the reference does not document.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
-
-/// Response model; unknown members are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct GetConfigurationResponseOauthLinkedinApis {
-    /// `host`
-    #[serde(
-        rename = "host",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub host: Option<String>,
-    /// Members the reference does not document.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
-
-/// Response model; unknown members are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct GetConfigurationResponseOauthLinkedin {
-    /// `clientSecret`
-    #[serde(
-        rename = "clientSecret",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub client_secret: Option<String>,
-    /// `apis`
-    #[serde(rename = "apis", default, skip_serializing_if = "Option::is_none")]
-    pub apis: Option<GetConfigurationResponseOauthLinkedinApis>,
-    /// `clientId`
-    #[serde(
-        rename = "clientId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub client_id: Option<String>,
-    /// `callbackUri`
-    #[serde(
-        rename = "callbackUri",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub callback_uri: Option<String>,
-    /// Members the reference does not document.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
-
-/// Response model; unknown members are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct GetConfigurationResponseOauthFacebookApis {
-    /// `host`
-    #[serde(
-        rename = "host",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub host: Option<String>,
-    /// Members the reference does not document.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
-
-/// Response model; unknown members are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct GetConfigurationResponseOauthFacebook {
-    /// `callbackUri`
-    #[serde(
-        rename = "callbackUri",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub callback_uri: Option<String>,
-    /// `clientSecret`
-    #[serde(
-        rename = "clientSecret",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub client_secret: Option<String>,
-    /// `apis`
-    #[serde(rename = "apis", default, skip_serializing_if = "Option::is_none")]
-    pub apis: Option<GetConfigurationResponseOauthFacebookApis>,
-    /// `clientId`
-    #[serde(
-        rename = "clientId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub client_id: Option<String>,
-    /// Members the reference does not document.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
-
-/// Response model; unknown members are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct GetConfigurationResponseOauth {
-    /// `google`
-    #[serde(rename = "google", default, skip_serializing_if = "Option::is_none")]
-    pub google: Option<GetConfigurationResponseOauthGoogle>,
-    /// `linkedin`
-    #[serde(rename = "linkedin", default, skip_serializing_if = "Option::is_none")]
-    pub linkedin: Option<GetConfigurationResponseOauthLinkedin>,
-    /// `facebook`
-    #[serde(rename = "facebook", default, skip_serializing_if = "Option::is_none")]
-    pub facebook: Option<GetConfigurationResponseOauthFacebook>,
-    /// Members the reference does not document.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
-
-/// Response model; unknown members are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct GetConfigurationResponseCdn {
-    /// `origin`
-    #[serde(
-        rename = "origin",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub origin: Option<String>,
-    /// Members the reference does not document.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
-
-/// Response model; unknown members are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct GetConfigurationResponseRedis {
-    /// `port`
-    #[serde(
-        rename = "port",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub port: Option<String>,
-    /// `host`
-    #[serde(
-        rename = "host",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub host: Option<String>,
-    /// Members the reference does not document.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
-
-/// Response model; unknown members are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct GetConfigurationResponseElasticsearch {
-    /// `url`
-    #[serde(
-        rename = "url",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub url: Option<String>,
-    /// Members the reference does not document.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
-
-/// Response model; unknown members are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct GetConfigurationResponseAws {
-    /// `region`
-    #[serde(
-        rename = "region",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub region: Option<String>,
-    /// Members the reference does not document.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
-
-/// Response model; unknown members are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct GetConfigurationResponseEmail {
-    /// `from`
-    #[serde(
-        rename = "from",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub from: Option<String>,
-    /// Members the reference does not document.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
-
-/// Response model; unknown members are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct GetConfigurationResponseAuthenticationPassword {
-    /// `requireEmailVerfication`
-    #[serde(
-        rename = "requireEmailVerfication",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub require_email_verfication: Option<String>,
-    /// Members the reference does not document.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
-
-/// Response model; unknown members are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct GetConfigurationResponseAuthentication {
-    /// `password`
-    #[serde(rename = "password", default, skip_serializing_if = "Option::is_none")]
-    pub password: Option<GetConfigurationResponseAuthenticationPassword>,
-    /// Members the reference does not document.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
-
-/// Response model; unknown members are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct GetConfigurationResponse {
-    /// `db`
-    #[serde(rename = "db", default, skip_serializing_if = "Option::is_none")]
-    pub db: Option<GetConfigurationResponseDb>,
-    /// `oauth`
-    #[serde(rename = "oauth", default, skip_serializing_if = "Option::is_none")]
-    pub oauth: Option<GetConfigurationResponseOauth>,
-    /// `cdn`
-    #[serde(rename = "cdn", default, skip_serializing_if = "Option::is_none")]
-    pub cdn: Option<GetConfigurationResponseCdn>,
-    /// `redis`
-    #[serde(rename = "redis", default, skip_serializing_if = "Option::is_none")]
-    pub redis: Option<GetConfigurationResponseRedis>,
-    /// `elasticsearch`
+    /// `db.tables.extendedProfiles`
     #[serde(
-        rename = "elasticsearch",
+        rename = "db.tables.extendedProfiles",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::string"
     )]
-    pub elasticsearch: Option<GetConfigurationResponseElasticsearch>,
-    /// `aws`
-    #[serde(rename = "aws", default, skip_serializing_if = "Option::is_none")]
-    pub aws: Option<GetConfigurationResponseAws>,
-    /// `email`
-    #[serde(rename = "email", default, skip_serializing_if = "Option::is_none")]
-    pub email: Option<GetConfigurationResponseEmail>,
-    /// `authentication`
+    pub db_tables_extended_profiles: Option<String>,
+    /// `db.tables.grants`
     #[serde(
-        rename = "authentication",
+        rename = "db.tables.grants",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::string"
     )]
-    pub authentication: Option<GetConfigurationResponseAuthentication>,
+    pub db_tables_grants: Option<String>,
+    /// `db.tables.forms`
+    #[serde(
+        rename = "db.tables.forms",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::string"
+    )]
+    pub db_tables_forms: Option<String>,
+    /// `db.tables.features`
+    #[serde(
+        rename = "db.tables.features",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::string"
+    )]
+    pub db_tables_features: Option<String>,
+    /// `db.tables.requestRules`
+    #[serde(
+        rename = "db.tables.requestRules",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::string"
+    )]
+    pub db_tables_request_rules: Option<String>,
+    /// `db.tables.entitlements`
+    #[serde(
+        rename = "db.tables.entitlements",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::string"
+    )]
+    pub db_tables_entitlements: Option<String>,
+    /// `db.tables.formFields`
+    #[serde(
+        rename = "db.tables.formFields",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::string"
+    )]
+    pub db_tables_form_fields: Option<String>,
+    /// `db.tables.companies`
+    #[serde(
+        rename = "db.tables.companies",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::string"
+    )]
+    pub db_tables_companies: Option<String>,
+    /// `db.tables.accounts`
+    #[serde(
+        rename = "db.tables.accounts",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::string"
+    )]
+    pub db_tables_accounts: Option<String>,
+    /// `db.tables.userSchemaFields`
+    #[serde(
+        rename = "db.tables.userSchemaFields",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::string"
+    )]
+    pub db_tables_user_schema_fields: Option<String>,
+    /// `db.tables.users`
+    #[serde(
+        rename = "db.tables.users",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::string"
+    )]
+    pub db_tables_users: Option<String>,
+    /// `db.tables.userAttributes`
+    #[serde(
+        rename = "db.tables.userAttributes",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::string"
+    )]
+    pub db_tables_user_attributes: Option<String>,
+    /// `db.tables.accountUsers`
+    #[serde(
+        rename = "db.tables.accountUsers",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::string"
+    )]
+    pub db_tables_account_users: Option<String>,
+    /// `db.tables.staticItems`
+    #[serde(
+        rename = "db.tables.staticItems",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::string"
+    )]
+    pub db_tables_static_items: Option<String>,
+    /// `db.tables.webhooks`
+    #[serde(
+        rename = "db.tables.webhooks",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::string"
+    )]
+    pub db_tables_webhooks: Option<String>,
+    /// `db.tables.adminUserTenantRoles`
+    #[serde(
+        rename = "db.tables.adminUserTenantRoles",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::string"
+    )]
+    pub db_tables_admin_user_tenant_roles: Option<String>,
+    /// `db.tables.adminUsers`
+    #[serde(
+        rename = "db.tables.adminUsers",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::string"
+    )]
+    pub db_tables_admin_users: Option<String>,
+    /// `db.tables.adminKeyPairs`
+    #[serde(
+        rename = "db.tables.adminKeyPairs",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::string"
+    )]
+    pub db_tables_admin_key_pairs: Option<String>,
+    /// `oauth.google.apis.host`
+    #[serde(
+        rename = "oauth.google.apis.host",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::string"
+    )]
+    pub oauth_google_apis_host: Option<String>,
+    /// `oauth.linkedin.clientSecret`
+    #[serde(
+        rename = "oauth.linkedin.clientSecret",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::string"
+    )]
+    pub oauth_linkedin_client_secret: Option<String>,
+    /// `oauth.linkedin.apis.host`
+    #[serde(
+        rename = "oauth.linkedin.apis.host",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::string"
+    )]
+    pub oauth_linkedin_apis_host: Option<String>,
+    /// `oauth.google.clientSecret`
+    #[serde(
+        rename = "oauth.google.clientSecret",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::string"
+    )]
+    pub oauth_google_client_secret: Option<String>,
+    /// `oauth.google.callbackUri`
+    #[serde(
+        rename = "oauth.google.callbackUri",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::string"
+    )]
+    pub oauth_google_callback_uri: Option<String>,
+    /// `oauth.linkedin.clientId`
+    #[serde(
+        rename = "oauth.linkedin.clientId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::string"
+    )]
+    pub oauth_linkedin_client_id: Option<String>,
+    /// `oauth.linkedin.callbackUri`
+    #[serde(
+        rename = "oauth.linkedin.callbackUri",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::string"
+    )]
+    pub oauth_linkedin_callback_uri: Option<String>,
+    /// `oauth.google.clientId`
+    #[serde(
+        rename = "oauth.google.clientId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::string"
+    )]
+    pub oauth_google_client_id: Option<String>,
+    /// `oauth.facebook.callbackUri`
+    #[serde(
+        rename = "oauth.facebook.callbackUri",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::string"
+    )]
+    pub oauth_facebook_callback_uri: Option<String>,
+    /// `oauth.facebook.clientSecret`
+    #[serde(
+        rename = "oauth.facebook.clientSecret",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::string"
+    )]
+    pub oauth_facebook_client_secret: Option<String>,
+    /// `oauth.facebook.apis.host`
+    #[serde(
+        rename = "oauth.facebook.apis.host",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::string"
+    )]
+    pub oauth_facebook_apis_host: Option<String>,
+    /// `oauth.facebook.clientId`
+    #[serde(
+        rename = "oauth.facebook.clientId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::string"
+    )]
+    pub oauth_facebook_client_id: Option<String>,
+    /// `cdn.origin`
+    #[serde(
+        rename = "cdn.origin",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::string"
+    )]
+    pub cdn_origin: Option<String>,
+    /// `redis.port`
+    #[serde(
+        rename = "redis.port",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::string"
+    )]
+    pub redis_port: Option<String>,
+    /// `elasticsearch.url`
+    #[serde(
+        rename = "elasticsearch.url",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::string"
+    )]
+    pub elasticsearch_url: Option<String>,
+    /// `aws.region`
+    #[serde(
+        rename = "aws.region",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::string"
+    )]
+    pub aws_region: Option<String>,
+    /// `redis.host`
+    #[serde(
+        rename = "redis.host",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::string"
+    )]
+    pub redis_host: Option<String>,
+    /// `email.from`
+    #[serde(
+        rename = "email.from",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::string"
+    )]
+    pub email_from: Option<String>,
+    /// `authentication.password.requireEmailVerfication`
+    #[serde(
+        rename = "authentication.password.requireEmailVerfication",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::string"
+    )]
+    pub authentication_password_require_email_verfication: Option<String>,
     /// Members the reference does not document.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
@@ -593,7 +409,7 @@ pub struct GetConfigurationResponse {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SaveConfiguration {
     /// The request body (JSON).
-    pub body: Map<String, Value>,
+    pub body: SaveConfigurationBody,
 }
 
 impl Operation for SaveConfiguration {
@@ -611,11 +427,282 @@ impl Operation for SaveConfiguration {
     }
 }
 
+/// Request body model; unknown members are kept in `extra`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SaveConfigurationBody {
+    /// `db.tables.extendedProfiles`
+    #[serde(
+        rename = "db.tables.extendedProfiles",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub db_tables_extended_profiles: Option<String>,
+    /// `db.tables.grants`
+    #[serde(
+        rename = "db.tables.grants",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub db_tables_grants: Option<String>,
+    /// `db.tables.forms`
+    #[serde(
+        rename = "db.tables.forms",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub db_tables_forms: Option<String>,
+    /// `db.tables.features`
+    #[serde(
+        rename = "db.tables.features",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub db_tables_features: Option<String>,
+    /// `db.tables.requestRules`
+    #[serde(
+        rename = "db.tables.requestRules",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub db_tables_request_rules: Option<String>,
+    /// `db.tables.entitlements`
+    #[serde(
+        rename = "db.tables.entitlements",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub db_tables_entitlements: Option<String>,
+    /// `db.tables.formFields`
+    #[serde(
+        rename = "db.tables.formFields",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub db_tables_form_fields: Option<String>,
+    /// `db.tables.companies`
+    #[serde(
+        rename = "db.tables.companies",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub db_tables_companies: Option<String>,
+    /// `db.tables.accounts`
+    #[serde(
+        rename = "db.tables.accounts",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub db_tables_accounts: Option<String>,
+    /// `db.tables.userSchemaFields`
+    #[serde(
+        rename = "db.tables.userSchemaFields",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub db_tables_user_schema_fields: Option<String>,
+    /// `db.tables.users`
+    #[serde(
+        rename = "db.tables.users",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub db_tables_users: Option<String>,
+    /// `db.tables.userAttributes`
+    #[serde(
+        rename = "db.tables.userAttributes",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub db_tables_user_attributes: Option<String>,
+    /// `db.tables.accountUsers`
+    #[serde(
+        rename = "db.tables.accountUsers",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub db_tables_account_users: Option<String>,
+    /// `db.tables.staticItems`
+    #[serde(
+        rename = "db.tables.staticItems",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub db_tables_static_items: Option<String>,
+    /// `db.tables.webhooks`
+    #[serde(
+        rename = "db.tables.webhooks",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub db_tables_webhooks: Option<String>,
+    /// `db.tables.adminUserTenantRoles`
+    #[serde(
+        rename = "db.tables.adminUserTenantRoles",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub db_tables_admin_user_tenant_roles: Option<String>,
+    /// `db.tables.adminUsers`
+    #[serde(
+        rename = "db.tables.adminUsers",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub db_tables_admin_users: Option<String>,
+    /// `db.tables.adminKeyPairs`
+    #[serde(
+        rename = "db.tables.adminKeyPairs",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub db_tables_admin_key_pairs: Option<String>,
+    /// `oauth.google.apis.host`
+    #[serde(
+        rename = "oauth.google.apis.host",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub oauth_google_apis_host: Option<String>,
+    /// `oauth.linkedin.clientSecret`
+    #[serde(
+        rename = "oauth.linkedin.clientSecret",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub oauth_linkedin_client_secret: Option<String>,
+    /// `oauth.linkedin.apis.host`
+    #[serde(
+        rename = "oauth.linkedin.apis.host",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub oauth_linkedin_apis_host: Option<String>,
+    /// `oauth.google.clientSecret`
+    #[serde(
+        rename = "oauth.google.clientSecret",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub oauth_google_client_secret: Option<String>,
+    /// `oauth.google.callbackUri`
+    #[serde(
+        rename = "oauth.google.callbackUri",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub oauth_google_callback_uri: Option<String>,
+    /// `oauth.linkedin.clientId`
+    #[serde(
+        rename = "oauth.linkedin.clientId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub oauth_linkedin_client_id: Option<String>,
+    /// `oauth.linkedin.callbackUri`
+    #[serde(
+        rename = "oauth.linkedin.callbackUri",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub oauth_linkedin_callback_uri: Option<String>,
+    /// `oauth.google.clientId`
+    #[serde(
+        rename = "oauth.google.clientId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub oauth_google_client_id: Option<String>,
+    /// `oauth.facebook.callbackUri`
+    #[serde(
+        rename = "oauth.facebook.callbackUri",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub oauth_facebook_callback_uri: Option<String>,
+    /// `oauth.facebook.clientSecret`
+    #[serde(
+        rename = "oauth.facebook.clientSecret",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub oauth_facebook_client_secret: Option<String>,
+    /// `oauth.facebook.apis.host`
+    #[serde(
+        rename = "oauth.facebook.apis.host",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub oauth_facebook_apis_host: Option<String>,
+    /// `oauth.facebook.clientId`
+    #[serde(
+        rename = "oauth.facebook.clientId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub oauth_facebook_client_id: Option<String>,
+    /// `cdn.origin`
+    #[serde(
+        rename = "cdn.origin",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub cdn_origin: Option<String>,
+    /// `redis.port`
+    #[serde(
+        rename = "redis.port",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub redis_port: Option<String>,
+    /// `elasticsearch.url`
+    #[serde(
+        rename = "elasticsearch.url",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub elasticsearch_url: Option<String>,
+    /// `aws.region`
+    #[serde(
+        rename = "aws.region",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub aws_region: Option<String>,
+    /// `redis.host`
+    #[serde(
+        rename = "redis.host",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub redis_host: Option<String>,
+    /// `email.from`
+    #[serde(
+        rename = "email.from",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub email_from: Option<String>,
+    /// `authentication.password.requireEmailVerfication`
+    #[serde(
+        rename = "authentication.password.requireEmailVerfication",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub authentication_password_require_email_verfication: Option<String>,
+    /// Members the reference does not document.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
 /// Install a tenant
 ///
 /// `POST /v3/initialize` (operationId `installTenant`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct InstallTenant {}
+pub struct InstallTenant {
+    /// The request body (JSON).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<Value>,
+}
 
 impl Operation for InstallTenant {
     type Output = Value;
@@ -626,7 +713,10 @@ impl Operation for InstallTenant {
 
     fn to_request(&self) -> Result<Request, Error> {
         let spec = Self::spec();
-        let request = Request::new(spec.method, spec.path);
+        let mut request = Request::new(spec.method, spec.path);
+        if let Some(body) = &self.body {
+            request = request.body(Body::json(body)?);
+        }
         Ok(request)
     }
 }

@@ -244,7 +244,7 @@ pub struct GetCreditResponse {
 ///
 /// `POST /v3/credits/{id}` (operationId `createCredit`).
 ///
-/// **Reference defect** (kept as documented): Create-with-id: POST on /v3/credits/{id}, while the collection-level create is on the collection.
+/// **Reference defect** (kept as documented): Create-with-id: POST /v3/credits/{id}, while the collection-level create is POST /v3/credits.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CreateCredit {
     /// Path parameter `id`.

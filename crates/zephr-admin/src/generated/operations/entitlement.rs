@@ -197,7 +197,7 @@ pub struct GetEntitlementResponse {
 ///
 /// `POST /v3/entitlements/{id}` (operationId `createEntitlement`).
 ///
-/// **Reference defect** (kept as documented): Create-with-id: POST on /v3/entitlements/{id}, while the collection-level create is on the collection.
+/// **Reference defect** (kept as documented): Create-with-id: POST /v3/entitlements/{id}, while the collection-level create is POST /v3/entitlements.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CreateEntitlement {
     /// Path parameter `id`.

@@ -23,7 +23,7 @@ pub struct FetchExternalTemplate {
 }
 
 impl Operation for FetchExternalTemplate {
-    type Output = List<Value>;
+    type Output = List<String>;
 
     fn spec() -> &'static OperationSpec {
         &registry::FETCH_EXTERNAL_TEMPLATE

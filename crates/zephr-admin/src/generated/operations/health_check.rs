@@ -15,6 +15,8 @@ use crate::{Body, Error, List, Operation, OperationSpec, Request, lenient};
 /// Check availability of the origin
 ///
 /// `GET /v3/healthchecks/origin` (operationId `getOriginHealthCheck`).
+///
+/// **Reference defect** (kept as documented): The Admin API changelog swaps the operation names of the "Component Library" and "Health Check" sections.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct GetOriginHealthCheck {}
 

@@ -228,7 +228,7 @@ pub struct GetMeterResponse {
 ///
 /// `POST /v3/meters/{id}` (operationId `createMeter`).
 ///
-/// **Reference defect** (kept as documented): Create-with-id: POST on /v3/meters/{id}, while the collection-level create is on the collection.
+/// **Reference defect** (kept as documented): Create-with-id: POST /v3/meters/{id} ("creates or updates"); there is no collection-level create for meters.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CreateMeter {
     /// Path parameter `id`.

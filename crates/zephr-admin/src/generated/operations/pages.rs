@@ -16,7 +16,11 @@ use crate::{Body, Error, List, Operation, OperationSpec, Request, lenient};
 ///
 /// `POST /v4/pages/upload-url` (operationId `generatePageUploadURL`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct GeneratePageUploadURL {}
+pub struct GeneratePageUploadURL {
+    /// The request body (JSON).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<Value>,
+}
 
 impl Operation for GeneratePageUploadURL {
     type Output = GeneratePageUploadURLResponse;
@@ -27,7 +31,10 @@ impl Operation for GeneratePageUploadURL {
 
     fn to_request(&self) -> Result<Request, Error> {
         let spec = Self::spec();
-        let request = Request::new(spec.method, spec.path);
+        let mut request = Request::new(spec.method, spec.path);
+        if let Some(body) = &self.body {
+            request = request.body(Body::json(body)?);
+        }
         Ok(request)
     }
 }

@@ -46,8 +46,7 @@ pub struct OrchestrateUpdateBraintreeSubscription {
     #[serde(rename = "externalId")]
     pub external_id: String,
     /// The request body (JSON).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub body: Option<Value>,
+    pub body: Map<String, Value>,
 }
 
 impl Operation for OrchestrateUpdateBraintreeSubscription {
@@ -61,9 +60,7 @@ impl Operation for OrchestrateUpdateBraintreeSubscription {
         let spec = Self::spec();
         let mut request = Request::new(spec.method, spec.path);
         request = request.path_param("externalId", self.external_id.as_str());
-        if let Some(body) = &self.body {
-            request = request.body(Body::json(body)?);
-        }
+        request = request.body(Body::json(&self.body)?);
         Ok(request)
     }
 }

@@ -16,7 +16,7 @@ use crate::{Body, Error, List, Operation, OperationSpec, Request, lenient};
 ///
 /// `POST /zephr/oauth2/token` (operationId `refreshOrExchangeToken`).
 ///
-/// **Reference defect** (kept as documented): The reference shows no security scheme for this operation (OAuth2 client authentication, not HMAC?).
+/// **Reference defect** (kept as documented): The reference shows no security scheme for this operation (an OAuth 2.0 token endpoint, presumably authenticated by OAuth client credentials rather than by a ZephrHmacHttp signature); `security` is therefore empty. The body field table spells the refresh-token field "refresh token"; the sample uses refresh_token.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct RefreshOrExchangeToken {
     /// The request body (JSON).
@@ -43,9 +43,9 @@ impl Operation for RefreshOrExchangeToken {
 pub struct RefreshOrExchangeTokenBody {
     /// `grant_type`
     pub grant_type: String,
-    /// `refresh token`
+    /// `refresh_token`
     #[serde(
-        rename = "refresh token",
+        rename = "refresh_token",
         default,
         skip_serializing_if = "Option::is_none"
     )]

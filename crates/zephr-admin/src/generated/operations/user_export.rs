@@ -58,7 +58,7 @@ pub struct ExportUsers {
 }
 
 impl Operation for ExportUsers {
-    type Output = List<Map<String, Value>>;
+    type Output = List<Vec<ExportUsersItemItem>>;
 
     fn spec() -> &'static OperationSpec {
         &registry::EXPORT_USERS
@@ -92,6 +92,189 @@ impl Operation for ExportUsers {
         }
         Ok(request)
     }
+}
+
+/// Response model; unknown members are kept in `extra`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ExportUsersItemItemUserIdentifiers {
+    /// `email_address`
+    #[serde(
+        rename = "email_address",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::string"
+    )]
+    pub email_address: Option<String>,
+    /// Members the reference does not document.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// Response model; unknown members are kept in `extra`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ExportUsersItemItemUserAttributes {
+    /// `first_name`
+    #[serde(
+        rename = "first_name",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::string"
+    )]
+    pub first_name: Option<String>,
+    /// `surname`
+    #[serde(
+        rename = "surname",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::string"
+    )]
+    pub surname: Option<String>,
+    /// Members the reference does not document.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// Response model; unknown members are kept in `extra`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ExportUsersItemItemUser {
+    /// `identifiers`
+    #[serde(
+        rename = "identifiers",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub identifiers: Option<ExportUsersItemItemUserIdentifiers>,
+    /// `attributes`
+    #[serde(
+        rename = "attributes",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub attributes: Option<ExportUsersItemItemUserAttributes>,
+    /// Members the reference does not document.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// Response model; unknown members are kept in `extra`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ExportUsersItemItemGrantsResultsItem {
+    /// `grantId`
+    #[serde(
+        rename = "grantId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::string"
+    )]
+    pub grant_id: Option<String>,
+    /// `user_id`
+    #[serde(
+        rename = "user_id",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::string"
+    )]
+    pub user_id: Option<String>,
+    /// `account_id`
+    #[serde(
+        rename = "account_id",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::string"
+    )]
+    pub account_id: Option<String>,
+    /// `expiry_state`
+    #[serde(
+        rename = "expiry_state",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::string"
+    )]
+    pub expiry_state: Option<String>,
+    /// `entitlement_type`
+    #[serde(
+        rename = "entitlement_type",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::string"
+    )]
+    pub entitlement_type: Option<String>,
+    /// `entitlement_id`
+    #[serde(
+        rename = "entitlement_id",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::string"
+    )]
+    pub entitlement_id: Option<String>,
+    /// `startTime`
+    #[serde(
+        rename = "startTime",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::string"
+    )]
+    pub start_time: Option<String>,
+    /// `endTime`
+    #[serde(
+        rename = "endTime",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::string"
+    )]
+    pub end_time: Option<String>,
+    /// `product_id`
+    #[serde(
+        rename = "product_id",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::string"
+    )]
+    pub product_id: Option<String>,
+    /// `createdAt`
+    #[serde(
+        rename = "createdAt",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::string"
+    )]
+    pub created_at: Option<String>,
+    /// Members the reference does not document.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// Response model; unknown members are kept in `extra`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ExportUsersItemItemGrants {
+    /// `results`
+    #[serde(rename = "results", default, skip_serializing_if = "Option::is_none")]
+    pub results: Option<Vec<ExportUsersItemItemGrantsResultsItem>>,
+    /// Members the reference does not document.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// Response model; unknown members are kept in `extra`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ExportUsersItemItem {
+    /// `seq-no`
+    #[serde(
+        rename = "seq-no",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::integer"
+    )]
+    pub seq_no: Option<i64>,
+    /// `user`
+    #[serde(rename = "user", default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<ExportUsersItemItemUser>,
+    /// `grants`
+    #[serde(rename = "grants", default, skip_serializing_if = "Option::is_none")]
+    pub grants: Option<ExportUsersItemItemGrants>,
+    /// Members the reference does not document.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
 }
 
 /// Export users and user events
@@ -168,7 +351,7 @@ pub struct ExportUserAndEventsCSV {
 }
 
 impl Operation for ExportUserAndEventsCSV {
-    type Output = List<Map<String, Value>>;
+    type Output = List<Vec<ExportUserAndEventsCSVItemItem>>;
 
     fn spec() -> &'static OperationSpec {
         &registry::EXPORT_USER_AND_EVENTS_CSV
@@ -221,4 +404,187 @@ impl Operation for ExportUserAndEventsCSV {
         }
         Ok(request)
     }
+}
+
+/// Response model; unknown members are kept in `extra`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ExportUserAndEventsCSVItemItemUserIdentifiers {
+    /// `email_address`
+    #[serde(
+        rename = "email_address",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::string"
+    )]
+    pub email_address: Option<String>,
+    /// Members the reference does not document.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// Response model; unknown members are kept in `extra`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ExportUserAndEventsCSVItemItemUserAttributes {
+    /// `first_name`
+    #[serde(
+        rename = "first_name",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::string"
+    )]
+    pub first_name: Option<String>,
+    /// `surname`
+    #[serde(
+        rename = "surname",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::string"
+    )]
+    pub surname: Option<String>,
+    /// Members the reference does not document.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// Response model; unknown members are kept in `extra`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ExportUserAndEventsCSVItemItemUser {
+    /// `identifiers`
+    #[serde(
+        rename = "identifiers",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub identifiers: Option<ExportUserAndEventsCSVItemItemUserIdentifiers>,
+    /// `attributes`
+    #[serde(
+        rename = "attributes",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub attributes: Option<ExportUserAndEventsCSVItemItemUserAttributes>,
+    /// Members the reference does not document.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// Response model; unknown members are kept in `extra`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ExportUserAndEventsCSVItemItemGrantsResultsItem {
+    /// `grantId`
+    #[serde(
+        rename = "grantId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::string"
+    )]
+    pub grant_id: Option<String>,
+    /// `user_id`
+    #[serde(
+        rename = "user_id",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::string"
+    )]
+    pub user_id: Option<String>,
+    /// `account_id`
+    #[serde(
+        rename = "account_id",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::string"
+    )]
+    pub account_id: Option<String>,
+    /// `expiry_state`
+    #[serde(
+        rename = "expiry_state",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::string"
+    )]
+    pub expiry_state: Option<String>,
+    /// `entitlement_type`
+    #[serde(
+        rename = "entitlement_type",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::string"
+    )]
+    pub entitlement_type: Option<String>,
+    /// `entitlement_id`
+    #[serde(
+        rename = "entitlement_id",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::string"
+    )]
+    pub entitlement_id: Option<String>,
+    /// `startTime`
+    #[serde(
+        rename = "startTime",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::string"
+    )]
+    pub start_time: Option<String>,
+    /// `endTime`
+    #[serde(
+        rename = "endTime",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::string"
+    )]
+    pub end_time: Option<String>,
+    /// `product_id`
+    #[serde(
+        rename = "product_id",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::string"
+    )]
+    pub product_id: Option<String>,
+    /// `createdAt`
+    #[serde(
+        rename = "createdAt",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::string"
+    )]
+    pub created_at: Option<String>,
+    /// Members the reference does not document.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// Response model; unknown members are kept in `extra`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ExportUserAndEventsCSVItemItemGrants {
+    /// `results`
+    #[serde(rename = "results", default, skip_serializing_if = "Option::is_none")]
+    pub results: Option<Vec<ExportUserAndEventsCSVItemItemGrantsResultsItem>>,
+    /// Members the reference does not document.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// Response model; unknown members are kept in `extra`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ExportUserAndEventsCSVItemItem {
+    /// `seq-no`
+    #[serde(
+        rename = "seq-no",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::integer"
+    )]
+    pub seq_no: Option<i64>,
+    /// `user`
+    #[serde(rename = "user", default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<ExportUserAndEventsCSVItemItemUser>,
+    /// `grants`
+    #[serde(rename = "grants", default, skip_serializing_if = "Option::is_none")]
+    pub grants: Option<ExportUserAndEventsCSVItemItemGrants>,
+    /// Members the reference does not document.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
 }

@@ -16,7 +16,7 @@ use crate::{Body, Error, List, Operation, OperationSpec, Request, lenient};
 ///
 /// `GET /v3/users` (operationId `listUsers`).
 ///
-/// **Reference defect** (kept as documented): The reference marks every filter query parameter required although they are alternatives; the foreign-key filter is described as "foreign_id." although it is foreign_key.{system}.
+/// **Reference defect** (kept as documented): The reference marks every filter query parameter as required although they are alternatives (use one); here they are optional. It also says the foreign system is the remainder of the parameter name after "foreign_id.", whereas the tutorial and working clients use foreign_key.{system}.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ListUsers {
     /// Query parameter `identifiers.email_address`.
@@ -440,12 +440,15 @@ impl Operation for UpsertForeignKey {
 ///
 /// `POST /v3/users/{user_Id}/legacyPassword` (operationId `resetLegacyPassword`).
 ///
-/// **Reference defect** (kept as documented): The path parameter is spelled {user_Id} (capital I); it also documents no body although it sets 'the provided' legacy password.
+/// **Reference defect** (kept as documented): The path parameter is spelled {user_Id} (capital I), unlike {user_id} elsewhere.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ResetLegacyPassword {
     /// Path parameter `user_Id`.
     #[serde(rename = "user_Id")]
     pub user_id: String,
+    /// The request body (JSON).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<Value>,
 }
 
 impl Operation for ResetLegacyPassword {
@@ -457,8 +460,11 @@ impl Operation for ResetLegacyPassword {
 
     fn to_request(&self) -> Result<Request, Error> {
         let spec = Self::spec();
-        let request = Request::new(spec.method, spec.path);
-        let request = request.path_param("user_Id", self.user_id.as_str());
+        let mut request = Request::new(spec.method, spec.path);
+        request = request.path_param("user_Id", self.user_id.as_str());
+        if let Some(body) = &self.body {
+            request = request.body(Body::json(body)?);
+        }
         Ok(request)
     }
 }
@@ -881,7 +887,7 @@ pub struct GetUserExtendedProfileResponse {
     pub extra: Map<String, Value>,
 }
 
-/// Save extended user profile
+/// (candidate) Save extended user profile
 ///
 /// `PUT /v3/users/{user_id}/profile/{app_id}` (operationId `saveUserExtendedProfile`).
 ///
@@ -893,8 +899,7 @@ pub struct SaveUserExtendedProfile {
     /// Path parameter `app_id`.
     pub app_id: String,
     /// The request body (JSON).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub body: Option<Value>,
+    pub body: Value,
 }
 
 impl Operation for SaveUserExtendedProfile {
@@ -909,9 +914,7 @@ impl Operation for SaveUserExtendedProfile {
         let mut request = Request::new(spec.method, spec.path);
         request = request.path_param("user_id", self.user_id.as_str());
         request = request.path_param("app_id", self.app_id.as_str());
-        if let Some(body) = &self.body {
-            request = request.body(Body::json(body)?);
-        }
+        request = request.body(Body::json(&self.body)?);
         Ok(request)
     }
 }
