@@ -18,22 +18,18 @@ use crate::sign::{SignableRequest, sign};
 use crate::url::BaseUrl;
 use crate::{Credentials, Env, next_page};
 
-/// Milliseconds since the epoch as a JS number or a decimal string.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(untagged)]
-pub enum Timestamp {
-    /// A number (must be a non-negative safe integer).
-    Number(f64),
-    /// Decimal text.
-    Text(String),
-}
-
-impl Timestamp {
-    fn millis(&self) -> Result<u64, Error> {
-        match self {
-            Timestamp::Number(ms) => timestamp_from_f64(*ms),
-            Timestamp::Text(text) => parse_timestamp(text),
-        }
+/// Milliseconds since the epoch from a JSON number or decimal text.
+fn timestamp_millis(value: &Value) -> Result<u64, Error> {
+    match value {
+        Value::Number(n) => match n.as_u64() {
+            Some(ms) => Ok(ms),
+            None => timestamp_from_f64(n.as_f64().unwrap_or(-1.0)),
+        },
+        Value::String(text) => parse_timestamp(text),
+        _ => Err(Error::input(
+            InputErrorKind::InvalidTimestamp,
+            "the timestamp must be a number or a decimal string of milliseconds since the Unix epoch",
+        )),
     }
 }
 
@@ -52,8 +48,9 @@ pub struct SignOptions {
     /// Query as sent, without `?`.
     #[serde(default)]
     pub query: Option<String>,
-    /// Signing time.
-    pub timestamp: Timestamp,
+    /// Signing time: milliseconds as a number or decimal text.
+    #[serde(default)]
+    pub timestamp: Value,
     /// Nonce.
     pub nonce: String,
 }
@@ -81,7 +78,7 @@ pub fn sign_request(options: &SignOptions, body: &[u8]) -> Result<String, Error>
     Ok(sign(
         &credentials,
         &request,
-        options.timestamp.millis()?,
+        timestamp_millis(&options.timestamp)?,
         &options.nonce,
     )?
     .into_authorization())
@@ -101,9 +98,9 @@ pub struct ClientOptions {
     /// Any `http(s)://` base URL.
     #[serde(default)]
     pub base_url: Option<String>,
-    /// Signing time [default: the system clock].
+    /// Signing time, milliseconds as a number or decimal text [default: the system clock].
     #[serde(default)]
-    pub timestamp: Option<Timestamp>,
+    pub timestamp: Option<Value>,
     /// Nonce [default: 128 random bits].
     #[serde(default)]
     pub nonce: Option<String>,
@@ -148,8 +145,8 @@ impl ClientOptions {
     /// The signing environment: the fixed time and nonce where given, the system otherwise.
     pub fn env(&self) -> Result<Env, Error> {
         let now_ms = match &self.timestamp {
-            Some(ts) => ts.millis()?,
-            None => crate::system_now_ms(),
+            Some(Value::Null) | None => crate::system_now_ms(),
+            Some(ts) => timestamp_millis(ts)?,
         };
         let nonce = match &self.nonce {
             Some(nonce) => nonce.clone(),
@@ -170,6 +167,27 @@ pub fn prepare_request(
     options.client()?.prepare(&request, &options.env()?)
 }
 
+/// A prepared request as `{method, url, headers: {name: value}, body: text | null}`.
+/// Bodies built by the SDK are JSON or text, so they are always UTF-8.
+pub fn descriptor_json(prepared: &PreparedRequest) -> Value {
+    let headers: Map<String, Value> = prepared
+        .headers
+        .iter()
+        .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+        .collect();
+    let body = if prepared.body.is_empty() {
+        Value::Null
+    } else {
+        Value::String(String::from_utf8_lossy(&prepared.body).into_owned())
+    };
+    json!({ "method": prepared.method, "url": prepared.url, "headers": headers, "body": body })
+}
+
+/// An input error for values that arrive malformed from a host.
+pub fn invalid_input(kind: InputErrorKind, message: &str) -> Error {
+    Error::input(kind, message)
+}
+
 /// The decoded answer of an operation, or its typed error. Lists come back
 /// normalised: `{"results": [...], "total"?: n, ...other members}` whatever
 /// envelope the server used.
@@ -180,6 +198,21 @@ pub fn parse_response(operation_id: &str, response: &Response) -> Result<Value, 
         return Ok(serde_json::to_value(list).unwrap_or(Value::Null));
     }
     response.decode()
+}
+
+/// [`parse_response`], plus the parameters of the next page when `params`
+/// (those of the request that was answered) are given and there is one.
+pub fn parse_page(
+    operation_id: &str,
+    response: &Response,
+    params: Option<&Value>,
+) -> Result<(Value, Option<Value>), Error> {
+    let value = parse_response(operation_id, response)?;
+    let next = match params {
+        Some(params) => next_page_params(operation_id, params, &value)?,
+        None => None,
+    };
+    Ok((value, next))
 }
 
 /// `RetryAfter(ms)` as `Some(ms)`, `Stop` as `None`. `status` is `None` for a

@@ -266,7 +266,7 @@ impl OperationSpec {
             let text = match value {
                 Value::Null => continue,
                 Value::String(s) => s.clone(),
-                Value::Number(n) => n.to_string(),
+                Value::Number(n) => number_text(n),
                 Value::Bool(b) => b.to_string(),
                 Value::Array(_) | Value::Object(_) => {
                     return Err(Error::input(
@@ -304,6 +304,16 @@ impl OperationSpec {
         } else {
             names.join(", ")
         }
+    }
+}
+
+/// A number parameter as text: integers exactly; other numbers as JSON writes
+/// them (not through float `Display`, which would weigh on the wasm module).
+fn number_text(n: &serde_json::Number) -> String {
+    match (n.as_u64(), n.as_i64()) {
+        (Some(u), _) => u.to_string(),
+        (None, Some(i)) => i.to_string(),
+        _ => serde_json::to_string(n).unwrap_or_default(),
     }
 }
 

@@ -1,8 +1,7 @@
 //! `zephr prepare`: the signed request descriptor of one operation, as JSON.
 
 use clap::Args;
-use serde_json::{Map, Value, json};
-use zephr_admin::{Body, BodyKind, PreparedRequest, Request, require_operation};
+use zephr_admin::{Body, BodyKind, Request, require_operation};
 
 use crate::common::{EnvArgs, TargetArgs};
 
@@ -54,26 +53,12 @@ pub fn request(
     op.request(pairs, body).map_err(|e| e.to_string())
 }
 
-/// The descriptor as JSON: method, url, headers, body (text or null).
-pub fn descriptor_json(prepared: &PreparedRequest) -> Value {
-    let headers: Map<String, Value> = prepared
-        .headers
-        .iter()
-        .map(|(k, v)| (k.clone(), Value::String(v.clone())))
-        .collect();
-    let body = if prepared.body.is_empty() {
-        Value::Null
-    } else {
-        Value::String(String::from_utf8_lossy(&prepared.body).into_owned())
-    };
-    json!({ "method": prepared.method, "url": prepared.url, "headers": headers, "body": body })
-}
-
 pub fn run(args: PrepareArgs) -> Result<String, String> {
     let request = request(&args.operation_id, &args.params, args.body.as_deref())?;
     let client = args.target.client()?;
     let prepared = client
         .prepare(&request, &args.env.env()?)
         .map_err(|e| e.to_string())?;
-    serde_json::to_string_pretty(&descriptor_json(&prepared)).map_err(|e| e.to_string())
+    serde_json::to_string_pretty(&zephr_admin::host::descriptor_json(&prepared))
+        .map_err(|e| e.to_string())
 }

@@ -118,6 +118,21 @@ pub fn operations(cat: &Catalogue) -> String {
         }
         out.push_str("  },\n");
     }
-    out.push_str("} as const;\n");
+    out.push_str("} as const;\n\n");
+
+    out.push_str("/** One operation of the catalogue. */\nexport interface OperationInfo {\n  operationId: OperationId;\n  group: string;\n  method: string;\n  path: string;\n  summary: string;\n}\n\n");
+    out.push_str("/** Every operation of the catalogue. */\nexport const OPERATIONS: readonly OperationInfo[] = [\n");
+    for op in &cat.ops {
+        let _ = writeln!(
+            out,
+            "  {{ operationId: {:?}, group: {:?}, method: {:?}, path: {:?}, summary: {} }},",
+            op.id,
+            op.group,
+            op.method,
+            op.path,
+            serde_json::to_string(&op.summary).unwrap_or_default()
+        );
+    }
+    out.push_str("];\n");
     out
 }

@@ -1,0 +1,107 @@
+// Error classes. The Rust core decides the code; this file only maps codes to classes.
+
+/** What the core reports about a failure. */
+export interface ErrorData {
+  code: string;
+  message: string;
+  status?: number;
+  requestId?: string | null;
+  hint?: string | null;
+  serverMessage?: string | null;
+  body?: string;
+}
+
+/** Base class of every error the SDK throws. `code` is stable snake_case. */
+export class ZephrError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** Input refused before anything was sent (`invalid_nonce`, `missing_param`, ...). */
+export class ZephrInputError extends ZephrError {}
+
+/** A non-2xx answer. `status`, `requestId`, `body` (raw text) and `hint` come from the core. */
+export class ZephrApiError extends ZephrError {
+  readonly status: number;
+  readonly requestId: string | undefined;
+  readonly body: string;
+  readonly hint: string | undefined;
+  /** The message the server put in its body, if any. */
+  readonly serverMessage: string | undefined;
+  /** The raw `Response`, when the error came from `ZephrClient`. */
+  readonly response: Response | undefined;
+  constructor(data: ErrorData, response?: Response) {
+    super(data.code, data.message);
+    this.status = data.status ?? 0;
+    this.requestId = data.requestId ?? undefined;
+    this.body = data.body ?? "";
+    this.hint = data.hint ?? undefined;
+    this.serverMessage = data.serverMessage ?? undefined;
+    this.response = response;
+  }
+}
+
+/** 400 `bad_request`. */
+export class BadRequestError extends ZephrApiError {}
+/** 401 `authentication_failed`: signature, clock or key pair. See `hint`. */
+export class AuthenticationError extends ZephrApiError {}
+/** 403 `permission_denied`. */
+export class PermissionDeniedError extends ZephrApiError {}
+/** 404 `not_found`. */
+export class NotFoundError extends ZephrApiError {}
+/** 409 `conflict`. */
+export class ConflictError extends ZephrApiError {}
+/** 429 `rate_limited` (after the retries the policy allows). */
+export class RateLimitError extends ZephrApiError {}
+/** 5xx `server_error` (after the retries the policy allows). */
+export class InternalServerError extends ZephrApiError {}
+
+/** A 2xx answer whose body does not decode; `body` holds the raw text. */
+export class ZephrDecodeError extends ZephrError {
+  readonly status: number;
+  readonly body: string;
+  readonly response: Response | undefined;
+  constructor(data: ErrorData, response?: Response) {
+    super(data.code, data.message);
+    this.status = data.status ?? 0;
+    this.body = data.body ?? "";
+    this.response = response;
+  }
+}
+
+/** No answer within the timeout (after the retries the policy allows). */
+export class ZephrTimeoutError extends ZephrError {
+  constructor(message: string) {
+    super("timeout", message);
+  }
+}
+
+/** No answer at all: connection refused or reset, DNS failure (after retries). */
+export class ZephrConnectionError extends ZephrError {
+  constructor(message: string, cause: unknown) {
+    super("connection_error", message, { cause });
+  }
+}
+
+const API_CLASSES: Record<string, new (data: ErrorData, response?: Response) => ZephrApiError> = {
+  bad_request: BadRequestError,
+  authentication_failed: AuthenticationError,
+  permission_denied: PermissionDeniedError,
+  not_found: NotFoundError,
+  conflict: ConflictError,
+  rate_limited: RateLimitError,
+  server_error: InternalServerError,
+  unexpected_status: ZephrApiError,
+};
+
+/** @internal The class for a core error report. */
+export function errorFromData(data: ErrorData, response?: Response): ZephrError {
+  const api = API_CLASSES[data.code];
+  if (api) return new api(data, response);
+  if (data.code === "decode_error") return new ZephrDecodeError(data, response);
+  return new ZephrInputError(data.code, data.message);
+}
