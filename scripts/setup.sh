@@ -7,4 +7,23 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   echo "setup: adding the wasm32-unknown-unknown target"
   rustup target add wasm32-unknown-unknown
 fi
+
+# wasm-bindgen-cli must be exactly the version of the wasm-bindgen crate in Cargo.lock.
+pinned=$(grep -A1 '^name = "wasm-bindgen"$' Cargo.lock | sed -n 's/^version = "\(.*\)"$/\1/p')
+installed=$(wasm-bindgen --version 2>/dev/null | cut -d' ' -f2 || true)
+if [ "$installed" != "$pinned" ]; then
+  echo "setup: installing wasm-bindgen-cli $pinned"
+  # --locked can fail when the registry lacks one newest transitive version.
+  cargo install wasm-bindgen-cli --version "$pinned" --locked \
+    || cargo install wasm-bindgen-cli --version "$pinned"
+fi
+
 command -v sha256sum >/dev/null || { echo "setup: sha256sum (coreutils) is required" >&2; exit 1; }
+command -v node >/dev/null || { echo "setup: Node.js (20 or later) is required" >&2; exit 1; }
+
+# npm packages of the JS package (binaryen for wasm-opt, typescript, miniflare/workerd,
+# deno, bun). Install scripts stay off; the one we need (bun's binary) runs explicitly.
+if [ ! -d npm/zephr-admin/node_modules ] || [ npm/zephr-admin/package-lock.json -nt npm/zephr-admin/node_modules/.package-lock.json ]; then
+  echo "setup: npm ci (npm/zephr-admin)"
+  (cd npm/zephr-admin && npm ci --ignore-scripts --no-audit --no-fund)
+fi

@@ -13,8 +13,13 @@ step "format"
 cargo fmt --all -- --check
 step "lints"
 cargo clippy --workspace --all-targets --locked -- -D warnings
+cargo clippy -p zephr-admin-wasm --target wasm32-unknown-unknown --locked -- -D warnings
 step "Rust tests (unit, integration, doc)"
 cargo test --workspace --locked
 step "core builds for wasm32-unknown-unknown"
 cargo check -p zephr-admin --target wasm32-unknown-unknown --locked
+step "npm package: wasm build, size budget, TypeScript"
+(cd npm/zephr-admin && node scripts/build.mjs)
+step "npm package tests (Node $(node --version), workerd, Deno, Bun)"
+(cd npm/zephr-admin && node --test --test-reporter=spec test/*.test.mjs)
 step "all tests passed"
