@@ -1,0 +1,229 @@
+// The built package in the real runtimes it claims: workerd (through Miniflare), Deno and Bun.
+// Each runtime signs the shared vectors and talks to the loopback server, which checks every
+// signature with node:crypto. Builds nothing: run `npm run build` first.
+//
+// The runtimes come from devDependencies. Bun's npm package needs its install script; after
+// `npm ci --ignore-scripts` run `node node_modules/bun/install.js` once (the test also finds
+// the binary of the platform package, @oven/bun-<os>-<arch>, without it).
+import assert from "node:assert/strict";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join, relative, sep } from "node:path";
+import { test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { ACCESS_KEY, SECRET_KEY, expectedHash, startServer } from "./support/server.mjs";
+
+const pkg = dirname(dirname(fileURLToPath(import.meta.url)));
+const dist = join(pkg, "dist");
+const vectorsPath = join(pkg, "..", "..", "tests", "vectors", "signing.json");
+const checkScript = join(pkg, "test", "runtimes", "check.mjs");
+const workerScript = join(pkg, "test", "runtimes", "worker.mjs");
+const require = createRequire(join(pkg, "package.json"));
+const CHILD_TIMEOUT_MS = 30_000;
+
+const { vectors } = JSON.parse(readFileSync(vectorsPath, "utf8"));
+const V2 = vectors.find((v) => v.id.startsWith("V2_"));
+
+const EXPECTED_ACCOUNTS = Array.from({ length: 7 }, (_, i) => `acc-${i + 1}`);
+const EXPECTED_URLS = ["/v3/accounts?rpp=3", "/v3/accounts?rpp=3&page=2", "/v3/accounts?rpp=3&page=3", "/v3/users/a%2Fb/sessions"];
+
+/** The package's built files; a clear failure when `dist/` is missing or incomplete. */
+function distFiles() {
+  const needed = ["entry-node.js", "entry-workerd.js", "index.js", "wasm/zephr_admin_wasm.js", "wasm/zephr_admin_wasm_bg.wasm"];
+  const missing = needed.filter((file) => !existsSync(join(dist, file)));
+  if (missing.length) {
+    throw new Error(`the package is not built (dist/ lacks ${missing.join(", ")}): run \`npm run build\` in npm/zephr-admin first`);
+  }
+  const files = [];
+  const walk = (dir) => {
+    for (const name of readdirSync(dir)) {
+      const file = join(dir, name);
+      if (statSync(file).isDirectory()) walk(file);
+      else files.push(file);
+    }
+  };
+  walk(dist);
+  return files;
+}
+
+/** Starts the loopback server, runs `body` with it and always closes it. */
+async function withServer(body) {
+  const server = await startServer();
+  try {
+    return await body(server);
+  } finally {
+    await server.close();
+  }
+}
+
+/** What the server saw, as `METHOD url`, with every signature checked. */
+function assertSeen(server, expected) {
+  assert.deepEqual(server.seen.map((r) => `${r.method} ${r.url}`), expected);
+  for (const r of server.seen) assert.equal(r.failure, null, `${r.method} ${r.url}: ${r.failure}`);
+}
+
+/** Runs a runtime binary asynchronously (the loopback server lives in this process). */
+function run(command, args, { env = {}, label }) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: pkg, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (d) => { stdout += d; });
+    child.stderr.setEncoding("utf8").on("data", (d) => { stderr += d; });
+    const timer = setTimeout(() => child.kill("SIGKILL"), CHILD_TIMEOUT_MS);
+    child.on("error", (error) => {
+      clearTimeout(timer);
+      reject(new Error(`${label}: could not start ${command}: ${error.message}`));
+    });
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      if (code === 0) return resolve(stdout);
+      const why = signal ? `was killed (${signal}${signal === "SIGKILL" ? `, over ${CHILD_TIMEOUT_MS} ms` : ""})` : `exited with ${code}`;
+      reject(new Error(`${label} ${why}\n--- stderr ---\n${stderr}\n--- stdout ---\n${stdout}`));
+    });
+  });
+}
+
+/** A runtime binary that answers `--version` with the version pinned in devDependencies. */
+function runtimeBinary(name, candidates, hint) {
+  const wanted = JSON.parse(readFileSync(join(pkg, "package.json"), "utf8")).devDependencies[name];
+  const tried = [];
+  for (const candidate of candidates) {
+    let file;
+    try {
+      file = candidate();
+    } catch (error) {
+      tried.push(`  ${error.message.split("\n")[0]}`);
+      continue;
+    }
+    if (!file || !existsSync(file)) {
+      tried.push(`  ${file ?? "?"}: absent`);
+      continue;
+    }
+    const probe = spawnSync(file, ["--version"], { encoding: "utf8", timeout: 10_000 });
+    const out = `${probe.stdout ?? ""}`.trim();
+    if (probe.status === 0 && out.includes(wanted)) return file;
+    tried.push(`  ${file}: ${probe.error?.message ?? `--version gave ${JSON.stringify(out || probe.stderr?.trim())}`}`);
+  }
+  throw new Error(`no working ${name} ${wanted} binary. ${hint}\nTried:\n${tried.join("\n")}`);
+}
+
+const platformArch = `${process.platform}-${process.arch === "arm64" ? "aarch64" : process.arch}`;
+
+function denoBinary() {
+  return runtimeBinary("deno", [
+    // Links the binary of the platform package (@deno/<target>) next to the npm package's bin.cjs.
+    () => require("deno/install_api.cjs").runInstall(),
+    () => join(pkg, "node_modules", "deno", process.platform === "win32" ? "deno.exe" : "deno"),
+  ], "Install the devDependencies (`npm ci --ignore-scripts` in npm/zephr-admin).");
+}
+
+function bunBinary() {
+  const exe = process.platform === "win32" ? "bun.exe" : "bun";
+  return runtimeBinary("bun", [
+    // In place after `node node_modules/bun/install.js` (a placeholder script before).
+    () => join(pkg, "node_modules", "bun", "bin", "bun.exe"),
+    // The platform packages (optional dependencies of `bun`) hold the real binary.
+    ...["", "-baseline", "-musl", "-musl-baseline"].map((variant) => () =>
+      join(dirname(require.resolve(`@oven/bun-${platformArch}${variant}/package.json`)), "bin", exe)),
+  ], "Install the devDependencies (`npm ci --ignore-scripts` in npm/zephr-admin), then run `node node_modules/bun/install.js`.");
+}
+
+/** Runs check.mjs in a runtime and checks everything it printed and the server saw. */
+async function checkRuntime(t, name, command, argsFor) {
+  t.diagnostic(`binary: ${relative(pkg, command).split(sep).join("/")}`);
+  await withServer(async (server) => {
+    const stdout = await run(command, argsFor(server), { label: name, env: { DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1" } });
+    let report;
+    try {
+      report = JSON.parse(stdout.trim().split("\n").at(-1));
+    } catch {
+      assert.fail(`${name} printed no JSON report:\n${stdout}`);
+    }
+    assert.match(report.runtime, new RegExp(`^${name.toLowerCase()} `), `ran in ${report.runtime}`);
+    t.diagnostic(`${report.runtime}, backend ${report.backend}`);
+    assert.equal(report.backend, "wasm");
+
+    // Every shared vector, byte for byte.
+    assert.deepEqual(report.vectors.map((v) => v.id), vectors.map((v) => v.id));
+    for (const v of report.vectors) assert.equal(v.got, v.expected, v.id);
+
+    // The random requests, recomputed here with node:crypto.
+    assert.equal(report.requests.length, 50);
+    for (const r of report.requests) {
+      const body = r.bodyHex !== undefined ? Buffer.from(r.bodyHex, "hex") : r.body;
+      const hash = expectedHash(r.secretKey, body, r.path, r.query, r.method, r.timestamp, r.nonce);
+      assert.equal(r.authorization, `ZEPHR-HMAC-SHA256 ${r.accessKey}:${r.timestamp}:${r.nonce}:${hash}`, JSON.stringify(r));
+    }
+
+    // The round trip through the runtime's fetch.
+    const { accounts, sessions, created } = report.roundTrip;
+    assert.deepEqual(accounts.map((a) => a.account_id), EXPECTED_ACCOUNTS);
+    assert.equal(sessions.user_id, "a/b");
+    assert.equal(created.data.attributes.city, "東京");
+    assertSeen(server, [...EXPECTED_URLS.map((u) => `GET ${u}`), "POST /v3/users"]);
+    assert.equal(server.seen.at(-1).body, '{"identifiers":{"email_address":"zoe@example.com"},"attributes":{"city":"東京"}}');
+  });
+}
+
+test("workerd (Miniflare): entry-workerd signs, paginates and calls through the Worker's fetch", async (t) => {
+  const files = distFiles();
+  let Miniflare;
+  try {
+    ({ Miniflare } = await import("miniflare"));
+  } catch (error) {
+    throw new Error(`miniflare is not installed (npm ci --ignore-scripts in npm/zephr-admin): ${error.message}`);
+  }
+  // What a bundler targeting workerd would ship: everything but the other runtimes' entries.
+  const otherEntries = ["entry-node.js", "entry-browser.js"].map((f) => join(dist, f));
+  const modules = [
+    { type: "ESModule", path: workerScript },
+    ...files.filter((f) => f.endsWith(".js") && !otherEntries.includes(f)).map((path) => ({ type: "ESModule", path })),
+    ...files.filter((f) => f.endsWith(".wasm")).map((path) => ({ type: "CompiledWasm", path })),
+  ];
+  t.diagnostic(`modules: ${modules.map((m) => relative(pkg, m.path).split(sep).join("/")).join(", ")}`);
+  await withServer(async (server) => {
+    const mf = new Miniflare({
+      modules,
+      modulesRoot: pkg,
+      compatibilityDate: "2025-01-01",
+      bindings: { VECTOR: V2, SERVER_URL: server.url, ACCESS_KEY, SECRET_KEY },
+    });
+    try {
+      let response;
+      try {
+        response = await mf.dispatchFetch("http://worker.test/");
+      } catch (error) {
+        throw new Error(`workerd did not start or answer the Worker: ${error.stack ?? error}`);
+      }
+      const text = await response.text();
+      assert.equal(response.status, 200, `the Worker failed: ${text}`);
+      const answer = JSON.parse(text);
+      assert.equal(answer.backend, "wasm");
+      assert.deepEqual(answer.vector, { id: V2.id, authorization: V2.authorization });
+      assert.deepEqual(answer.accounts.map((a) => a.account_id), EXPECTED_ACCOUNTS);
+      assert.deepEqual(answer.sessions, { user_id: "a/b", sessions: [{ session_id: "s-1", authenticated: true }] });
+      assertSeen(server, EXPECTED_URLS.map((u) => `GET ${u}`));
+    } finally {
+      await mf.dispose();
+    }
+  });
+});
+
+test("Deno: entry-node signs the vectors and random requests, and calls the server", async (t) => {
+  distFiles();
+  const deno = denoBinary();
+  await checkRuntime(t, "Deno", deno, (server) => [
+    "run", "--no-prompt", "--no-lock", "--no-config",
+    `--allow-read=${pkg},${vectorsPath}`,
+    `--allow-net=${new URL(server.url).host}`,
+    checkScript, server.url, ACCESS_KEY, SECRET_KEY, vectorsPath,
+  ]);
+});
+
+test("Bun: entry-node signs the vectors and random requests, and calls the server", async (t) => {
+  distFiles();
+  const bun = bunBinary();
+  await checkRuntime(t, "Bun", bun, (server) => ["run", checkScript, server.url, ACCESS_KEY, SECRET_KEY, vectorsPath]);
+});
