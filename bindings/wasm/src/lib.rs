@@ -74,7 +74,11 @@ pub fn parse_response(
         )
     })();
     match result {
-        Ok((value, next)) => json!({ "ok": value, "next": next }).to_string(),
+        // The value is JSON text already: splice it in rather than re-encode it.
+        Ok((value, next)) => format!(
+            "{{\"ok\":{value},\"next\":{}}}",
+            next.unwrap_or(Value::Null)
+        ),
         Err(e) => err(&e),
     }
 }

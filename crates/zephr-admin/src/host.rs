@@ -9,14 +9,18 @@ use serde_json::{Map, Value, json};
 use zeroize::Zeroizing;
 
 use crate::env::{parse_timestamp, timestamp_from_f64};
+use crate::error::DecodeError;
 use crate::error::{Error, InputErrorKind};
-use crate::operation::{OPERATIONS, ResponseKind, require_operation};
+use crate::operation::Pagination;
+use crate::operation::{ResponseKind, require_operation};
+use crate::pagination::{PageSummary, next_page_after};
 use crate::request::{Client, PreparedRequest};
 use crate::response::{List, Response};
 use crate::retry::{Outcome, RetryDecision, RetryPolicy};
 use crate::sign::{SignableRequest, sign};
 use crate::url::BaseUrl;
-use crate::{Credentials, Env, next_page};
+use crate::{Credentials, Env};
+use serde_json::value::RawValue;
 
 /// Milliseconds since the epoch from a JSON number or decimal text.
 fn timestamp_millis(value: &Value) -> Result<u64, Error> {
@@ -188,31 +192,80 @@ pub fn invalid_input(kind: InputErrorKind, message: &str) -> Error {
     Error::input(kind, message)
 }
 
-/// The decoded answer of an operation, or its typed error. Lists come back
-/// normalised: `{"results": [...], "total"?: n, ...other members}` whatever
-/// envelope the server used.
-pub fn parse_response(operation_id: &str, response: &Response) -> Result<Value, Error> {
-    let op = require_operation(operation_id)?;
-    if op.response == ResponseKind::List {
-        let list: List<Value> = response.decode()?;
-        return Ok(serde_json::to_value(list).unwrap_or(Value::Null));
-    }
-    response.decode()
-}
-
-/// [`parse_response`], plus the parameters of the next page when `params`
-/// (those of the request that was answered) are given and there is one.
+/// The decoded answer of an operation as JSON text, and, when `params` (those
+/// of the request that was answered) are given, the parameters of the next
+/// page if there is one. Non-2xx statuses and undecodable bodies are typed
+/// errors.
+///
+/// Lists come back normalised, `{"results": [...], "total"?: n, ...other
+/// members}`, whatever envelope the server used. The body is scanned once and
+/// its elements are copied as they arrived: the host parses the text once.
 pub fn parse_page(
     operation_id: &str,
     response: &Response,
     params: Option<&Value>,
-) -> Result<(Value, Option<Value>), Error> {
-    let value = parse_response(operation_id, response)?;
-    let next = match params {
-        Some(params) => next_page_params(operation_id, params, &value)?,
-        None => None,
+) -> Result<(String, Option<Value>), Error> {
+    let op = require_operation(operation_id)?;
+    response.error_for_status()?;
+    let decode_error = |message: String| {
+        Error::Decode(DecodeError {
+            status: response.status,
+            message,
+            body: response.body.clone(),
+        })
     };
-    Ok((value, next))
+    let text = std::str::from_utf8(response.body.trim_ascii())
+        .map_err(|e| decode_error(format!("the body is not UTF-8: {e}")))?;
+    let text = if text.is_empty() { "null" } else { text };
+    if op.response != ResponseKind::List {
+        serde_json::from_str::<serde::de::IgnoredAny>(text)
+            .map_err(|e| decode_error(format!("the body is not JSON: {e}")))?;
+        return Ok((text.to_owned(), None));
+    }
+    let list: List<&RawValue> =
+        serde_json::from_str(text).map_err(|e| decode_error(e.to_string()))?;
+    let next = match params {
+        Some(params) if op.pagination == Pagination::PageRpp => {
+            let total = list.total.map(Value::from);
+            let summary = PageSummary {
+                items: Some(list.items.len()),
+                total: total.as_ref(),
+                meta: list.extra.get("meta"),
+                links: list.extra.get("links"),
+            };
+            let request = op.request_from_json(params)?;
+            next_page_after(&request, &summary).map(|next| {
+                let page: u64 = next
+                    .query_value("page")
+                    .and_then(|p| p.parse().ok())
+                    .unwrap_or(1);
+                let mut params = params.as_object().cloned().unwrap_or_default();
+                params.insert("page".to_owned(), json!(page));
+                Value::Object(params)
+            })
+        }
+        _ => None,
+    };
+    let mut out = String::with_capacity(text.len() + 32);
+    out.push_str("{\"results\":[");
+    for (i, item) in list.items.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(item.get());
+    }
+    out.push(']');
+    if let Some(total) = list.total {
+        out.push_str(&format!(",\"total\":{total}"));
+    }
+    for (key, value) in &list.extra {
+        out.push(',');
+        out.push_str(&Value::String(key.clone()).to_string());
+        out.push(':');
+        out.push_str(&value.to_string());
+    }
+    out.push('}');
+    Ok((out, next))
 }
 
 /// `RetryAfter(ms)` as `Some(ms)`, `Stop` as `None`. `status` is `None` for a
@@ -239,33 +292,6 @@ pub fn retry_delay(
     }
 }
 
-/// The parameters of the next page of a `page`/`rpp` operation, or `None`
-/// after the last page (and for operations that are not paged).
-pub fn next_page_params(
-    operation_id: &str,
-    params: &Value,
-    body: &Value,
-) -> Result<Option<Value>, Error> {
-    let op = require_operation(operation_id)?;
-    if op.pagination == crate::Pagination::None {
-        return Ok(None);
-    }
-    let request = op.request_from_json(params)?;
-    let Some(next) = next_page(&request, body) else {
-        return Ok(None);
-    };
-    let page: u64 = next
-        .query_value("page")
-        .and_then(|p| p.parse().ok())
-        .unwrap_or(1);
-    let mut params = match params {
-        Value::Object(map) => map.clone(),
-        _ => Map::new(),
-    };
-    params.insert("page".to_owned(), json!(page));
-    Ok(Some(Value::Object(params)))
-}
-
 /// An error as plain data: `code`, `message`, and where known `status`,
 /// `requestId`, `hint` and the raw `body` (text).
 pub fn error_json(error: &Error) -> Value {
@@ -290,25 +316,4 @@ pub fn error_json(error: &Error) -> Value {
         }
     }
     Value::Object(out)
-}
-
-/// The catalogue as `[{operationId, group, namespace, method, methodName, path, summary, paged}]`.
-pub fn operations_json() -> Value {
-    Value::Array(
-        OPERATIONS
-            .iter()
-            .map(|op| {
-                json!({
-                    "operationId": op.id,
-                    "group": op.group,
-                    "namespace": op.namespace,
-                    "methodName": op.method_name,
-                    "method": op.method,
-                    "path": op.path,
-                    "summary": op.summary,
-                    "paged": op.pagination == crate::Pagination::PageRpp,
-                })
-            })
-            .collect(),
-    )
 }

@@ -28,16 +28,41 @@ use crate::request::Request;
 /// assert!(next_page(&second, &last).is_none());
 /// ```
 pub fn next_page(request: &Request, body: &Value) -> Option<Request> {
+    next_page_after(request, &PageSummary::of(body))
+}
+
+/// What paging needs to know of a page: how many elements it has, and its
+/// `total`, `meta` and `links` members.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct PageSummary<'a> {
+    pub items: Option<usize>,
+    pub total: Option<&'a Value>,
+    pub meta: Option<&'a Value>,
+    pub links: Option<&'a Value>,
+}
+
+impl<'a> PageSummary<'a> {
+    fn of(body: &'a Value) -> Self {
+        PageSummary {
+            items: page_items(body),
+            total: body.get("total"),
+            meta: body.get("meta"),
+            links: body.get("links"),
+        }
+    }
+}
+
+pub(crate) fn next_page_after(request: &Request, body: &PageSummary<'_>) -> Option<Request> {
     let page = request
         .query_value("page")
         .and_then(|p| p.trim().parse::<u64>().ok())
         .unwrap_or(1)
         .max(1);
-    let items = page_items(body);
+    let items = body.items;
     if items == Some(0) {
         return None;
     }
-    let meta = body.get("meta");
+    let meta = body.meta;
     if meta
         .and_then(|m| m.get("paginated"))
         .and_then(Value::as_bool)
@@ -46,7 +71,7 @@ pub fn next_page(request: &Request, body: &Value) -> Option<Request> {
         return None;
     }
 
-    let next = if let Some(links) = body.get("links").filter(|l| l.is_object()) {
+    let next = if let Some(links) = body.links.filter(|l| l.is_object()) {
         let next = links.get("next").filter(|n| !n.is_null())?;
         let linked = next.get("page").and_then(as_u64).unwrap_or(page + 1);
         // A link that does not move forward would loop forever.
@@ -60,7 +85,7 @@ pub fn next_page(request: &Request, body: &Value) -> Option<Request> {
             .and_then(|r| r.trim().parse::<u64>().ok())
             .or_else(|| meta.and_then(|m| m.get("rpp")).and_then(as_u64))
             .filter(|r| *r > 0);
-        let total = body.get("total").and_then(as_u64);
+        let total = body.total.and_then(as_u64);
         let count = u64::try_from(items?).ok()?;
         let more = match (total, rpp) {
             (Some(total), Some(rpp)) => page.saturating_mul(rpp) < total,
