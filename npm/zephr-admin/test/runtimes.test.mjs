@@ -20,7 +20,8 @@ const vectorsPath = join(pkg, "..", "..", "tests", "vectors", "signing.json");
 const checkScript = join(pkg, "test", "runtimes", "check.mjs");
 const workerScript = join(pkg, "test", "runtimes", "worker.mjs");
 const require = createRequire(join(pkg, "package.json"));
-const CHILD_TIMEOUT_MS = 30_000;
+const CHILD_TIMEOUT_MS = 20_000;
+const TEST_TIMEOUT = { timeout: 25_000 };
 
 const { vectors } = JSON.parse(readFileSync(vectorsPath, "utf8"));
 const V2 = vectors.find((v) => v.id.startsWith("V2_"));
@@ -104,7 +105,8 @@ function runtimeBinary(name, candidates, hint) {
     const probe = spawnSync(file, ["--version"], { encoding: "utf8", timeout: 10_000 });
     const out = `${probe.stdout ?? ""}`.trim();
     if (probe.status === 0 && out.includes(wanted)) return file;
-    tried.push(`  ${file}: ${probe.error?.message ?? `--version gave ${JSON.stringify(out || probe.stderr?.trim())}`}`);
+    const said = (out || `${probe.stderr ?? ""}`.trim()).split("\n")[0];
+    tried.push(`  ${file}: ${probe.error?.message ?? `--version gave ${JSON.stringify(said)}`}`);
   }
   throw new Error(`no working ${name} ${wanted} binary. ${hint}\nTried:\n${tried.join("\n")}`);
 }
@@ -125,8 +127,14 @@ function bunBinary() {
     // In place after `node node_modules/bun/install.js` (a placeholder script before).
     () => join(pkg, "node_modules", "bun", "bin", "bun.exe"),
     // The platform packages (optional dependencies of `bun`) hold the real binary.
-    ...["", "-baseline", "-musl", "-musl-baseline"].map((variant) => () =>
-      join(dirname(require.resolve(`@oven/bun-${platformArch}${variant}/package.json`)), "bin", exe)),
+    ...["", "-baseline", "-musl", "-musl-baseline"].map((variant) => () => {
+      const name = `@oven/bun-${platformArch}${variant}/package.json`;
+      let from = require;
+      try {
+        from = createRequire(require.resolve("bun/package.json"));
+      } catch {}
+      return join(dirname(from.resolve(name)), "bin", exe);
+    }),
   ], "Install the devDependencies (`npm ci --ignore-scripts` in npm/zephr-admin), then run `node node_modules/bun/install.js`.");
 }
 
@@ -167,7 +175,7 @@ async function checkRuntime(t, name, command, argsFor) {
   });
 }
 
-test("workerd (Miniflare): entry-workerd signs, paginates and calls through the Worker's fetch", async (t) => {
+test("workerd (Miniflare): entry-workerd signs, paginates and calls through the Worker's fetch", TEST_TIMEOUT, async (t) => {
   const files = distFiles();
   let Miniflare;
   try {
@@ -184,34 +192,42 @@ test("workerd (Miniflare): entry-workerd signs, paginates and calls through the 
   ];
   t.diagnostic(`modules: ${modules.map((m) => relative(pkg, m.path).split(sep).join("/")).join(", ")}`);
   await withServer(async (server) => {
+    let runtimeLog = "";
     const mf = new Miniflare({
       modules,
       modulesRoot: pkg,
       compatibilityDate: "2025-01-01",
       bindings: { VECTOR: V2, SERVER_URL: server.url, ACCESS_KEY, SECRET_KEY },
+      handleRuntimeStdio(stdout, stderr) {
+        for (const stream of [stdout, stderr]) stream.setEncoding("utf8").on("data", (d) => { runtimeLog += d; });
+      },
     });
+    const log = () => `\n--- workerd output ---\n${runtimeLog}`;
+    let passed = false;
     try {
-      let response;
       try {
-        response = await mf.dispatchFetch("http://worker.test/");
+        await mf.ready;
       } catch (error) {
-        throw new Error(`workerd did not start or answer the Worker: ${error.stack ?? error}`);
+        throw new Error(`workerd did not start the Worker: ${error.message}${log()}`);
       }
+      const response = await mf.dispatchFetch("http://worker.test/");
       const text = await response.text();
-      assert.equal(response.status, 200, `the Worker failed: ${text}`);
+      assert.equal(response.status, 200, `the Worker failed: ${text}${log()}`);
       const answer = JSON.parse(text);
       assert.equal(answer.backend, "wasm");
       assert.deepEqual(answer.vector, { id: V2.id, authorization: V2.authorization });
       assert.deepEqual(answer.accounts.map((a) => a.account_id), EXPECTED_ACCOUNTS);
       assert.deepEqual(answer.sessions, { user_id: "a/b", sessions: [{ session_id: "s-1", authenticated: true }] });
       assertSeen(server, EXPECTED_URLS.map((u) => `GET ${u}`));
+      passed = true;
     } finally {
-      await mf.dispose();
+      // Stops workerd; after a failed start it rethrows that failure, already reported above.
+      await mf.dispose().catch((error) => { if (passed) throw error; });
     }
   });
 });
 
-test("Deno: entry-node signs the vectors and random requests, and calls the server", async (t) => {
+test("Deno: entry-node signs the vectors and random requests, and calls the server", TEST_TIMEOUT, async (t) => {
   distFiles();
   const deno = denoBinary();
   await checkRuntime(t, "Deno", deno, (server) => [
@@ -222,7 +238,7 @@ test("Deno: entry-node signs the vectors and random requests, and calls the serv
   ]);
 });
 
-test("Bun: entry-node signs the vectors and random requests, and calls the server", async (t) => {
+test("Bun: entry-node signs the vectors and random requests, and calls the server", TEST_TIMEOUT, async (t) => {
   distFiles();
   const bun = bunBinary();
   await checkRuntime(t, "Bun", bun, (server) => ["run", checkScript, server.url, ACCESS_KEY, SECRET_KEY, vectorsPath]);
