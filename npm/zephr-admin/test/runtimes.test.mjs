@@ -3,8 +3,9 @@
 // signature with node:crypto. Builds nothing: run `npm run build` first.
 //
 // The runtimes come from devDependencies. Bun's npm package needs its install script; after
-// `npm ci --ignore-scripts` run `node node_modules/bun/install.js` once (the test also finds
-// the binary of the platform package, @oven/bun-<os>-<arch>, without it).
+// `npm ci --ignore-scripts` run `node node_modules/bun/install.js` once: it moves the binary of
+// the platform package (@oven/bun-<os>-<arch>) over the placeholder node_modules/bun/bin/bun.exe.
+// The test takes either: bun.exe when it runs, else the platform package's binary.
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
