@@ -27,3 +27,7 @@ if [ ! -d npm/zephr-admin/node_modules ] || [ npm/zephr-admin/package-lock.json 
   echo "setup: npm ci (npm/zephr-admin)"
   (cd npm/zephr-admin && npm ci --ignore-scripts --no-audit --no-fund)
 fi
+# bun's npm package ships a placeholder until its install script puts the binary in place.
+if ! npm/zephr-admin/node_modules/bun/bin/bun.exe --version >/dev/null 2>&1; then
+  (cd npm/zephr-admin && node node_modules/bun/install.js)
+fi

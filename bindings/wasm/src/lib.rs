@@ -5,7 +5,7 @@
 
 use serde_json::{Value, json};
 use wasm_bindgen::prelude::*;
-use zephr_admin::host::{self, ClientOptions, SignOptions};
+use zephr_admin::host::{self, ClientOptions};
 use zephr_admin::{Error, InputErrorKind, Response, RetryPolicy};
 
 fn ok(value: Value) -> String {
@@ -29,14 +29,32 @@ fn parse<T: serde::de::DeserializeOwned>(text: &str, what: &str) -> Result<T, Er
         .map_err(|e| host::invalid_input(InputErrorKind::InvalidParam, &format!("{what}: {e}")))
 }
 
-/// `signRequest`: the Authorization header value.
+/// `signRequest`: the Authorization header value. The hot path takes its
+/// parts directly and throws the error JSON text (rare) instead of wrapping
+/// every answer.
 #[wasm_bindgen(js_name = signRequest)]
-pub fn sign_request(options: &str, body: &[u8]) -> String {
-    answer(
-        parse::<SignOptions>(options, "sign options")
-            .and_then(|o| host::sign_request(&o, body))
-            .map(Value::String),
-    )
+#[allow(clippy::too_many_arguments)]
+pub fn sign_request(
+    access_key: &str,
+    secret_key: &str,
+    method: &str,
+    path: &str,
+    query: &str,
+    body: &[u8],
+    timestamp: &str,
+    nonce: &str,
+) -> Result<String, String> {
+    let parts = host::SignParts {
+        access_key,
+        secret_key,
+        method,
+        path,
+        query,
+        body,
+        timestamp,
+        nonce,
+    };
+    host::sign_parts(&parts).map_err(|e| err(&e))
 }
 
 /// `prepareRequest`: `{method, url, headers, body}` with the body as text.

@@ -37,53 +37,52 @@ fn timestamp_millis(value: &Value) -> Result<u64, Error> {
     }
 }
 
-/// `signRequest` options (the body travels separately, as bytes).
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct SignOptions {
+/// `signRequest` input: every part as the host has it, the timestamp as decimal text.
+#[derive(Debug, Clone, Copy)]
+pub struct SignParts<'a> {
     /// Access key.
-    pub access_key: String,
-    /// Secret key (zeroed on drop).
-    pub secret_key: Zeroizing<String>,
+    pub access_key: &'a str,
+    /// Secret key.
+    pub secret_key: &'a str,
     /// HTTP method.
-    pub method: String,
+    pub method: &'a str,
     /// Path as sent.
-    pub path: String,
+    pub path: &'a str,
     /// Query as sent, without `?`.
-    #[serde(default)]
-    pub query: Option<String>,
-    /// Signing time: milliseconds as a number or decimal text.
-    #[serde(default)]
-    pub timestamp: Value,
+    pub query: &'a str,
+    /// Body bytes as sent.
+    pub body: &'a [u8],
+    /// Milliseconds since the epoch, decimal.
+    pub timestamp: &'a str,
     /// Nonce.
-    pub nonce: String,
+    pub nonce: &'a str,
 }
 
 /// The Authorization header value for raw request parts.
 ///
 /// ```
-/// use zephr_admin::host::{SignOptions, sign_request};
+/// use zephr_admin::host::{SignParts, sign_parts};
 ///
-/// let options: SignOptions = serde_json::from_value(serde_json::json!({
-///     "accessKey": "ak", "secretKey": "sk", "method": "GET", "path": "/v3/users",
-///     "timestamp": "1700000000000", "nonce": "n1",
-/// }))?;
-/// assert!(sign_request(&options, b"")?.starts_with("ZEPHR-HMAC-SHA256 ak:1700000000000:n1:"));
-/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// let parts = SignParts {
+///     access_key: "ak", secret_key: "sk", method: "GET", path: "/v3/users", query: "",
+///     body: b"", timestamp: "1700000000000", nonce: "n1",
+/// };
+/// assert!(sign_parts(&parts)?.starts_with("ZEPHR-HMAC-SHA256 ak:1700000000000:n1:"));
+/// # Ok::<(), zephr_admin::Error>(())
 /// ```
-pub fn sign_request(options: &SignOptions, body: &[u8]) -> Result<String, Error> {
-    let credentials = Credentials::new(options.access_key.as_str(), options.secret_key.as_str())?;
+pub fn sign_parts(parts: &SignParts<'_>) -> Result<String, Error> {
+    let credentials = Credentials::new(parts.access_key, parts.secret_key)?;
     let request = SignableRequest {
-        method: &options.method,
-        path: &options.path,
-        query: options.query.as_deref().unwrap_or(""),
-        body,
+        method: parts.method,
+        path: parts.path,
+        query: parts.query,
+        body: parts.body,
     };
     Ok(sign(
         &credentials,
         &request,
-        timestamp_millis(&options.timestamp)?,
-        &options.nonce,
+        parse_timestamp(parts.timestamp)?,
+        parts.nonce,
     )?
     .into_authorization())
 }

@@ -4,7 +4,11 @@
 
 /** @internal */
 export interface Backend {
-  signRequest(options: string, body: Uint8Array): string;
+  /** Throws the error JSON text (`{"err": ...}`) on bad input. */
+  signRequest(
+    accessKey: string, secretKey: string, method: string, path: string, query: string,
+    body: Uint8Array, timestamp: string, nonce: string,
+  ): string;
   prepareRequest(operationId: string, params: string, options: string): string;
   parseResponse(operationId: string, status: number, headers: string, body: Uint8Array, params: string): string;
   retryDelay(method: string, status: number, retryAfter: string, retries: number, jitter: number, nowMs: number, maxRetries: number): number;

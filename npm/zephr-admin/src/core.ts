@@ -1,7 +1,7 @@
 // The functional API: sign, prepare, parse. Thin conversions around the core.
 
 import { core } from "./backend.js";
-import { type ErrorData, errorFromData } from "./errors.js";
+import { type ErrorData, ZephrInputError, errorFromData } from "./errors.js";
 import type { OperationId, OperationTypes } from "./generated/operations.js";
 
 const encoder = new TextEncoder();
@@ -25,6 +25,11 @@ export function unwrap<T>(text: string, response?: Response): { ok: T; next?: un
   return answer as { ok: T; next?: unknown };
 }
 
+function text(value: unknown, field: string, code: string): string {
+  if (typeof value !== "string") throw new ZephrInputError(code, `${field} must be a string`);
+  return value;
+}
+
 /** Milliseconds since the Unix epoch, as a number or a decimal string. */
 export type Timestamp = number | string;
 
@@ -42,8 +47,20 @@ export interface SignInput {
 
 /** The `Authorization` header value for one request (`ZEPHR-HMAC-SHA256 ...`). */
 export function signRequest(input: SignInput): string {
-  const { body, ...options } = input;
-  return unwrap<string>(core().signRequest(JSON.stringify(options), toBytes(body))).ok;
+  const { accessKey, secretKey, method, path, query, body, timestamp, nonce } = input;
+  if (typeof timestamp !== "number" && typeof timestamp !== "string") {
+    throw new ZephrInputError("invalid_timestamp", "timestamp must be milliseconds as a number or a decimal string");
+  }
+  try {
+    return core().signRequest(
+      text(accessKey, "accessKey", "invalid_access_key"), text(secretKey, "secretKey", "invalid_secret_key"),
+      text(method, "method", "invalid_method"), text(path, "path", "invalid_path"),
+      text(query ?? "", "query", "invalid_query"), toBytes(body), String(timestamp), text(nonce, "nonce", "invalid_nonce"),
+    );
+  } catch (e) {
+    if (typeof e === "string") unwrap(e);
+    throw e;
+  }
 }
 
 /** Credentials, target and (optionally) a fixed signing time and nonce. */

@@ -73,6 +73,11 @@ test("bad input is a typed error that never shows the secret", () => {
     [{ timestamp: 1.5 }, "invalid_timestamp"],
     [{ timestamp: "01" }, "invalid_timestamp"],
     [{ timestamp: Number.NaN }, "invalid_timestamp"],
+    [{ timestamp: undefined }, "invalid_timestamp"],
+    [{ timestamp: 1e21 }, "invalid_timestamp"],
+    [{ accessKey: undefined }, "invalid_access_key"],
+    [{ nonce: 42 }, "invalid_nonce"],
+    [{ path: null }, "invalid_path"],
   ];
   for (const [change, code] of cases) {
     assert.throws(() => zephr.signRequest({ ...base, ...change }), (e) => {
