@@ -8,6 +8,7 @@
 // The test takes either: bun.exe when it runs, else the platform package's binary.
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, relative, sep } from "node:path";
@@ -25,7 +26,21 @@ const CHILD_TIMEOUT_MS = 20_000;
 const TEST_TIMEOUT = { timeout: 25_000 };
 
 const { vectors } = JSON.parse(readFileSync(vectorsPath, "utf8"));
-const V2 = vectors.find((v) => v.id.startsWith("V2_"));
+// Random signing inputs for the Worker (text bodies: bindings carry JSON), checked with node:crypto.
+const WORKER_RANDOM = Array.from({ length: 60 }, (_, i) => {
+  const chars = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~%!$&'()*+,;=:@/";
+  const pick = (n) => Array.from(randomBytes(n), (b) => chars[b % chars.length]).join("");
+  return {
+    accessKey: `ak-${i}`,
+    secretKey: pick(1 + (i % 30)),
+    method: ["GET", "POST", "PUT", "PATCH", "DELETE"][i % 5],
+    path: `/${pick(i % 40)}`,
+    query: pick(i % 25),
+    body: i % 2 ? `Zoë 東京 ${pick(i)}` : "",
+    timestamp: 1_700_000_000_000 + i * 104_729,
+    nonce: `n${pick(1 + (i % 20)).replace(/:/g, "")}`,
+  };
+});
 
 const EXPECTED_ACCOUNTS = Array.from({ length: 7 }, (_, i) => `acc-${i + 1}`);
 const EXPECTED_URLS = ["/v3/accounts?rpp=3", "/v3/accounts?rpp=3&page=2", "/v3/accounts?rpp=3&page=3", "/v3/users/a%2Fb/sessions"];
@@ -198,7 +213,7 @@ test("workerd (Miniflare): entry-workerd signs, paginates and calls through the 
       modules,
       modulesRoot: pkg,
       compatibilityDate: "2025-01-01",
-      bindings: { VECTOR: V2, SERVER_URL: server.url, ACCESS_KEY, SECRET_KEY },
+      bindings: { VECTORS: vectors, RANDOM: WORKER_RANDOM, SERVER_URL: server.url, ACCESS_KEY, SECRET_KEY },
       handleRuntimeStdio(stdout, stderr) {
         for (const stream of [stdout, stderr]) stream.setEncoding("utf8").on("data", (d) => { runtimeLog += d; });
       },
@@ -216,7 +231,12 @@ test("workerd (Miniflare): entry-workerd signs, paginates and calls through the 
       assert.equal(response.status, 200, `the Worker failed: ${text}${log()}`);
       const answer = JSON.parse(text);
       assert.equal(answer.backend, "wasm");
-      assert.deepEqual(answer.vector, { id: V2.id, authorization: V2.authorization });
+      assert.deepEqual(answer.vectors, vectors.map((v) => ({ id: v.id, authorization: v.authorization })));
+      assert.equal(answer.random.length, WORKER_RANDOM.length);
+      WORKER_RANDOM.forEach((r, i) => {
+        const hash = expectedHash(r.secretKey, r.body, r.path, r.query, r.method, String(r.timestamp), r.nonce);
+        assert.equal(answer.random[i], `ZEPHR-HMAC-SHA256 ${r.accessKey}:${r.timestamp}:${r.nonce}:${hash}`, `random input ${i}`);
+      });
       assert.deepEqual(answer.accounts.map((a) => a.account_id), EXPECTED_ACCOUNTS);
       assert.deepEqual(answer.sessions, { user_id: "a/b", sessions: [{ session_id: "s-1", authenticated: true }] });
       assertSeen(server, EXPECTED_URLS.map((u) => `GET ${u}`));
