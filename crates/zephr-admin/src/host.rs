@@ -316,3 +316,114 @@ pub fn error_json(error: &Error) -> Value {
     }
     Value::Object(out)
 }
+
+/// The text protocol both JS bindings expose: strings, numbers and bytes in,
+/// one JSON text out, `{"ok": value}` or `{"err": {code, message, ...}}`.
+/// The bindings only move these values across their boundary.
+pub mod text {
+    use serde_json::{Value, json};
+
+    use super::{ClientOptions, SignParts};
+    use crate::error::{Error, InputErrorKind};
+    use crate::response::Response;
+    use crate::retry::RetryPolicy;
+
+    /// `{"err": ...}` for an error.
+    pub fn error(error: &Error) -> String {
+        json!({ "err": super::error_json(error) }).to_string()
+    }
+
+    fn answer(result: Result<Value, Error>) -> String {
+        match result {
+            Ok(value) => json!({ "ok": value }).to_string(),
+            Err(e) => error(&e),
+        }
+    }
+
+    /// JSON text from the host; malformed text is an input error, not a panic.
+    fn parse<T: serde::de::DeserializeOwned>(text: &str, what: &str) -> Result<T, Error> {
+        serde_json::from_str(text)
+            .map_err(|e| Error::input(InputErrorKind::InvalidParam, format!("{what}: {e}")))
+    }
+
+    /// `signRequest`: the header value, or the error text (which the bindings throw).
+    pub fn sign(parts: &SignParts<'_>) -> Result<String, String> {
+        super::sign_parts(parts).map_err(|e| error(&e))
+    }
+
+    /// `prepareRequest`: `{"ok": {method, url, headers, body}}`.
+    pub fn prepare(operation_id: &str, params: &str, options: &str) -> String {
+        answer((|| {
+            let params: Value = parse(params, "params")?;
+            let options: ClientOptions = parse(options, "options")?;
+            Ok(super::descriptor_json(&super::prepare_request(
+                operation_id,
+                &params,
+                &options,
+            )?))
+        })())
+    }
+
+    /// `parseResponse`: `{"ok": value, "next": params | null}`. `headers` is a
+    /// JSON array of `[name, value]` pairs; `params` is empty when no next
+    /// page is wanted.
+    pub fn parse_response(
+        operation_id: &str,
+        status: u16,
+        headers: &str,
+        body: Vec<u8>,
+        params: &str,
+    ) -> String {
+        let result = (|| {
+            let headers: Vec<(String, String)> = parse(headers, "headers")?;
+            let params: Option<Value> = if params.is_empty() {
+                None
+            } else {
+                Some(parse(params, "params")?)
+            };
+            super::parse_page(
+                operation_id,
+                &Response::new(status, headers, body),
+                params.as_ref(),
+            )
+        })();
+        match result {
+            // The value is JSON text already: spliced in, not re-encoded.
+            Ok((value, next)) => format!(
+                "{{\"ok\":{value},\"next\":{}}}",
+                next.unwrap_or(Value::Null)
+            ),
+            Err(e) => error(&e),
+        }
+    }
+
+    /// `retryDelay`: milliseconds to wait before retrying, or -1 to stop.
+    /// `status` is 0 for a transport error; `retry_after` is empty when absent.
+    pub fn retry_delay(
+        method: &str,
+        status: u16,
+        retry_after: &str,
+        retries: u32,
+        jitter: f64,
+        now_ms: f64,
+        max_retries: u32,
+    ) -> f64 {
+        let policy = RetryPolicy {
+            max_retries,
+            ..RetryPolicy::default()
+        };
+        let status = (status != 0).then_some(status);
+        let retry_after = (!retry_after.is_empty()).then_some(retry_after);
+        let now_ms = crate::timestamp_from_f64(now_ms.floor()).unwrap_or(0);
+        super::retry_delay(
+            &policy,
+            method,
+            status,
+            retry_after,
+            retries,
+            jitter,
+            now_ms,
+        )
+        .map_or(-1.0, |ms| ms as f64)
+    }
+}
