@@ -1,0 +1,282 @@
+//! Routing and validation, both read from the operation catalogue
+//! ([`zephr_admin::OPERATIONS`]): method and path template to find the
+//! operation, its parameter list and body kind to check the request.
+
+use std::sync::LazyLock;
+
+use serde_json::Value;
+use zephr_admin::{BodyKind, OPERATIONS, OperationSpec, ParamLocation, ParamSpec};
+
+use crate::util::percent_decode;
+
+/// One segment of a path template.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Segment {
+    Literal(&'static str),
+    Param(&'static str),
+}
+
+/// A catalogue entry with its template split into segments.
+#[derive(Debug)]
+struct Route {
+    op: &'static OperationSpec,
+    segments: Vec<Segment>,
+}
+
+static ROUTES: LazyLock<Vec<Route>> = LazyLock::new(|| {
+    OPERATIONS
+        .iter()
+        .map(|op| Route {
+            op,
+            segments: op
+                .path
+                .split('/')
+                .skip(1)
+                .map(
+                    |segment| match segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                        Some(name) => Segment::Param(name),
+                        None => Segment::Literal(segment),
+                    },
+                )
+                .collect(),
+        })
+        .collect()
+});
+
+/// What a method and path lead to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum RouteMatch {
+    /// The operation, with its path parameters decoded.
+    Found {
+        op: &'static OperationSpec,
+        params: Vec<(&'static str, String)>,
+    },
+    /// The path is known, but not with this method.
+    MethodNotAllowed { allowed: Vec<&'static str> },
+    /// No operation has this path.
+    NotFound,
+    /// A path segment has a broken percent-escape or is not UTF-8.
+    BadPath(String),
+}
+
+/// Finds the operation for a method and a raw (still encoded) path. Literal
+/// segments win over parameters, left to right, so `/v3/users/token-exchange`
+/// is not taken for `/v3/users/{user_id}`.
+pub(crate) fn find(method: &str, raw_path: &str) -> RouteMatch {
+    let Some(rest) = raw_path.strip_prefix('/') else {
+        return RouteMatch::NotFound;
+    };
+    let raw: Vec<&str> = rest.split('/').collect();
+    let mut decoded = Vec::with_capacity(raw.len());
+    for segment in &raw {
+        match percent_decode(segment, false) {
+            Some(text) => decoded.push(text),
+            None => {
+                return RouteMatch::BadPath(format!(
+                    "the path segment '{}' has a broken percent-escape or is not UTF-8",
+                    segment.chars().take(80).collect::<String>()
+                ));
+            }
+        }
+    }
+    let matching: Vec<&Route> = ROUTES.iter().filter(|route| matches(route, &raw)).collect();
+    let Some(most_specific) = matching.iter().copied().max_by_key(|r| specificity(r)) else {
+        return RouteMatch::NotFound;
+    };
+    let same_shape: Vec<&Route> = matching
+        .iter()
+        .copied()
+        .filter(|route| route.segments == most_specific.segments)
+        .collect();
+    let Some(route) = same_shape
+        .iter()
+        .copied()
+        .find(|route| route.op.method.eq_ignore_ascii_case(method))
+    else {
+        return RouteMatch::MethodNotAllowed {
+            allowed: same_shape.iter().map(|route| route.op.method).collect(),
+        };
+    };
+    let params = route
+        .segments
+        .iter()
+        .zip(decoded)
+        .filter_map(|(segment, value)| match segment {
+            Segment::Param(name) => Some((*name, value)),
+            Segment::Literal(_) => None,
+        })
+        .collect();
+    RouteMatch::Found {
+        op: route.op,
+        params,
+    }
+}
+
+fn matches(route: &Route, raw: &[&str]) -> bool {
+    route.segments.len() == raw.len()
+        && route
+            .segments
+            .iter()
+            .zip(raw)
+            .all(|(segment, given)| match segment {
+                Segment::Literal(literal) => literal == given,
+                Segment::Param(_) => !given.is_empty(),
+            })
+}
+
+/// Literal segments count for more the further left they are.
+fn specificity(route: &Route) -> Vec<bool> {
+    route
+        .segments
+        .iter()
+        .map(|s| matches!(s, Segment::Literal(_)))
+        .collect()
+}
+
+fn accepts(spec: &ParamSpec, name: &str) -> bool {
+    match spec.name_prefix {
+        Some(prefix) => name.len() > prefix.len() && name.starts_with(prefix),
+        None => spec.name == name,
+    }
+}
+
+/// Query parameters the emulator reads as whole numbers of at least 1.
+const POSITIVE_INTEGERS: &[&str] = &["page", "rpp"];
+
+/// Checks required parameters, number parameters and the body against the
+/// catalogue entry. Returns the body as JSON for JSON operations (`None` when
+/// there is no body), or an explanation for a 400.
+pub(crate) fn validate(
+    op: &OperationSpec,
+    query: &[(String, String)],
+    headers: &[(String, String)],
+    body: &[u8],
+) -> Result<Option<Value>, String> {
+    for spec in op.params.iter().filter(|p| p.required) {
+        let present = match spec.location {
+            ParamLocation::Path => true,
+            ParamLocation::Query => query.iter().any(|(name, _)| accepts(spec, name)),
+            ParamLocation::Header => headers
+                .iter()
+                .any(|(name, _)| name.eq_ignore_ascii_case(spec.name)),
+        };
+        if !present {
+            return Err(format!(
+                "operation '{}' needs the {} parameter '{}'",
+                op.id,
+                spec.location.as_str(),
+                spec.name
+            ));
+        }
+    }
+    for (name, value) in query {
+        let documented = op
+            .params
+            .iter()
+            .any(|p| p.location == ParamLocation::Query && accepts(p, name));
+        if documented
+            && POSITIVE_INTEGERS.contains(&name.as_str())
+            && value.parse::<u32>().map_or(true, |n| n == 0)
+        {
+            return Err(format!(
+                "the query parameter '{name}' must be a whole number of at least 1, not '{}'",
+                value.chars().take(40).collect::<String>()
+            ));
+        }
+    }
+    match op.body {
+        BodyKind::None if !body.is_empty() => {
+            Err(format!("operation '{}' takes no request body", op.id))
+        }
+        BodyKind::None => Ok(None),
+        _ if body.is_empty() && op.body_required => Err(format!(
+            "operation '{}' needs a {} request body",
+            op.id,
+            op.body.as_str()
+        )),
+        _ if body.is_empty() => Ok(None),
+        BodyKind::Json => serde_json::from_slice(body)
+            .map(Some)
+            .map_err(|e| format!("the request body is not JSON: {e}")),
+        BodyKind::Text => std::str::from_utf8(body)
+            .map(|_| None)
+            .map_err(|_| "the request body is not UTF-8 text".to_owned()),
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
+mod tests {
+    use super::*;
+
+    fn found(method: &str, path: &str) -> (&'static str, Vec<(&'static str, String)>) {
+        match find(method, path) {
+            RouteMatch::Found { op, params } => (op.id, params),
+            other => panic!("{method} {path}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn every_operation_routes_to_itself() {
+        for op in OPERATIONS {
+            let path = op.path.replace('{', "x").replace('}', "");
+            assert_eq!(found(op.method, &path).0, op.id);
+        }
+    }
+
+    #[test]
+    fn literals_win_and_params_decode() {
+        assert_eq!(
+            found("POST", "/v3/users/token-exchange").0,
+            "startPasswordlessAuthentication"
+        );
+        let (id, params) = found("GET", "/v3/users/a%2Fb");
+        assert_eq!(id, "getUser");
+        assert_eq!(params, vec![("user_id", "a/b".to_owned())]);
+    }
+
+    #[test]
+    fn unknown_and_wrong_method() {
+        assert_eq!(find("GET", "/v3/nothing"), RouteMatch::NotFound);
+        assert_eq!(find("GET", "/v3/users/"), RouteMatch::NotFound);
+        assert_eq!(find("GET", "no-slash"), RouteMatch::NotFound);
+        match find("PATCH", "/v3/accounts") {
+            RouteMatch::MethodNotAllowed { allowed } => {
+                assert!(allowed.contains(&"GET") && allowed.contains(&"POST"));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(
+            find("GET", "/v3/users/%zz"),
+            RouteMatch::BadPath(_)
+        ));
+    }
+
+    #[test]
+    fn validation() {
+        let create = zephr_admin::find_operation("createUser").unwrap();
+        assert!(
+            validate(create, &[], &[], b"")
+                .unwrap_err()
+                .contains("needs a json")
+        );
+        assert!(
+            validate(create, &[], &[], b"{")
+                .unwrap_err()
+                .contains("not JSON")
+        );
+        assert_eq!(
+            validate(create, &[], &[], b"{}").unwrap(),
+            Some(serde_json::json!({}))
+        );
+        let get = zephr_admin::find_operation("getUser").unwrap();
+        assert!(
+            validate(get, &[], &[], b"x")
+                .unwrap_err()
+                .contains("takes no")
+        );
+        let list = zephr_admin::find_operation("listAccounts").unwrap();
+        let bad = [("rpp".to_owned(), "ten".to_owned())];
+        assert!(validate(list, &bad, &[], b"").unwrap_err().contains("rpp"));
+    }
+}

@@ -1,0 +1,319 @@
+//! The HTTP side: a hyper server on 127.0.0.1 with a body size limit, a header
+//! read timeout, a connection limit and graceful shutdown.
+
+use std::convert::Infallible;
+use std::fmt;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
+use hyper::body::Incoming as Body;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use tokio::net::TcpListener;
+use tokio::sync::{Semaphore, watch};
+use tokio::task::JoinHandle;
+
+use crate::Config;
+use crate::faults::Fault;
+use crate::handler::{Incoming, Shared};
+use crate::reply::Reply;
+use crate::util::now_ms;
+
+/// How long a client may take to send the request headers.
+const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The emulator could not start.
+#[derive(Debug)]
+pub struct StartError(String);
+
+impl fmt::Display for StartError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for StartError {}
+
+/// A running emulator inside the caller's tokio runtime.
+#[derive(Debug)]
+pub struct Emulator {
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    stop: watch::Sender<bool>,
+    task: JoinHandle<()>,
+}
+
+impl Emulator {
+    /// Binds 127.0.0.1 on the configured port and starts serving.
+    pub async fn start(config: Config) -> Result<Emulator, StartError> {
+        if config.keys.is_empty() {
+            return Err(StartError(
+                "the emulator needs at least one key pair".into(),
+            ));
+        }
+        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, config.port))
+            .await
+            .map_err(|e| StartError(format!("cannot listen on 127.0.0.1:{}: {e}", config.port)))?;
+        let addr = listener
+            .local_addr()
+            .map_err(|e| StartError(format!("no local address: {e}")))?;
+        let shared = Arc::new(Shared::new(&config));
+        let (stop, stopped) = watch::channel(false);
+        let task = tokio::spawn(accept_loop(
+            listener,
+            Arc::clone(&shared),
+            config,
+            addr,
+            stopped,
+        ));
+        Ok(Emulator {
+            addr,
+            shared,
+            stop,
+            task,
+        })
+    }
+
+    /// The address the emulator listens on.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://127.0.0.1:{port}`, for `BaseUrl::parse`.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Queues `fault` for the next `times` signed requests.
+    pub fn inject(&self, fault: Fault, times: usize) {
+        self.shared.inject(fault, times);
+    }
+
+    /// How many requests were answered so far.
+    pub fn requests_served(&self) -> u64 {
+        self.shared.served()
+    }
+
+    /// Stops accepting, closes open connections and waits for the server task.
+    pub async fn shutdown(self) {
+        let _ = self.stop.send(true);
+        let _ = self.task.await;
+    }
+
+    /// Waits until the server stops (it only stops on [`Emulator::shutdown`]
+    /// from a clone of its stop signal, or when the runtime ends).
+    async fn wait(self) {
+        let _ = self.task.await;
+    }
+}
+
+async fn accept_loop(
+    listener: TcpListener,
+    shared: Arc<Shared>,
+    config: Config,
+    addr: SocketAddr,
+    mut stopped: watch::Receiver<bool>,
+) {
+    let permits = Arc::new(Semaphore::new(config.max_connections.max(1)));
+    let origin: Arc<str> = Arc::from(format!("http://{addr}"));
+    let limit = config.max_body_bytes;
+    loop {
+        let permit = tokio::select! {
+            permit = Arc::clone(&permits).acquire_owned() => permit,
+            _ = stopped.changed() => break,
+        };
+        let Ok(permit) = permit else { break };
+        let stream = tokio::select! {
+            accepted = listener.accept() => accepted,
+            _ = stopped.changed() => break,
+        };
+        let Ok((stream, _)) = stream else {
+            // Out of file descriptors and the like: back off a little.
+            tokio::time::sleep(Duration::from_millis(10)).await;
+            continue;
+        };
+        let shared = Arc::clone(&shared);
+        let origin = Arc::clone(&origin);
+        let mut stopped = stopped.clone();
+        tokio::spawn(async move {
+            let service = service_fn(move |request| {
+                let shared = Arc::clone(&shared);
+                let origin = Arc::clone(&origin);
+                async move { Ok::<_, Infallible>(serve(&shared, &origin, limit, request).await) }
+            });
+            let connection = http1::Builder::new()
+                .timer(TokioTimer::new())
+                .header_read_timeout(HEADER_TIMEOUT)
+                .serve_connection(TokioIo::new(stream), service);
+            tokio::select! {
+                _ = connection => {}
+                _ = stopped.changed() => {}
+            }
+            drop(permit);
+        });
+    }
+}
+
+async fn serve(
+    shared: &Shared,
+    origin: &str,
+    limit: usize,
+    request: hyper::Request<Body>,
+) -> hyper::Response<Full<Bytes>> {
+    let (parts, body) = request.into_parts();
+    let declared = parts
+        .headers
+        .get(hyper::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return too_large(limit);
+    }
+    let body = match Limited::new(body, limit).collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(e) if e.is::<LengthLimitError>() => return too_large(limit),
+        Err(e) => {
+            return to_hyper(Reply::bad_request(format!(
+                "the request body could not be read: {e}"
+            )));
+        }
+    };
+    let headers: Vec<(String, String)> = parts
+        .headers
+        .iter()
+        .map(|(name, value)| {
+            (
+                name.as_str().to_owned(),
+                String::from_utf8_lossy(value.as_bytes()).into_owned(),
+            )
+        })
+        .collect();
+    let incoming = Incoming {
+        method: parts.method.as_str(),
+        path: parts.uri.path(),
+        query: parts.uri.query().unwrap_or(""),
+        headers: &headers,
+        body: &body,
+        origin,
+    };
+    let outcome = shared.handle(&incoming, now_ms());
+    if !outcome.delay.is_zero() {
+        tokio::time::sleep(outcome.delay).await;
+    }
+    to_hyper(outcome.reply)
+}
+
+fn too_large(limit: usize) -> hyper::Response<Full<Bytes>> {
+    to_hyper(
+        Reply::error(
+            413,
+            "payload_too_large",
+            format!("the request body is larger than {limit} bytes"),
+        )
+        .with_header("connection", "close"),
+    )
+}
+
+fn to_hyper(reply: Reply) -> hyper::Response<Full<Bytes>> {
+    let mut response = hyper::Response::new(Full::new(Bytes::from(reply.body)));
+    *response.status_mut() =
+        hyper::StatusCode::from_u16(reply.status).unwrap_or(hyper::StatusCode::OK);
+    let headers = response.headers_mut();
+    for (name, value) in reply.headers {
+        if let (Ok(name), Ok(value)) = (
+            hyper::header::HeaderName::from_bytes(name.as_bytes()),
+            hyper::header::HeaderValue::from_str(&value),
+        ) {
+            headers.append(name, value);
+        }
+    }
+    response
+}
+
+/// An emulator on its own thread with its own tokio runtime, for blocking
+/// code (the command line, tests with a blocking client). Dropping it shuts
+/// it down.
+#[derive(Debug)]
+pub struct BackgroundEmulator {
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    stop: watch::Sender<bool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl BackgroundEmulator {
+    /// Starts the emulator on a new thread and returns once it listens.
+    pub fn spawn(config: Config) -> Result<BackgroundEmulator, StartError> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .map_err(|e| StartError(format!("no tokio runtime: {e}")))?;
+        let emulator = runtime.block_on(Emulator::start(config))?;
+        let addr = emulator.addr;
+        let shared = Arc::clone(&emulator.shared);
+        let stop = emulator.stop.clone();
+        let thread = std::thread::Builder::new()
+            .name("zephr-emulator".into())
+            .spawn(move || {
+                runtime.block_on(emulator.wait());
+                runtime.shutdown_timeout(Duration::from_secs(1));
+            })
+            .map_err(|e| StartError(format!("cannot start the emulator thread: {e}")))?;
+        Ok(BackgroundEmulator {
+            addr,
+            shared,
+            stop,
+            thread: Some(thread),
+        })
+    }
+
+    /// The address the emulator listens on.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://127.0.0.1:{port}`, for `BaseUrl::parse`.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Queues `fault` for the next `times` signed requests.
+    pub fn inject(&self, fault: Fault, times: usize) {
+        self.shared.inject(fault, times);
+    }
+
+    /// How many requests were answered so far.
+    pub fn requests_served(&self) -> u64 {
+        self.shared.served()
+    }
+
+    /// Blocks until the emulator stops (for a foreground server).
+    pub fn wait(mut self) {
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+
+    /// Stops the emulator and waits for its thread.
+    pub fn shutdown(mut self) {
+        self.stop_and_join();
+    }
+
+    fn stop_and_join(&mut self) {
+        let _ = self.stop.send(true);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+impl Drop for BackgroundEmulator {
+    fn drop(&mut self) {
+        self.stop_and_join();
+    }
+}
