@@ -2,9 +2,12 @@
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
+mod call;
 mod common;
+mod demo;
+mod emulator;
 mod ops;
 mod prepare;
 mod sign;
@@ -27,6 +30,12 @@ enum Command {
     Ops(ops::OpsArgs),
     /// Print the signed request descriptor of one operation as JSON.
     Prepare(prepare::PrepareArgs),
+    /// Send one operation and print the response JSON (--help lists every operation).
+    Call(call::CallArgs),
+    /// Run the local Admin API emulator on 127.0.0.1.
+    Emulator(emulator::EmulatorArgs),
+    /// Start the emulator in-process and run a short scenario through the SDK.
+    Demo(demo::DemoArgs),
 }
 
 /// Exit status for bad input (also what argument errors exit with).
@@ -40,7 +49,12 @@ fn main() -> ExitCode {
             info.payload().downcast_ref::<&str>().unwrap_or(&"panic")
         );
     }));
-    let cli = match Cli::try_parse() {
+    let command =
+        Cli::command().mut_subcommand("call", |c| c.after_long_help(call::operations_help()));
+    let cli = match command
+        .try_get_matches()
+        .and_then(|matches| Cli::from_arg_matches(&matches))
+    {
         Ok(cli) => cli,
         Err(e) if !e.use_stderr() => {
             // --help and --version
@@ -53,6 +67,9 @@ fn main() -> ExitCode {
         Command::Sign(args) => sign::run(args),
         Command::Ops(args) => ops::run(args),
         Command::Prepare(args) => prepare::run(args),
+        Command::Call(args) => return call::run(args),
+        Command::Emulator(args) => return emulator::run(args),
+        Command::Demo(args) => return demo::run(args),
     };
     match result {
         Ok(output) => {

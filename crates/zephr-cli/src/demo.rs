@@ -1,0 +1,238 @@
+//! `zephr demo`: the emulator in-process and a short scenario through the SDK.
+
+use std::fmt::Write as _;
+use std::io::Write;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use clap::Args;
+use serde_json::{Value, json};
+use zephr_admin::{BaseUrl, Client, Credentials, Request, Response, next_page, require_operation};
+use zephr_emulator::{BackgroundEmulator, Config, Fault};
+
+use crate::call::{self, Sent};
+
+/// Arguments of `zephr demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {}
+
+/// Prints as it goes, so a slow step shows where it is.
+struct Log;
+
+impl Log {
+    fn say(&self, text: &str) {
+        let mut stdout = std::io::stdout().lock();
+        let _ = writeln!(stdout, "{text}");
+        let _ = stdout.flush();
+    }
+}
+
+struct Demo {
+    agent: ureq::Agent,
+    client: Client,
+    log: Log,
+}
+
+impl Demo {
+    /// Sends an operation by id and prints `METHOD /path -> status  note`.
+    fn op(
+        &self,
+        id: &str,
+        params: Value,
+        note: impl Fn(&Value) -> String,
+    ) -> Result<Value, String> {
+        let request = require_operation(id)
+            .and_then(|op| op.request_from_json(&params))
+            .map_err(|e| e.to_string())?;
+        self.send(&request, note)
+    }
+
+    fn send(&self, request: &Request, note: impl Fn(&Value) -> String) -> Result<Value, String> {
+        let log = &self.log;
+        let mut on_retry = |status: Option<u16>, ms: u64| {
+            let what = status.map_or("transport error".to_owned(), |s| s.to_string());
+            log.say(&format!("    -> {what}, the core says: retry in {ms} ms"));
+        };
+        let Sent {
+            prepared,
+            response,
+            retried,
+        } = call::send(&self.agent, &self.client, request, &mut on_retry)
+            .map_err(|e| e.to_string())?;
+        let mut line = format!(
+            "{:<44} -> {}",
+            call::request_line(&prepared),
+            response.status
+        );
+        if !retried.is_empty() {
+            line.push_str(&format!(" (after {} retry)", retried.len()));
+        }
+        match decode(&response) {
+            Ok(body) => {
+                self.log.say(&format!("{line}  {}", note(&body)));
+                Ok(body)
+            }
+            Err(explanation) => {
+                self.log.say(&line);
+                Err(explanation)
+            }
+        }
+    }
+}
+
+fn decode(response: &Response) -> Result<Value, String> {
+    response.decode::<Value>().map_err(|e| match e {
+        zephr_admin::Error::Api(api) => call::describe(&api),
+        other => other.to_string(),
+    })
+}
+
+fn text(value: &Value, pointer: &str) -> String {
+    value
+        .pointer(pointer)
+        .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
+        .unwrap_or_default()
+}
+
+pub fn run(_args: DemoArgs) -> ExitCode {
+    match scenario() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("zephr: demo failed: {message}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn scenario() -> Result<(), String> {
+    let started = Instant::now();
+    let emulator = BackgroundEmulator::spawn(Config::default()).map_err(|e| e.to_string())?;
+    let base = BaseUrl::parse(&emulator.base_url()).map_err(|e| e.to_string())?;
+    let credentials = zephr_emulator::demo_credentials().map_err(|e| e.to_string())?;
+    let demo = Demo {
+        agent: call::agent(Duration::from_secs(10)),
+        client: Client::new(credentials, base.clone()),
+        log: Log,
+    };
+    let log = &demo.log;
+    log.say(&format!(
+        "Local Zephr emulator on {} (demo key pair {})\n",
+        emulator.base_url(),
+        zephr_emulator::DEMO_ACCESS_KEY
+    ));
+
+    log.say("1. Create a user");
+    let created = demo.op(
+        "createUser",
+        json!({"body": {"identifiers": {"email_address": "ada@example.com"}, "attributes": {"first_name": "Ada"}}}),
+        |b| format!("user_id {}", text(b, "/data/user_id")),
+    )?;
+    let user_id = text(&created, "/data/user_id");
+
+    log.say("\n2. Create a product and grant it to the user");
+    demo.op(
+        "createEntitlements",
+        json!({"body": {"label": "Gold articles"}}),
+        |b| format!("entitlement {}", text(b, "/id")),
+    )
+    .and_then(|entitlement| {
+        let entitlement_id = text(&entitlement, "/id");
+        demo.op(
+            "saveProduct",
+            json!({"body": {"id": "gold", "label": "Gold", "entitlement": {"id": entitlement_id, "type": "bundle"}}}),
+            |b| text(b, "/message"),
+        )
+    })?;
+    demo.op(
+        "createGrants",
+        json!({"userId": user_id, "body": {"product_id": "gold"}}),
+        |b| {
+            format!(
+                "grant {} ({})",
+                text(b, "/grant_id"),
+                text(b, "/expiry_state")
+            )
+        },
+    )?;
+
+    log.say("\n3. List the user's grants and sessions");
+    demo.op("listUserGrants", json!({"userId": user_id}), |b| {
+        let grants = b["results"].as_array().map_or(0, Vec::len);
+        format!(
+            "{grants} grant(s): product {}, {}",
+            text(b, "/results/0/product_id"),
+            text(b, "/results/0/expiry_state")
+        )
+    })?;
+    demo.op("listUserSessions", json!({"user_id": user_id}), |b| {
+        format!(
+            "{} session(s), delivered entitlements {}",
+            b["sessions"].as_array().map_or(0, Vec::len),
+            b.pointer("/access_model/delivered_entitlements")
+                .cloned()
+                .unwrap_or_default()
+        )
+    })?;
+
+    log.say("\n4. Page through accounts (rpp=2) with next_page");
+    for name in ["Acme", "Globex", "Initech", "Umbrella", "Hooli"] {
+        demo.op(
+            "createAccount",
+            json!({"body": {"name": name, "number_of_seats": 10}}),
+            |b| format!("{} {}", text(b, "/account_id"), text(b, "/name")),
+        )?;
+    }
+    let mut page = Some(
+        require_operation("listAccounts")
+            .and_then(|op| op.request_from_json(&json!({"rpp": 2})))
+            .map_err(|e| e.to_string())?,
+    );
+    while let Some(request) = page {
+        let body = demo.send(&request, |b| {
+            let names: Vec<String> = b["results"]
+                .as_array()
+                .map(|a| a.iter().map(|x| text(x, "/name")).collect())
+                .unwrap_or_default();
+            format!("[{}] of {}", names.join(", "), b["total"])
+        })?;
+        page = next_page(&request, &body);
+    }
+
+    log.say("\n5. A transient 503 (injected), retried as the core decides");
+    emulator.inject(
+        Fault::Unavailable {
+            retry_after_secs: 0,
+        },
+        1,
+    );
+    demo.op("getUser", json!({"user_id": user_id}), |b| {
+        format!("{} after the retry", text(b, "/identifiers/email_address"))
+    })?;
+
+    log.say("\n6. A request signed with the wrong secret key is rejected");
+    let wrong = Credentials::new(zephr_emulator::DEMO_ACCESS_KEY, "not-the-secret-key")
+        .map_err(|e| e.to_string())?;
+    let intruder = Demo {
+        agent: demo.agent.clone(),
+        client: Client::new(wrong, base),
+        log: Log,
+    };
+    match intruder.op("getUser", json!({"user_id": user_id}), |_| String::new()) {
+        Ok(_) => return Err("the wrong signature was accepted".into()),
+        Err(explanation) => {
+            let mut out = String::new();
+            for (i, line) in explanation.lines().enumerate() {
+                let _ = writeln!(out, "{}{line}", if i == 0 { "    -> " } else { "  " });
+            }
+            log.say(out.trim_end());
+        }
+    }
+
+    log.say(&format!(
+        "\nDone: {} requests in {} ms. Run `zephr emulator` to keep one running.",
+        emulator.requests_served(),
+        started.elapsed().as_millis()
+    ));
+    emulator.shutdown();
+    Ok(())
+}
