@@ -342,8 +342,35 @@ pub mod text {
 
     /// JSON text from the host; malformed text is an input error, not a panic.
     fn parse<T: serde::de::DeserializeOwned>(text: &str, what: &str) -> Result<T, Error> {
-        serde_json::from_str(text)
-            .map_err(|e| Error::input(InputErrorKind::InvalidParam, format!("{what}: {e}")))
+        serde_json::from_str(text).map_err(|e| {
+            Error::input(
+                InputErrorKind::InvalidParam,
+                format!("{what}: {}", redact(&e.to_string())),
+            )
+        })
+    }
+
+    /// A serde message without the values it quotes (`invalid type: string "..."`):
+    /// the options carry the secret key, which must never reach a message.
+    fn redact(message: &str) -> String {
+        let mut out = String::with_capacity(message.len());
+        let mut quote = None;
+        for c in message.chars() {
+            match quote {
+                Some(q) if c == q => {
+                    quote = None;
+                    out.push('…');
+                    out.push(c);
+                }
+                Some(_) => {}
+                None if c == '"' || c == '`' => {
+                    quote = Some(c);
+                    out.push(c);
+                }
+                None => out.push(c),
+            }
+        }
+        out
     }
 
     /// `signRequest`: the header value, or the error text (which the bindings throw).

@@ -1,5 +1,6 @@
 // The functional API over every shared fixture, against independent references:
 // node:crypto for the hash, the Rust `zephr` binary for request descriptors.
+// Runs once per backend (ZEPHR_BACKEND=wasm|native).
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -7,7 +8,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { expectedHash } from "./support/server.mjs";
-import * as zephr from "../dist/entry-node.js";
+import { expectedBackend, zephr } from "./support/backend.mjs";
 
 const root = new URL("../../../", import.meta.url);
 const vectors = JSON.parse(readFileSync(new URL("tests/vectors/signing.json", root), "utf8")).vectors;
@@ -15,7 +16,7 @@ const samples = JSON.parse(readFileSync(new URL("tests/vectors/operations.json",
 const zephrBin = fileURLToPath(new URL("target/debug/zephr", root));
 
 test("backend and catalogue", () => {
-  assert.equal(zephr.backend, "wasm");
+  assert.equal(zephr.backend, expectedBackend);
   assert.equal(zephr.operations.length, 162);
   const ids = new Set(zephr.operations.map((op) => op.operationId));
   assert.equal(ids.size, 162);
@@ -98,6 +99,12 @@ test("bad input is a typed error that never shows the secret", () => {
     [() => zephr.prepareRequest("listUserSessions", { user_id: "u" }, { accessKey: "ak", secretKey }), "invalid_base_url"],
     [() => zephr.prepareRequest("listUserSessions", { user_id: "u" }, { ...options, tenant: undefined, baseUrl: "ftp://x" }), "invalid_base_url"],
   ];
+  prepareCases.push(
+    [() => zephr.prepareRequest("listUserSessions", { user_id: "u" }, { ...options, secretKey: 12345678901 }), "invalid_param"],
+    [() => zephr.prepareRequest("listUserSessions", { user_id: "u" }, { ...options, accessKey: { secret: secretKey } }), "invalid_param"],
+  );
+  assert.throws(() => zephr.prepareRequest("listUserSessions", { user_id: "u" }, { ...options, secretKey: 12345678901 }),
+    (e) => !e.message.includes("12345678901"), "a secret of the wrong type is not echoed");
   for (const [call, code] of prepareCases) {
     assert.throws(call, (e) => e instanceof zephr.ZephrInputError && e.code === code && !e.message.includes(secretKey), code);
   }
