@@ -21,8 +21,9 @@ fi
 command -v sha256sum >/dev/null || { echo "setup: sha256sum (coreutils) is required" >&2; exit 1; }
 command -v node >/dev/null || { echo "setup: Node.js (20 or later) is required" >&2; exit 1; }
 
-# npm packages of the JS package (binaryen for wasm-opt, typescript, miniflare/workerd,
-# deno, bun). Install scripts stay off; the one we need (bun's binary) runs explicitly.
+# npm packages of the JS package (binaryen for wasm-opt, typescript, @napi-rs/cli for the
+# native addon, miniflare/workerd, deno, bun). Install scripts stay off; the one we need
+# (bun's binary) runs explicitly.
 if [ ! -d npm/zephr-admin/node_modules ] || [ npm/zephr-admin/package-lock.json -nt npm/zephr-admin/node_modules/.package-lock.json ]; then
   echo "setup: npm ci (npm/zephr-admin)"
   (cd npm/zephr-admin && npm ci --ignore-scripts --no-audit --no-fund)

@@ -18,8 +18,10 @@ step "Rust tests (unit, integration, doc)"
 cargo test --workspace --locked
 step "core builds for wasm32-unknown-unknown"
 cargo check -p zephr-admin --target wasm32-unknown-unknown --locked
-step "npm package: wasm build, size budget, TypeScript"
+step "npm package: wasm build, size budget, TypeScript, native addon (napi-rs)"
 (cd npm/zephr-admin && node scripts/build.mjs)
-step "npm package tests (Node $(node --version), workerd, Deno, Bun)"
-(cd npm/zephr-admin && node --test --test-reporter=spec test/*.test.mjs)
+step "npm package tests, wasm backend (Node $(node --version), workerd, Deno, Bun; backend parity, packed tarballs)"
+(cd npm/zephr-admin && ZEPHR_BACKEND=wasm node --test --test-reporter=spec test/*.test.mjs)
+step "npm package tests again, native backend: the suites that pick their backend"
+(cd npm/zephr-admin && ZEPHR_BACKEND=native node --test --test-reporter=spec $(grep -l 'support/backend.mjs' test/*.test.mjs))
 step "all tests passed"

@@ -1,10 +1,13 @@
 // Builds the package: the core for wasm32 → wasm-bindgen (the version pinned in
 // Cargo.lock) → wasm-opt -Oz (npm binaryen) → TypeScript → dist/. Fails when the
-// wasm module and its JS glue exceed the size budget.
+// wasm module and its JS glue exceed the size budget. Then the native addon
+// (napi-rs, @napi-rs/cli) for this machine's platform, into its platform package
+// `../zephr-admin-<platform>/`; its generated loader and declarations stay in
+// target/napi (internal), and the declarations must satisfy the backend contract.
 import { execFileSync } from "node:child_process";
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { gzipSync } from "node:zlib";
 
 const BUDGET_GZIP_BYTES = 100 * 1024;
@@ -35,7 +38,7 @@ run(bin("wasm-opt"), ["-Oz", "--strip-debug", "--strip-producers", wasmFile, "-o
 run(bin("tsc"), ["-p", "."], pkg);
 cpSync(join(pkg, "src", "entries"), dist, { recursive: true });
 // The entries' types are the package's types.
-for (const entry of ["entry-node", "entry-workerd", "entry-browser"]) {
+for (const entry of ["entry-node", "entry-auto", "entry-native", "entry-workerd", "entry-browser"]) {
   writeFileSync(join(dist, `${entry}.d.ts`), 'export * from "./index.js";\n');
 }
 
@@ -47,4 +50,30 @@ console.log(`zephr-admin: ${report}`);
 writeFileSync(join(dist, "size.txt"), report + "\n");
 if (gzipped > BUDGET_GZIP_BYTES) {
   throw new Error(`size budget exceeded: ${report}`);
+}
+
+// The native addon for this platform, when the package has a target for it.
+const { nativePlatform } = await import(pathToFileURL(join(pkg, "src", "entries", "native.js")).href);
+const platform = nativePlatform();
+const triples = { "linux-x64-gnu": "x86_64-unknown-linux-gnu" };
+const manifest = JSON.parse(readFileSync(join(pkg, "package.json"), "utf8"));
+const triple = triples[platform];
+if (!triple || !manifest.napi.targets.includes(triple)) {
+  console.log(`zephr-admin: no native target for ${platform}; the wasm backend only`);
+} else {
+  const napiOut = join(root, "target", "napi");
+  rmSync(napiOut, { recursive: true, force: true });
+  execFileSync(bin("napi"), [
+    "build", "--platform", "--release", "--target", triple,
+    "--manifest-path", join(root, "bindings", "node", "Cargo.toml"),
+    "--package-json-path", join(pkg, "package.json"), "--output-dir", napiOut,
+  ], { cwd: pkg, stdio: ["ignore", "inherit", "inherit"], env: { ...process.env, CARGO_PROFILE_RELEASE_STRIP: "symbols" } });
+  const file = `zephr-admin.${platform}.node`;
+  cpSync(join(napiOut, file), join(pkg, "..", `zephr-admin-${platform}`, file));
+  // The generated declarations are the same surface as the wasm backend's.
+  writeFileSync(join(napiOut, "contract.ts"),
+    `import type { Backend } from ${JSON.stringify(join(pkg, "src", "backend.js"))};\n` +
+    'import * as native from "./index.js";\nexport const backend: Backend = native;\n');
+  run(bin("tsc"), ["--noEmit", "--strict", "--skipLibCheck", "--module", "nodenext", "--target", "es2022", join(napiOut, "contract.ts")], pkg);
+  console.log(`zephr-admin: native addon ${file} (${readFileSync(join(napiOut, file)).length} B)`);
 }

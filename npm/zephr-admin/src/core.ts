@@ -18,6 +18,20 @@ export function toBytes(body: BodyInput): Uint8Array {
   return new Uint8Array(body);
 }
 
+// Text bodies to sign are encoded into this buffer, reused: the backend reads the
+// bytes during the (synchronous) call and keeps nothing. `encodeInto` is several
+// times faster than `encode` for small bodies, and signing is the hot path.
+const SCRATCH = new Uint8Array(16 * 1024);
+
+/** @internal The bytes of a body for one synchronous backend call. */
+export function transientBytes(body: BodyInput): Uint8Array {
+  if (typeof body === "string" && body.length * 3 <= SCRATCH.length) {
+    const { written } = encoder.encodeInto(body, SCRATCH);
+    return SCRATCH.subarray(0, written);
+  }
+  return toBytes(body);
+}
+
 /** @internal Unwraps `{"ok": ...}` or throws the typed error of `{"err": ...}`. */
 export function unwrap<T>(text: string, response?: Response): { ok: T; next?: unknown } {
   const answer = JSON.parse(text) as { ok?: T; next?: unknown; err?: ErrorData };
@@ -55,7 +69,7 @@ export function signRequest(input: SignInput): string {
     return core().signRequest(
       text(accessKey, "accessKey", "invalid_access_key"), text(secretKey, "secretKey", "invalid_secret_key"),
       text(method, "method", "invalid_method"), text(path, "path", "invalid_path"),
-      text(query ?? "", "query", "invalid_query"), toBytes(body), String(timestamp), text(nonce, "nonce", "invalid_nonce"),
+      text(query ?? "", "query", "invalid_query"), transientBytes(body), String(timestamp), text(nonce, "nonce", "invalid_nonce"),
     );
   } catch (e) {
     if (typeof e === "string") unwrap(e);

@@ -1,8 +1,9 @@
 // ZephrClient against a real HTTP server on 127.0.0.1 that checks every signature.
+// Runs once per backend (ZEPHR_BACKEND=wasm|native).
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { ACCESS_KEY, SECRET_KEY, startServer } from "./support/server.mjs";
-import * as zephr from "../dist/entry-node.js";
+import { zephr } from "./support/backend.mjs";
 
 let server;
 before(async () => { server = await startServer(); });

@@ -1,0 +1,103 @@
+//! The napi-rs layer: conversion only, the same four functions with the same
+//! semantics as the wasm-bindgen layer (`bindings/wasm`). Each export moves its
+//! arguments into `zephr_admin::host::text` and its answer back; nothing is
+//! decided here. Bodies cross as bytes (`Uint8Array`/`Buffer`, read in place).
+#![deny(unsafe_code)]
+
+mod utf8;
+
+use napi::Env;
+use napi::bindgen_prelude::Unknown;
+use napi_derive::napi;
+use zephr_admin::host::{SignParts, text};
+
+/// `signRequest`: the Authorization header value. Throws the error JSON text
+/// (`{"err": ...}`, a string, as the wasm backend does) on bad input.
+///
+/// The hot path: the seven strings are read as UTF-8 into one stack buffer
+/// (one Node-API call each, no allocation) and the body in place.
+#[napi(
+    js_name = "signRequest",
+    ts_args_type = "accessKey: string, secretKey: string, method: string, path: string, query: string, body: Uint8Array, timestamp: string, nonce: string",
+    ts_return_type = "string"
+)]
+#[allow(clippy::too_many_arguments)]
+pub fn sign_request(
+    env: Env,
+    access_key: Unknown<'_>,
+    secret_key: Unknown<'_>,
+    method: Unknown<'_>,
+    path: Unknown<'_>,
+    query: Unknown<'_>,
+    body: &[u8],
+    timestamp: Unknown<'_>,
+    nonce: Unknown<'_>,
+) -> napi::Result<Option<String>> {
+    let mut scratch = [0u8; utf8::SCRATCH];
+    let mut reader = utf8::Reader::new(&env, &mut scratch);
+    let access_key = reader.read(&access_key)?;
+    let secret_key = reader.read(&secret_key)?;
+    let method = reader.read(&method)?;
+    let path = reader.read(&path)?;
+    let query = reader.read(&query)?;
+    let timestamp = reader.read(&timestamp)?;
+    let nonce = reader.read(&nonce)?;
+    let signed = text::sign(&SignParts {
+        access_key: &access_key,
+        secret_key: &secret_key,
+        method: &method,
+        path: &path,
+        query: &query,
+        body,
+        timestamp: &timestamp,
+        nonce: &nonce,
+    });
+    match signed {
+        Ok(header) => Ok(Some(header)),
+        Err(error) => {
+            // A thrown string, not an Error object: the same contract as wasm.
+            env.throw(error)?;
+            Ok(None)
+        }
+    }
+}
+
+/// `prepareRequest`: `{"ok": {method, url, headers, body}}` or `{"err": ...}`.
+#[napi(js_name = "prepareRequest")]
+pub fn prepare_request(operation_id: String, params: String, options: String) -> String {
+    text::prepare(&operation_id, &params, &options)
+}
+
+/// `parseResponse`: `{"ok": value, "next": params | null}` or `{"err": ...}`.
+#[napi(js_name = "parseResponse")]
+pub fn parse_response(
+    operation_id: String,
+    status: u16,
+    headers: String,
+    body: &[u8],
+    params: String,
+) -> String {
+    text::parse_response(&operation_id, status, &headers, body.to_vec(), &params)
+}
+
+/// `retryDelay`: milliseconds before the next attempt, or -1 to stop.
+#[napi(js_name = "retryDelay")]
+pub fn retry_delay(
+    method: String,
+    status: u16,
+    retry_after: String,
+    retries: u32,
+    jitter: f64,
+    now_ms: f64,
+    max_retries: u32,
+) -> f64 {
+    text::retry_delay(
+        &method,
+        status,
+        &retry_after,
+        retries,
+        jitter,
+        now_ms,
+        max_retries,
+    )
+}

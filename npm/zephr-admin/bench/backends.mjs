@@ -1,0 +1,95 @@
+// The two backends side by side on the same ~250-byte request, beside what
+// integrators write by hand. Usage: node bench/backends.mjs (after npm run build).
+// Each backend is measured in its own process (one backend per process, as in
+// use); the baselines run in both and the table shows the native process's.
+// Prints a Markdown table.
+import { execFileSync } from "node:child_process";
+import crypto, { createHash } from "node:crypto";
+import os from "node:os";
+import { fileURLToPath } from "node:url";
+
+function measure(fn, minMs = 1500) {
+  for (let i = 0; i < 2000; i++) fn(); // warm up
+  let iterations = 0;
+  const start = process.hrtime.bigint();
+  let elapsed = 0n;
+  while (elapsed < BigInt(minMs) * 1_000_000n) {
+    for (let i = 0; i < 100; i++) fn();
+    iterations += 100;
+    elapsed = process.hrtime.bigint() - start;
+  }
+  return Number(elapsed) / iterations; // ns per call
+}
+
+const accessKey = "a3f1c2d4-5b6e-4f70-8a9b-0c1d2e3f4a5b";
+const secretKey = "9b8c7d6e-5f4a-4b3c-8d2e-1f0a9b8c7d6e";
+const body = '{"identifiers":{"email_address":"zoe.muller@example.com"},"validators":{"password":"sup3r-s3cr3t"},"attributes":{"first_name":"Zoë","surname":"Müller","city":"東京","newsletter":true,"plan":"premium"}}';
+const input = { accessKey, secretKey, method: "POST", path: "/v3/users", query: "", body, timestamp: 1700000001000, nonce: "c56a4180-65aa-42ec-a945-5fd21dec0538" };
+const hashedBytes = Buffer.byteLength(secretKey + body + input.path + input.query + input.method + String(input.timestamp) + input.nonce);
+
+// What integrators write today: createHash with successive updates.
+function handWritten({ accessKey, secretKey, method, path, query, body, timestamp, nonce }) {
+  const hash = createHash("sha256").update(secretKey).update(body).update(path).update(query).update(method)
+    .update(String(timestamp)).update(nonce).digest("hex");
+  return `ZEPHR-HMAC-SHA256 ${accessKey}:${timestamp}:${nonce}:${hash}`;
+}
+// The practical floor: one string, one-shot crypto.hash (Node 20.12+).
+function oneShot({ accessKey, secretKey, method, path, query, body, timestamp, nonce }) {
+  const hash = crypto.hash("sha256", secretKey + body + path + query + method + timestamp + nonce, "hex");
+  return `ZEPHR-HMAC-SHA256 ${accessKey}:${timestamp}:${nonce}:${hash}`;
+}
+
+const userId = "5fd2b1a4-6c0e-4f7e-9b1d-2a3c4d5e6f70";
+const attributes = { first_name: "Zoë", surname: "Müller", city: "東京", newsletter: true };
+const prepareOptions = { accessKey, secretKey, tenant: "demo", timestamp: 1700000001000, nonce: "n-1" };
+function prepareByHand() {
+  const text = JSON.stringify(attributes);
+  const path = `/v3/users/${encodeURIComponent(userId)}/attributes`;
+  const authorization = handWritten({ accessKey, secretKey, method: "PATCH", path, query: "", body: text, timestamp: 1700000001000, nonce: "n-1" });
+  return { method: "PATCH", url: `https://demo.api.zephr.com${path}`, headers: { authorization, "content-type": "application/json" }, body: text };
+}
+
+const backendArg = process.argv.indexOf("--backend");
+if (backendArg > 0) {
+  // A child: one backend.
+  const name = process.argv[backendArg + 1];
+  const zephr = await import(name === "native" ? "zephr-admin/node" : "zephr-admin/wasm");
+  if (zephr.backend !== name) throw new Error(`asked for ${name}, got ${zephr.backend}`);
+  for (const f of [handWritten, oneShot]) {
+    if (f(input) !== zephr.signRequest(input)) throw new Error(`${f.name} disagrees with the SDK`);
+  }
+  const prepare = () => zephr.prepareRequest("updateUserAttribute", { user_id: userId, body: attributes }, prepareOptions);
+  if (JSON.stringify(prepare().body) !== JSON.stringify(prepareByHand().body)) throw new Error("prepare baseline disagrees");
+  console.log(JSON.stringify({
+    sign: measure(() => zephr.signRequest(input)),
+    handWritten: measure(() => handWritten(input)),
+    oneShot: measure(() => oneShot(input)),
+    prepare: measure(prepare),
+    prepareByHand: measure(prepareByHand),
+  }));
+} else {
+  const self = fileURLToPath(import.meta.url);
+  const run = (name) => JSON.parse(execFileSync(process.execPath, [self, "--backend", name], { encoding: "utf8" }));
+  const native = run("native");
+  const wasm = run("wasm");
+  const fmt = (ns) => (ns >= 1e3 ? `${(ns / 1e3).toFixed(2)} µs` : `${ns.toFixed(0)} ns`);
+  const base = native.handWritten;
+  const rows = [
+    [`signRequest, native (napi-rs)`, native.sign],
+    [`signRequest, wasm`, wasm.sign],
+    ["hand-written node:crypto: createHash + 7 updates", native.handWritten],
+    ["node:crypto `crypto.hash` one-shot (the floor)", native.oneShot],
+  ];
+  const prepareRows = [
+    ["prepareRequest, native (napi-rs)", native.prepare],
+    ["prepareRequest, wasm", wasm.prepare],
+    ["hand-written JS: JSON.stringify + URL + createHash", native.prepareByHand],
+  ];
+  console.log(`${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${os.cpus()[0]?.model ?? "unknown CPU"} × ${os.cpus().length}, ${os.platform()}-${os.arch()}\n`);
+  console.log(`Signing one POST whose hashed input is ${hashedBytes} bytes (secret, JSON body, path, method, timestamp, nonce):\n`);
+  console.log("| implementation | time per call | vs hand-written createHash |\n|---|---|---|");
+  for (const [name, ns] of rows) console.log(`| ${name} | ${fmt(ns)} | ${(ns / base).toFixed(2)}× |`);
+  console.log("\n`prepareRequest(\"updateUserAttribute\", ...)`: a signed JSON PATCH descriptor (method, URL, headers, body):\n");
+  console.log("| implementation | time per call | vs hand-written JS |\n|---|---|---|");
+  for (const [name, ns] of prepareRows) console.log(`| ${name} | ${fmt(ns)} | ${(ns / native.prepareByHand).toFixed(2)}× |`);
+}
