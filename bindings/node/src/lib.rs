@@ -33,8 +33,9 @@ pub fn sign_request(
     timestamp: Unknown<'_>,
     nonce: Unknown<'_>,
 ) -> napi::Result<Option<String>> {
-    let mut scratch = [0u8; utf8::SCRATCH];
-    let mut reader = utf8::Reader::new(&env, &mut scratch);
+    // The secret key passes through this buffer: zeroed when the call ends.
+    let mut scratch = zeroize::Zeroizing::new([0u8; utf8::SCRATCH]);
+    let mut reader = utf8::Reader::new(&env, &mut scratch[..]);
     let access_key = reader.read(&access_key)?;
     let secret_key = reader.read(&secret_key)?;
     let method = reader.read(&method)?;
