@@ -4,35 +4,16 @@
 // use); the baselines run in both and the table shows the native process's.
 // Prints a Markdown table.
 import { execFileSync } from "node:child_process";
-import crypto, { createHash } from "node:crypto";
+import crypto from "node:crypto";
 import os from "node:os";
 import { fileURLToPath } from "node:url";
+import { accessKey, fmt, handWritten, measure, secretKey } from "./common.mjs";
 
-function measure(fn, minMs = 1500) {
-  for (let i = 0; i < 2000; i++) fn(); // warm up
-  let iterations = 0;
-  const start = process.hrtime.bigint();
-  let elapsed = 0n;
-  while (elapsed < BigInt(minMs) * 1_000_000n) {
-    for (let i = 0; i < 100; i++) fn();
-    iterations += 100;
-    elapsed = process.hrtime.bigint() - start;
-  }
-  return Number(elapsed) / iterations; // ns per call
-}
 
-const accessKey = "a3f1c2d4-5b6e-4f70-8a9b-0c1d2e3f4a5b";
-const secretKey = "9b8c7d6e-5f4a-4b3c-8d2e-1f0a9b8c7d6e";
 const body = '{"identifiers":{"email_address":"zoe.muller@example.com"},"validators":{"password":"sup3r-s3cr3t"},"attributes":{"first_name":"Zoë","surname":"Müller","city":"東京","newsletter":true,"plan":"premium"}}';
 const input = { accessKey, secretKey, method: "POST", path: "/v3/users", query: "", body, timestamp: 1700000001000, nonce: "c56a4180-65aa-42ec-a945-5fd21dec0538" };
 const hashedBytes = Buffer.byteLength(secretKey + body + input.path + input.query + input.method + String(input.timestamp) + input.nonce);
 
-// What integrators write today: createHash with successive updates.
-function handWritten({ accessKey, secretKey, method, path, query, body, timestamp, nonce }) {
-  const hash = createHash("sha256").update(secretKey).update(body).update(path).update(query).update(method)
-    .update(String(timestamp)).update(nonce).digest("hex");
-  return `ZEPHR-HMAC-SHA256 ${accessKey}:${timestamp}:${nonce}:${hash}`;
-}
 // The practical floor: one string, one-shot crypto.hash (Node 20.12+).
 function oneShot({ accessKey, secretKey, method, path, query, body, timestamp, nonce }) {
   const hash = crypto.hash("sha256", secretKey + body + path + query + method + timestamp + nonce, "hex");
@@ -72,7 +53,6 @@ if (backendArg > 0) {
   const run = (name) => JSON.parse(execFileSync(process.execPath, [self, "--backend", name], { encoding: "utf8" }));
   const native = run("native");
   const wasm = run("wasm");
-  const fmt = (ns) => (ns >= 1e3 ? `${(ns / 1e3).toFixed(2)} µs` : `${ns.toFixed(0)} ns`);
   const base = native.handWritten;
   const rows = [
     [`signRequest, native (napi-rs)`, native.sign],

@@ -1,35 +1,12 @@
 // Benchmarks of the JS surface beside hand-written baselines, run side by side.
 // Usage: node bench/bench.mjs  (after npm run build). Prints a Markdown table.
-import { createHash } from "node:crypto";
 import os from "node:os";
 import * as zephr from "../dist/entry-node.js";
+import { accessKey, fmt, handWritten, measure, secretKey } from "./common.mjs";
 
-function measure(fn, minMs = 1500) {
-  for (let i = 0; i < 200; i++) fn(); // warm up
-  let iterations = 0;
-  const start = process.hrtime.bigint();
-  let elapsed = 0n;
-  while (elapsed < BigInt(minMs) * 1_000_000n) {
-    for (let i = 0; i < 50; i++) fn();
-    iterations += 50;
-    elapsed = process.hrtime.bigint() - start;
-  }
-  return Number(elapsed) / iterations; // ns per call
-}
-
-const fmt = (ns) => (ns >= 1e6 ? `${(ns / 1e6).toFixed(2)} ms` : ns >= 1e3 ? `${(ns / 1e3).toFixed(2)} µs` : `${ns.toFixed(0)} ns`);
-
-const accessKey = "a3f1c2d4-5b6e-4f70-8a9b-0c1d2e3f4a5b";
-const secretKey = "9b8c7d6e-5f4a-4b3c-8d2e-1f0a9b8c7d6e";
 const body = '{"identifiers":{"email_address":"zoe.muller@example.com"},"validators":{"password":"sup3r-s3cr3t"},"attributes":{"first_name":"Zoë","surname":"Müller","city":"東京"}}';
 const input = { accessKey, secretKey, method: "POST", path: "/v3/users", query: "", body, timestamp: 1700000001000, nonce: "c56a4180-65aa-42ec-a945-5fd21dec0538" };
 
-// What integrators write today.
-function handWritten({ accessKey, secretKey, method, path, query, body, timestamp, nonce }) {
-  const hash = createHash("sha256").update(secretKey).update(body).update(path).update(query).update(method)
-    .update(String(timestamp)).update(nonce).digest("hex");
-  return `ZEPHR-HMAC-SHA256 ${accessKey}:${timestamp}:${nonce}:${hash}`;
-}
 if (handWritten(input) !== zephr.signRequest(input)) throw new Error("baseline disagrees with the SDK");
 
 const rows = [];
