@@ -8,14 +8,16 @@ const encoder = new TextEncoder();
 const EMPTY = new Uint8Array(0);
 
 /** A body as the SDK accepts it. */
-export type BodyInput = string | Uint8Array | ArrayBuffer | null | undefined;
+export type BodyInput = string | Uint8Array | ArrayBufferView | ArrayBuffer | null | undefined;
 
 /** @internal */
 export function toBytes(body: BodyInput): Uint8Array {
   if (body == null) return EMPTY;
   if (typeof body === "string") return encoder.encode(body);
   if (body instanceof Uint8Array) return body;
-  return new Uint8Array(body);
+  if (body instanceof ArrayBuffer) return new Uint8Array(body);
+  if (ArrayBuffer.isView(body)) return new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
+  throw new ZephrInputError("invalid_body", "a body must be a string, a Uint8Array (or other ArrayBuffer view), an ArrayBuffer, or null");
 }
 
 // Text bodies to sign are encoded into this buffer, reused: the backend reads the

@@ -88,6 +88,14 @@ test("bad input is a typed error that never shows the secret", () => {
       return true;
     });
   }
+  for (const body of [123, {}, [1, 2], true]) {
+    assert.throws(() => zephr.signRequest({ ...base, body }), (e) => e instanceof zephr.ZephrInputError && e.code === "invalid_body", String(body));
+    assert.throws(() => zephr.parseResponse("getUser", { status: 200, body }), (e) => e.code === "invalid_body", String(body));
+  }
+  const bytes = new TextEncoder().encode("héllo");
+  const view = new DataView(bytes.buffer);
+  assert.equal(zephr.signRequest({ ...base, body: view }), zephr.signRequest({ ...base, body: "héllo" }));
+  assert.equal(zephr.signRequest({ ...base, body: bytes.buffer }), zephr.signRequest({ ...base, body: "héllo" }));
   const options = { accessKey: "ak", secretKey, tenant: "news" };
   const prepareCases = [
     [() => zephr.prepareRequest("noSuchOp", {}, options), "unknown_operation"],
