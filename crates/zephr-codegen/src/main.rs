@@ -72,7 +72,9 @@ fn catalogue(spec_text: &str) -> Result<Catalogue, String> {
             method,
         })
         .collect();
-    let models = ops.iter().map(model::op_model).collect();
+    let mut models: Vec<OpModel> = ops.iter().map(model::op_model).collect();
+    let op_groups: Vec<String> = ops.iter().map(|op| op.group.clone()).collect();
+    model::share_identical_records(&mut models, &op_groups);
     Ok(Catalogue {
         groups: spec.groups,
         ops,

@@ -1,5 +1,7 @@
 //! The language-neutral type model both emitters (Rust, TypeScript) render.
 
+use std::collections::HashMap;
+
 use serde_json::Value;
 
 use crate::names::{dedupe, pascal, rust_field};
@@ -33,6 +35,9 @@ pub struct Record {
     pub name: String,
     pub doc: String,
     pub fields: Vec<Field>,
+    /// When an earlier record has exactly this shape: its name and group, and
+    /// this record is emitted as an alias of it.
+    pub same_as: Option<(String, String)>,
 }
 
 /// What a 2xx response decodes into.
@@ -231,6 +236,7 @@ pub fn build(schema: &Value, name: &str, records: &mut Vec<Record>, nested: bool
                     name: name.to_owned(),
                     doc,
                     fields,
+                    same_as: None,
                 });
                 Ty::Record(name.to_owned())
             }
@@ -249,5 +255,47 @@ fn loose(schema: &Value) -> Ty {
         Some("array") => Ty::Array(Box::new(schema.get("items").map_or(Ty::Any, loose))),
         Some("object") => Ty::Map,
         _ => Ty::Any,
+    }
+}
+
+/// Marks every record whose shape (members, their types and whether they are
+/// required, after the same marking of nested records) equals an earlier one's,
+/// so that the emitters write one type and aliases. Records come children first.
+pub fn share_identical_records(models: &mut [OpModel], groups: &[String]) {
+    let mut first: HashMap<String, (String, String)> = HashMap::new();
+    let mut canonical: HashMap<String, String> = HashMap::new();
+    for (model, group) in models.iter_mut().zip(groups) {
+        for record in &mut model.records {
+            let mut key = String::from(if record.name.ends_with("Body") {
+                "body"
+            } else {
+                "response"
+            });
+            for field in &record.fields {
+                key.push_str(&format!(
+                    "|{}:{}:{}",
+                    field.wire,
+                    shape(&field.ty, &canonical),
+                    field.required
+                ));
+            }
+            match first.get(&key) {
+                Some((name, group)) => {
+                    canonical.insert(record.name.clone(), name.clone());
+                    record.same_as = Some((name.clone(), group.clone()));
+                }
+                None => {
+                    first.insert(key, (record.name.clone(), group.clone()));
+                }
+            }
+        }
+    }
+}
+
+fn shape(ty: &Ty, canonical: &HashMap<String, String>) -> String {
+    match ty {
+        Ty::Record(name) => canonical.get(name).unwrap_or(name).clone(),
+        Ty::Array(inner) => format!("[{}]", shape(inner, canonical)),
+        other => format!("{other:?}"),
     }
 }

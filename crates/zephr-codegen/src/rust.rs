@@ -137,8 +137,21 @@ pub fn group_module(cat: &Catalogue, group: &str) -> String {
         request_type(&mut out, op, model);
         for record in &model.records {
             out.push('\n');
-            let is_body = record.name.ends_with("Body");
-            record_type(&mut out, record, !is_body);
+            match &record.same_as {
+                Some((name, other)) => {
+                    let path = if other == group {
+                        String::new()
+                    } else {
+                        format!("super::{}::", snake(other))
+                    };
+                    let _ = writeln!(
+                        out,
+                        "/// The same shape as [`{name}`]({path}{name}).\npub type {} = {path}{name};",
+                        record.name
+                    );
+                }
+                None => record_type(&mut out, record, !record.name.ends_with("Body")),
+            }
         }
     }
     out

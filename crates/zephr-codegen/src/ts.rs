@@ -86,7 +86,16 @@ pub fn operations(cat: &Catalogue) -> String {
         };
         let _ = writeln!(out, "export type {}Result = {result};\n", model.type_name);
         for r in &model.records {
-            record(&mut out, r, !r.name.ends_with("Body"));
+            match &r.same_as {
+                Some((name, _)) => {
+                    let _ = writeln!(
+                        out,
+                        "/** The same shape as {name}. */\nexport type {} = {name};\n",
+                        r.name
+                    );
+                }
+                None => record(&mut out, r, !r.name.ends_with("Body")),
+            }
         }
     }
 

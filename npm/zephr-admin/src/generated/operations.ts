@@ -37,11 +37,8 @@ export interface RetrieveAccountUserParams {
 
 export type RetrieveAccountUserResult = RetrieveAccountUserResponse;
 
-export interface RetrieveAccountUserResponse {
-  user_id?: string;
-  account_id?: string;
-  [member: string]: unknown;
-}
+/** The same shape as ListAccountUsersItem. */
+export type RetrieveAccountUserResponse = ListAccountUsersItem;
 
 /** `PUT /v3/accounts/{account_id}/users/{user_id}`: Save or Create an account user */
 export interface SaveAccountUserParams {
@@ -121,10 +118,8 @@ export interface CreateAdminRoleBody {
   [member: string]: unknown;
 }
 
-export interface CreateAdminRoleResponse {
-  message?: string;
-  [member: string]: unknown;
-}
+/** The same shape as LogOutAdminUserAccountResponse. */
+export type CreateAdminRoleResponse = LogOutAdminUserAccountResponse;
 
 /** `DELETE /v3/admin/roles/{role_id}`: Delete an admin user role */
 export interface DeleteRoleParams {
@@ -133,10 +128,8 @@ export interface DeleteRoleParams {
 
 export type DeleteRoleResult = DeleteRoleResponse;
 
-export interface DeleteRoleResponse {
-  message?: string;
-  [member: string]: unknown;
-}
+/** The same shape as LogOutAdminUserAccountResponse. */
+export type DeleteRoleResponse = LogOutAdminUserAccountResponse;
 
 /** `GET /v3/admin/roles/{role_id}`: Retrieve an admin user role */
 export interface GetRoleParams {
@@ -145,12 +138,8 @@ export interface GetRoleParams {
 
 export type GetRoleResult = GetRoleResponse;
 
-export interface GetRoleResponse {
-  role_id?: string;
-  email?: string;
-  role?: string;
-  [member: string]: unknown;
-}
+/** The same shape as ListRolesItem. */
+export type GetRoleResponse = ListRolesItem;
 
 /** `PUT /v3/admin/roles/{role_id}`: Update an admin user role */
 export interface UpdateRoleParams {
@@ -160,16 +149,11 @@ export interface UpdateRoleParams {
 
 export type UpdateRoleResult = UpdateRoleResponse;
 
-export interface UpdateRoleBody {
-  email: string;
-  role: string;
-  [member: string]: unknown;
-}
+/** The same shape as CreateAdminRoleBody. */
+export type UpdateRoleBody = CreateAdminRoleBody;
 
-export interface UpdateRoleResponse {
-  message?: string;
-  [member: string]: unknown;
-}
+/** The same shape as LogOutAdminUserAccountResponse. */
+export type UpdateRoleResponse = LogOutAdminUserAccountResponse;
 
 /** `GET /v3/admin/sessions/{blaize_admin_session_id}`: Retrieve an admin user by session ID */
 export interface GetSessionUserParams {
@@ -237,10 +221,8 @@ export interface RevokeKeypairParams {
 
 export type RevokeKeypairResult = RevokeKeypairResponse;
 
-export interface RevokeKeypairResponse {
-  message?: string;
-  [member: string]: unknown;
-}
+/** The same shape as LogOutAdminUserAccountResponse. */
+export type RevokeKeypairResponse = LogOutAdminUserAccountResponse;
 
 /** `GET /v3/admin/users/{user_id}/roles`: List user roles */
 export interface ListUserRolesParams {
@@ -263,11 +245,8 @@ export interface ListUserTenantRolesParams {
 
 export type ListUserTenantRolesResult = ListResult<ListUserTenantRolesItem>;
 
-export interface ListUserTenantRolesItem {
-  email?: string;
-  role?: string;
-  [member: string]: unknown;
-}
+/** The same shape as ListUserRolesItem. */
+export type ListUserTenantRolesItem = ListUserRolesItem;
 
 /** `GET /v3/bundles`: List Bundles */
 export interface ListBundlesParams {
@@ -317,10 +296,8 @@ export interface DeleteBundleParams {
 
 export type DeleteBundleResult = DeleteBundleResponse;
 
-export interface DeleteBundleResponse {
-  message?: string;
-  [member: string]: unknown;
-}
+/** The same shape as LogOutAdminUserAccountResponse. */
+export type DeleteBundleResponse = LogOutAdminUserAccountResponse;
 
 /** `GET /v3/bundles/{id}`: Retrieve a Bundle */
 export interface GetBundleParams {
@@ -329,25 +306,11 @@ export interface GetBundleParams {
 
 export type GetBundleResult = GetBundleResponse;
 
-export interface GetBundleResponseIncludes {
-  entitlements?: Array<unknown>;
-  meters?: Array<unknown>;
-  credits?: Array<unknown>;
-  bundles?: Array<unknown>;
-  [member: string]: unknown;
-}
+/** The same shape as ListBundlesItemIncludes. */
+export type GetBundleResponseIncludes = ListBundlesItemIncludes;
 
-export interface GetBundleResponse {
-  tenantId?: string;
-  subTenantId?: string;
-  type?: string;
-  id?: string;
-  label?: string;
-  description?: string;
-  includes?: GetBundleResponseIncludes;
-  auto_assign?: string;
-  [member: string]: unknown;
-}
+/** The same shape as ListBundlesItem. */
+export type GetBundleResponse = ListBundlesItem;
 
 /** `PUT /v3/bundles/{id}`: Create a Bundle */
 export interface CreateBundleParams {
@@ -357,13 +320,8 @@ export interface CreateBundleParams {
 
 export type CreateBundleResult = unknown;
 
-export interface CreateBundleBody {
-  label?: string;
-  description?: string;
-  includes?: Record<string, unknown>;
-  auto_assign?: string;
-  [member: string]: unknown;
-}
+/** The same shape as CreateBundlesBody. */
+export type CreateBundleBody = CreateBundlesBody;
 
 /** `GET /v3/cache-configurations`: List cache configurations */
 export interface ListCacheConfigurationsParams {
@@ -431,37 +389,20 @@ export interface GetCacheConfigurationParams {
 
 export type GetCacheConfigurationResult = GetCacheConfigurationResponse;
 
-export interface GetCacheConfigurationResponseConditionsHeaderPatterns {
-  "Content-Type"?: string;
-  [member: string]: unknown;
-}
+/** The same shape as ListCacheConfigurationsItemConditionsHeaderPatterns. */
+export type GetCacheConfigurationResponseConditionsHeaderPatterns = ListCacheConfigurationsItemConditionsHeaderPatterns;
 
-export interface GetCacheConfigurationResponseConditions {
-  url_pattern?: string;
-  header_patterns?: GetCacheConfigurationResponseConditionsHeaderPatterns;
-  [member: string]: unknown;
-}
+/** The same shape as ListCacheConfigurationsItemConditions. */
+export type GetCacheConfigurationResponseConditions = ListCacheConfigurationsItemConditions;
 
-export interface GetCacheConfigurationResponseCache {
-  origin?: boolean;
-  decision_points?: boolean;
-  [member: string]: unknown;
-}
+/** The same shape as ListCacheConfigurationsItemCache. */
+export type GetCacheConfigurationResponseCache = ListCacheConfigurationsItemCache;
 
-export interface GetCacheConfigurationResponseRedirect {
-  on?: boolean;
-  target?: string;
-  status?: number;
-  [member: string]: unknown;
-}
+/** The same shape as ListCacheConfigurationsItemRedirect. */
+export type GetCacheConfigurationResponseRedirect = ListCacheConfigurationsItemRedirect;
 
-export interface GetCacheConfigurationResponse {
-  label?: string;
-  conditions?: GetCacheConfigurationResponseConditions;
-  cache?: GetCacheConfigurationResponseCache;
-  redirect?: GetCacheConfigurationResponseRedirect;
-  [member: string]: unknown;
-}
+/** The same shape as ListCacheConfigurationsItem. */
+export type GetCacheConfigurationResponse = ListCacheConfigurationsItem;
 
 /** `PUT /v3/cache-configurations/{id}`: Update a cache configuration */
 export interface UpdateCacheConfigurationParams {
@@ -471,12 +412,8 @@ export interface UpdateCacheConfigurationParams {
 
 export type UpdateCacheConfigurationResult = unknown;
 
-export interface UpdateCacheConfigurationBody {
-  label?: string;
-  conditions?: Record<string, unknown>;
-  cache?: Record<string, unknown>;
-  [member: string]: unknown;
-}
+/** The same shape as CreateCacheConfigurationBody. */
+export type UpdateCacheConfigurationBody = CreateCacheConfigurationBody;
 
 /** `POST /v3/cache-management/evict-origin`: Evict cached origin requests */
 export interface EvictOriginParams {
@@ -545,14 +482,8 @@ export interface GetCompanyParams {
 
 export type GetCompanyResult = GetCompanyResponse;
 
-export interface GetCompanyResponse {
-  name?: string;
-  description?: string;
-  website?: string;
-  contact?: string;
-  account_manager?: string;
-  [member: string]: unknown;
-}
+/** The same shape as ListCompaniesItem. */
+export type GetCompanyResponse = ListCompaniesItem;
 
 /** `PUT /v3/companies/{id}`: Update a company */
 export interface UpdateCompanyParams {
@@ -562,14 +493,8 @@ export interface UpdateCompanyParams {
 
 export type UpdateCompanyResult = unknown;
 
-export interface UpdateCompanyBody {
-  name?: string;
-  description?: string;
-  website?: string;
-  contact?: string;
-  account_manager?: string;
-  [member: string]: unknown;
-}
+/** The same shape as CreateCompanyBody. */
+export type UpdateCompanyBody = CreateCompanyBody;
 
 /** `POST /v4/companies`: Create a company */
 export interface CreateCompanyV4Params {
@@ -794,15 +719,8 @@ export interface GetCreditParams {
 
 export type GetCreditResult = GetCreditResponse;
 
-export interface GetCreditResponse {
-  label?: string;
-  description?: string;
-  delivers?: Array<unknown>;
-  unit?: string;
-  quantity?: number;
-  auto_assign?: string;
-  [member: string]: unknown;
-}
+/** The same shape as CreditsItem. */
+export type GetCreditResponse = CreditsItem;
 
 /** `POST /v3/credits/{id}`: Create a credit */
 export interface CreateCreditParams {
@@ -812,15 +730,8 @@ export interface CreateCreditParams {
 
 export type CreateCreditResult = unknown;
 
-export interface CreateCreditBody {
-  label?: string;
-  description?: string;
-  delivers?: Array<unknown>;
-  unit?: string;
-  quantity?: number;
-  auto_assign?: string;
-  [member: string]: unknown;
-}
+/** The same shape as CreateCreditsBody. */
+export type CreateCreditBody = CreateCreditsBody;
 
 /** `POST /v3/decision-engine`: Invoke the decision engine */
 export interface InvokeDecisionEngineParams {
@@ -883,15 +794,8 @@ export interface GetEmailTemplateParams {
 
 export type GetEmailTemplateResult = GetEmailTemplateResponse;
 
-export interface GetEmailTemplateResponse {
-  templateType?: string;
-  slug?: string;
-  label?: string;
-  subject?: string;
-  content?: string;
-  default?: boolean;
-  [member: string]: unknown;
-}
+/** The same shape as ListEmailTemplatesItem. */
+export type GetEmailTemplateResponse = ListEmailTemplatesItem;
 
 /** `PUT /v4/email-templates/{slug}`: Save an email template */
 export interface SaveEmailTemplateParams {
@@ -950,12 +854,8 @@ export interface GetEntitlementParams {
 
 export type GetEntitlementResult = GetEntitlementResponse;
 
-export interface GetEntitlementResponse {
-  label?: string;
-  description?: string;
-  auto_assign?: string;
-  [member: string]: unknown;
-}
+/** The same shape as ListEntitlementsItem. */
+export type GetEntitlementResponse = ListEntitlementsItem;
 
 /** `POST /v3/entitlements/{id}`: Create an entitlement */
 export interface CreateEntitlementParams {
@@ -965,12 +865,8 @@ export interface CreateEntitlementParams {
 
 export type CreateEntitlementResult = unknown;
 
-export interface CreateEntitlementBody {
-  label?: string;
-  description?: string;
-  auto_assign?: string;
-  [member: string]: unknown;
-}
+/** The same shape as CreateEntitlementsBody. */
+export type CreateEntitlementBody = CreateEntitlementsBody;
 
 /** `GET /v3/feature-rules`: List feature rules */
 export interface ListFeatureRulesParams {
@@ -1082,11 +978,8 @@ export interface SaveFeatureRuleParams {
 
 export type SaveFeatureRuleResult = SaveFeatureRuleResponse;
 
-export interface SaveFeatureRuleResponse {
-  message?: string;
-  uri?: string;
-  [member: string]: unknown;
-}
+/** The same shape as CreateFeatureRuleResponse. */
+export type SaveFeatureRuleResponse = CreateFeatureRuleResponse;
 
 /** `GET /v3/forms`: List forms */
 export interface ListFormsParams {
@@ -1125,22 +1018,11 @@ export interface GetFormParams {
 
 export type GetFormResult = GetFormResponse;
 
-export interface GetFormResponseFieldsItem {
-  slug?: string;
-  placeholder?: string;
-  required?: boolean;
-  order?: number;
-  [member: string]: unknown;
-}
+/** The same shape as ListFormsItemFieldsItem. */
+export type GetFormResponseFieldsItem = ListFormsItemFieldsItem;
 
-export interface GetFormResponse {
-  title?: string;
-  "internal-description"?: string;
-  "public-description"?: string;
-  registration?: boolean;
-  fields?: Array<GetFormResponseFieldsItem>;
-  [member: string]: unknown;
-}
+/** The same shape as ListFormsItem. */
+export type GetFormResponse = ListFormsItem;
 
 /** `PUT /v3/forms/{slug}`: Save a form */
 export interface SaveFormParams {
@@ -1310,14 +1192,8 @@ export interface CreateGrantsParams {
 
 export type CreateGrantsResult = unknown;
 
-export interface CreateGrantsBody {
-  entitlement_type: string;
-  entitlement_id: string;
-  startTime?: string;
-  endTime?: string;
-  product_id: string;
-  [member: string]: unknown;
-}
+/** The same shape as CreateAccountGrantBody. */
+export type CreateGrantsBody = CreateAccountGrantBody;
 
 /** `DELETE /v3/users/{userId}/grants/{grantId}`: Delete a grant */
 export interface DeleteUserGrantParams {
@@ -1335,19 +1211,8 @@ export interface GetAccountGrantParams {
 
 export type GetAccountGrantResult = GetAccountGrantResponse;
 
-export interface GetAccountGrantResponse {
-  grantId?: string;
-  user_id?: string;
-  account_id?: string;
-  expiry_state?: string;
-  entitlement_type?: string;
-  entitlement_id?: string;
-  startTime?: string;
-  endTime?: string;
-  product_id?: string;
-  createdAt?: string;
-  [member: string]: unknown;
-}
+/** The same shape as ListAccountGrantsItem. */
+export type GetAccountGrantResponse = ListAccountGrantsItem;
 
 /** `POST /v3/users/{userId}/grants/{grantId}`: Create an account grant */
 export interface CreateGrantParams {
@@ -1358,14 +1223,8 @@ export interface CreateGrantParams {
 
 export type CreateGrantResult = unknown;
 
-export interface CreateGrantBody {
-  entitlement_type: string;
-  entitlement_id: string;
-  startTime?: string;
-  endTime?: string;
-  product_id: string;
-  [member: string]: unknown;
-}
+/** The same shape as CreateAccountGrantBody. */
+export type CreateGrantBody = CreateAccountGrantBody;
 
 /** `POST /v4/accounts/{accountId}/grants`: Create an account grant */
 export interface CreateAccountGrantV4Params {
@@ -1375,14 +1234,8 @@ export interface CreateAccountGrantV4Params {
 
 export type CreateAccountGrantV4Result = unknown;
 
-export interface CreateAccountGrantV4Body {
-  entitlement_type: string;
-  entitlement_id: string;
-  startTime?: string;
-  endTime?: string;
-  product_id: string;
-  [member: string]: unknown;
-}
+/** The same shape as CreateAccountGrantBody. */
+export type CreateAccountGrantV4Body = CreateAccountGrantBody;
 
 /** `DELETE /v4/accounts/{accountId}/grants/{grantId}`: Delete an account grant */
 export interface DeleteAccountGrantParams {
@@ -1424,17 +1277,8 @@ export interface GetMeterParams {
 
 export type GetMeterResult = GetMeterResponse;
 
-export interface GetMeterResponse {
-  label?: string;
-  description?: string;
-  unit?: string;
-  limit?: number;
-  cycle?: string;
-  period?: string;
-  timezone?: string;
-  auto_assign?: string;
-  [member: string]: unknown;
-}
+/** The same shape as ListMetersItem. */
+export type GetMeterResponse = ListMetersItem;
 
 /** `POST /v3/meters/{id}`: Create a meter */
 export interface CreateMeterParams {
@@ -1511,11 +1355,8 @@ export interface SaveProductBody {
   [member: string]: unknown;
 }
 
-export interface SaveProductResponse {
-  message?: string;
-  uri?: string;
-  [member: string]: unknown;
-}
+/** The same shape as CreateFeatureRuleResponse. */
+export type SaveProductResponse = CreateFeatureRuleResponse;
 
 /** `DELETE /v3/products/{id}`: Delete a product */
 export interface DeleteProductParams {
@@ -1538,22 +1379,14 @@ export interface GetProductResponseEntitlement {
   [member: string]: unknown;
 }
 
-export interface GetProductResponseMappingBraintreeOneOffPricePointsItem {
-  id?: string;
-  label?: string;
-  price?: number;
-  [member: string]: unknown;
-}
+/** The same shape as ListProductsItemMappingBraintreeOneOffPricePointsItem. */
+export type GetProductResponseMappingBraintreeOneOffPricePointsItem = ListProductsItemMappingBraintreeOneOffPricePointsItem;
 
-export interface GetProductResponseMappingBraintreeOneOff {
-  price_points?: Array<GetProductResponseMappingBraintreeOneOffPricePointsItem>;
-  [member: string]: unknown;
-}
+/** The same shape as ListProductsItemMappingBraintreeOneOff. */
+export type GetProductResponseMappingBraintreeOneOff = ListProductsItemMappingBraintreeOneOff;
 
-export interface GetProductResponseMapping {
-  braintree_one_off?: GetProductResponseMappingBraintreeOneOff;
-  [member: string]: unknown;
-}
+/** The same shape as ListProductsItemMapping. */
+export type GetProductResponseMapping = ListProductsItemMapping;
 
 export interface GetProductResponse {
   tenantId?: string;
@@ -1575,20 +1408,11 @@ export interface SaveProductsParams {
 
 export type SaveProductsResult = SaveProductsResponse;
 
-export interface SaveProductsBody {
-  label: string;
-  description?: string;
-  entitlement: Record<string, unknown>;
-  mapping: Record<string, unknown>;
-  sharingLimit?: number;
-  [member: string]: unknown;
-}
+/** The same shape as SaveProductBody. */
+export type SaveProductsBody = SaveProductBody;
 
-export interface SaveProductsResponse {
-  message?: string;
-  uri?: string;
-  [member: string]: unknown;
-}
+/** The same shape as CreateFeatureRuleResponse. */
+export type SaveProductsResponse = CreateFeatureRuleResponse;
 
 /** `GET /v3/request-rules`: List request rules */
 export interface ListRequestRulesParams {
@@ -1659,11 +1483,8 @@ export interface GetRequestRuleVersionParams {
 
 export type GetRequestRuleVersionResult = GetRequestRuleVersionResponse;
 
-export interface GetRequestRuleVersionResponseConditions {
-  url_pattern?: string;
-  method?: string;
-  [member: string]: unknown;
-}
+/** The same shape as ListRequestRulesItemConditions. */
+export type GetRequestRuleVersionResponseConditions = ListRequestRulesItemConditions;
 
 export interface GetRequestRuleVersionResponse {
   label?: string;
@@ -1688,11 +1509,8 @@ export interface CreateNewSessionParams {
 
 export type CreateNewSessionResult = CreateNewSessionResponse;
 
-export interface CreateNewSessionBody {
-  identifiers: Record<string, unknown>;
-  validators: Record<string, unknown>;
-  [member: string]: unknown;
-}
+/** The same shape as LogInAdminUserAccountBody. */
+export type CreateNewSessionBody = LogInAdminUserAccountBody;
 
 export interface CreateNewSessionResponse {
   expiryDate?: string;
@@ -1710,14 +1528,8 @@ export interface GetSessionParams {
 
 export type GetSessionResult = GetSessionResponse;
 
-export interface GetSessionResponseSessionsItem {
-  expiryDate?: string;
-  startDate?: string;
-  authenticated?: boolean;
-  session_id?: string;
-  user_id?: string;
-  [member: string]: unknown;
-}
+/** The same shape as CreateNewSessionResponse. */
+export type GetSessionResponseSessionsItem = CreateNewSessionResponse;
 
 export interface GetSessionResponse {
   session_variables?: Record<string, unknown>;
@@ -1819,19 +1631,8 @@ export interface ExportUsersItemItemUser {
   [member: string]: unknown;
 }
 
-export interface ExportUsersItemItemGrantsResultsItem {
-  grantId?: string;
-  user_id?: string;
-  account_id?: string;
-  expiry_state?: string;
-  entitlement_type?: string;
-  entitlement_id?: string;
-  startTime?: string;
-  endTime?: string;
-  product_id?: string;
-  createdAt?: string;
-  [member: string]: unknown;
-}
+/** The same shape as ListAccountGrantsItem. */
+export type ExportUsersItemItemGrantsResultsItem = ListAccountGrantsItem;
 
 export interface ExportUsersItemItemGrants {
   results?: Array<ExportUsersItemItemGrantsResultsItem>;
@@ -1865,48 +1666,23 @@ export interface ExportUserAndEventsCSVParams {
 
 export type ExportUserAndEventsCSVResult = ListResult<Array<ExportUserAndEventsCSVItemItem>>;
 
-export interface ExportUserAndEventsCSVItemItemUserIdentifiers {
-  email_address?: string;
-  [member: string]: unknown;
-}
+/** The same shape as ExportUsersItemItemUserIdentifiers. */
+export type ExportUserAndEventsCSVItemItemUserIdentifiers = ExportUsersItemItemUserIdentifiers;
 
-export interface ExportUserAndEventsCSVItemItemUserAttributes {
-  first_name?: string;
-  surname?: string;
-  [member: string]: unknown;
-}
+/** The same shape as ExportUsersItemItemUserAttributes. */
+export type ExportUserAndEventsCSVItemItemUserAttributes = ExportUsersItemItemUserAttributes;
 
-export interface ExportUserAndEventsCSVItemItemUser {
-  identifiers?: ExportUserAndEventsCSVItemItemUserIdentifiers;
-  attributes?: ExportUserAndEventsCSVItemItemUserAttributes;
-  [member: string]: unknown;
-}
+/** The same shape as ExportUsersItemItemUser. */
+export type ExportUserAndEventsCSVItemItemUser = ExportUsersItemItemUser;
 
-export interface ExportUserAndEventsCSVItemItemGrantsResultsItem {
-  grantId?: string;
-  user_id?: string;
-  account_id?: string;
-  expiry_state?: string;
-  entitlement_type?: string;
-  entitlement_id?: string;
-  startTime?: string;
-  endTime?: string;
-  product_id?: string;
-  createdAt?: string;
-  [member: string]: unknown;
-}
+/** The same shape as ListAccountGrantsItem. */
+export type ExportUserAndEventsCSVItemItemGrantsResultsItem = ListAccountGrantsItem;
 
-export interface ExportUserAndEventsCSVItemItemGrants {
-  results?: Array<ExportUserAndEventsCSVItemItemGrantsResultsItem>;
-  [member: string]: unknown;
-}
+/** The same shape as ExportUsersItemItemGrants. */
+export type ExportUserAndEventsCSVItemItemGrants = ExportUsersItemItemGrants;
 
-export interface ExportUserAndEventsCSVItemItem {
-  "seq-no"?: number;
-  user?: ExportUserAndEventsCSVItemItemUser;
-  grants?: ExportUserAndEventsCSVItemItemGrants;
-  [member: string]: unknown;
-}
+/** The same shape as ExportUsersItemItem. */
+export type ExportUserAndEventsCSVItemItem = ExportUsersItemItem;
 
 /** `GET /v3/schema/users`: Retrieve a user schema */
 export interface RetrieveUserSchemaParams {
@@ -2000,11 +1776,8 @@ export interface SaveSchemaSlugBody {
   [member: string]: unknown;
 }
 
-export interface SaveSchemaSlugResponse {
-  message?: string;
-  uri?: string;
-  [member: string]: unknown;
-}
+/** The same shape as CreateFeatureRuleResponse. */
+export type SaveSchemaSlugResponse = CreateFeatureRuleResponse;
 
 /** `GET /v3/users`: List users */
 export interface ListUsersParams {
@@ -2017,16 +1790,11 @@ export interface ListUsersParams {
 
 export type ListUsersResult = ListResult<ListUsersItem>;
 
-export interface ListUsersItemIdentifiers {
-  email_address?: string;
-  [member: string]: unknown;
-}
+/** The same shape as ExportUsersItemItemUserIdentifiers. */
+export type ListUsersItemIdentifiers = ExportUsersItemItemUserIdentifiers;
 
-export interface ListUsersItemAttributes {
-  first_name?: string;
-  surname?: string;
-  [member: string]: unknown;
-}
+/** The same shape as ExportUsersItemItemUserAttributes. */
+export type ListUsersItemAttributes = ExportUsersItemItemUserAttributes;
 
 export interface ListUsersItem {
   user_id?: string;
@@ -2061,24 +1829,14 @@ export interface CreateUserBody {
   [member: string]: unknown;
 }
 
-export interface CreateUserResponseDataIdentifiers {
-  email_address?: string;
-  [member: string]: unknown;
-}
+/** The same shape as ExportUsersItemItemUserIdentifiers. */
+export type CreateUserResponseDataIdentifiers = ExportUsersItemItemUserIdentifiers;
 
-export interface CreateUserResponseDataAttributes {
-  first_name?: string;
-  surname?: string;
-  [member: string]: unknown;
-}
+/** The same shape as ExportUsersItemItemUserAttributes. */
+export type CreateUserResponseDataAttributes = ExportUsersItemItemUserAttributes;
 
-export interface CreateUserResponseData {
-  user_id?: string;
-  identifiers?: CreateUserResponseDataIdentifiers;
-  attributes?: CreateUserResponseDataAttributes;
-  email_verified?: boolean;
-  [member: string]: unknown;
-}
+/** The same shape as ListUsersItem. */
+export type CreateUserResponseData = ListUsersItem;
 
 export interface CreateUserResponse {
   data?: CreateUserResponseData;
@@ -2136,24 +1894,14 @@ export interface GetUserParams {
 
 export type GetUserResult = GetUserResponse;
 
-export interface GetUserResponseIdentifiers {
-  email_address?: string;
-  [member: string]: unknown;
-}
+/** The same shape as ExportUsersItemItemUserIdentifiers. */
+export type GetUserResponseIdentifiers = ExportUsersItemItemUserIdentifiers;
 
-export interface GetUserResponseAttributes {
-  first_name?: string;
-  surname?: string;
-  [member: string]: unknown;
-}
+/** The same shape as ExportUsersItemItemUserAttributes. */
+export type GetUserResponseAttributes = ExportUsersItemItemUserAttributes;
 
-export interface GetUserResponse {
-  user_id?: string;
-  identifiers?: GetUserResponseIdentifiers;
-  attributes?: GetUserResponseAttributes;
-  email_verified?: boolean;
-  [member: string]: unknown;
-}
+/** The same shape as ListUsersItem. */
+export type GetUserResponse = ListUsersItem;
 
 /** `GET /v3/users/{user_id}/accounts`: List user accounts */
 export interface ListUserAccountsParams {
@@ -2162,11 +1910,8 @@ export interface ListUserAccountsParams {
 
 export type ListUserAccountsResult = ListResult<ListUserAccountsItem>;
 
-export interface ListUserAccountsItem {
-  user_id?: string;
-  account_id?: string;
-  [member: string]: unknown;
-}
+/** The same shape as ListAccountUsersItem. */
+export type ListUserAccountsItem = ListAccountUsersItem;
 
 /** `PATCH /v3/users/{user_id}/attributes`: Update user attributes */
 export interface UpdateUserAttributeParams {
@@ -2190,11 +1935,8 @@ export interface ReplaceUserAttributesParams {
 
 export type ReplaceUserAttributesResult = unknown;
 
-export interface ReplaceUserAttributesBody {
-  first_name?: string;
-  surname?: string;
-  [member: string]: unknown;
-}
+/** The same shape as UpdateUserAttributeBody. */
+export type ReplaceUserAttributesBody = UpdateUserAttributeBody;
 
 /** `POST /v3/users/{user_id}/authorization/refresh`: Refresh a access model */
 export interface RefreshAccessModelParams {
@@ -2203,20 +1945,11 @@ export interface RefreshAccessModelParams {
 
 export type RefreshAccessModelResult = RefreshAccessModelResponse;
 
-export interface RefreshAccessModelResponseDeliveredEntitlementsItem {
-  id?: string;
-  direct?: boolean;
-  meteredBy?: Array<unknown>;
-  creditedBy?: Array<unknown>;
-  [member: string]: unknown;
-}
+/** The same shape as RetrieveUserAccessModelResponseDeliveredEntitlementsItem. */
+export type RefreshAccessModelResponseDeliveredEntitlementsItem = RetrieveUserAccessModelResponseDeliveredEntitlementsItem;
 
-export interface RefreshAccessModelResponse {
-  meters?: Record<string, unknown>;
-  credits?: Record<string, unknown>;
-  delivered_entitlements?: Array<RefreshAccessModelResponseDeliveredEntitlementsItem>;
-  [member: string]: unknown;
-}
+/** The same shape as RetrieveUserAccessModelResponse. */
+export type RefreshAccessModelResponse = RetrieveUserAccessModelResponse;
 
 /** `GET /v3/users/{user_id}/profile/{app_id}`: Retrieve Extended User Profiles */
 export interface GetUserExtendedProfileParams {
@@ -2226,10 +1959,8 @@ export interface GetUserExtendedProfileParams {
 
 export type GetUserExtendedProfileResult = GetUserExtendedProfileResponse;
 
-export interface GetUserExtendedProfileResponse {
-  message?: string;
-  [member: string]: unknown;
-}
+/** The same shape as LogOutAdminUserAccountResponse. */
+export type GetUserExtendedProfileResponse = LogOutAdminUserAccountResponse;
 
 /** `PUT /v3/users/{user_id}/profile/{app_id}`: (candidate) Save extended user profile */
 export interface SaveUserExtendedProfileParams {
@@ -2247,14 +1978,8 @@ export interface ListUserSessionsParams {
 
 export type ListUserSessionsResult = ListUserSessionsResponse;
 
-export interface ListUserSessionsResponseSessionsItem {
-  expiryDate?: string;
-  startDate?: string;
-  authenticated?: boolean;
-  session_id?: string;
-  user_id?: string;
-  [member: string]: unknown;
-}
+/** The same shape as CreateNewSessionResponse. */
+export type ListUserSessionsResponseSessionsItem = CreateNewSessionResponse;
 
 export interface ListUserSessionsResponseAccessModel {
   meters?: Array<unknown>;
@@ -2392,14 +2117,8 @@ export interface GetUserSegmentParams {
 
 export type GetUserSegmentResult = GetUserSegmentResponse;
 
-export interface GetUserSegmentResponse {
-  id?: string;
-  label?: string;
-  description?: string;
-  active?: boolean;
-  archived?: boolean;
-  [member: string]: unknown;
-}
+/** The same shape as ListUserSegmentItem. */
+export type GetUserSegmentResponse = ListUserSegmentItem;
 
 /** `GET /v4/users/{userId}/segments`: List user segments for a user */
 export interface ListUserSegmentsforUserParams {
@@ -2408,14 +2127,8 @@ export interface ListUserSegmentsforUserParams {
 
 export type ListUserSegmentsforUserResult = ListResult<ListUserSegmentsforUserItem>;
 
-export interface ListUserSegmentsforUserItem {
-  id?: string;
-  label?: string;
-  description?: string;
-  active?: boolean;
-  archived?: boolean;
-  [member: string]: unknown;
-}
+/** The same shape as ListUserSegmentItem. */
+export type ListUserSegmentsforUserItem = ListUserSegmentItem;
 
 /** `POST /v4/anonymous-sessions/{site}`: Create an anonymous session under a given site */
 export interface CreateAnonymousSessionUnderGivenSiteParams {
@@ -2424,14 +2137,8 @@ export interface CreateAnonymousSessionUnderGivenSiteParams {
 
 export type CreateAnonymousSessionUnderGivenSiteResult = CreateAnonymousSessionUnderGivenSiteResponse;
 
-export interface CreateAnonymousSessionUnderGivenSiteResponse {
-  expiryDate?: string;
-  startDate?: string;
-  authenticated?: boolean;
-  session_id?: string;
-  user_id?: string;
-  [member: string]: unknown;
-}
+/** The same shape as CreateNewSessionResponse. */
+export type CreateAnonymousSessionUnderGivenSiteResponse = CreateNewSessionResponse;
 
 /** `POST /v4/sessions/{site}`: Create a new session under a given site */
 export interface CreateNewSessionUnderGivenSiteParams {
@@ -2441,20 +2148,11 @@ export interface CreateNewSessionUnderGivenSiteParams {
 
 export type CreateNewSessionUnderGivenSiteResult = CreateNewSessionUnderGivenSiteResponse;
 
-export interface CreateNewSessionUnderGivenSiteBody {
-  identifiers: Record<string, unknown>;
-  validators: Record<string, unknown>;
-  [member: string]: unknown;
-}
+/** The same shape as LogInAdminUserAccountBody. */
+export type CreateNewSessionUnderGivenSiteBody = LogInAdminUserAccountBody;
 
-export interface CreateNewSessionUnderGivenSiteResponse {
-  expiryDate?: string;
-  startDate?: string;
-  authenticated?: boolean;
-  session_id?: string;
-  user_id?: string;
-  [member: string]: unknown;
-}
+/** The same shape as CreateNewSessionResponse. */
+export type CreateNewSessionUnderGivenSiteResponse = CreateNewSessionResponse;
 
 /** `DELETE /v4/sessions/{site}/{sessionId}`: Delete a session under a given site */
 export interface DeleteSessionUnderGivenSiteParams {
@@ -2501,14 +2199,8 @@ export interface LookupSessionUnderGivenSiteResponseAccessModelMetersProperty1 {
   [member: string]: unknown;
 }
 
-export interface LookupSessionUnderGivenSiteResponseAccessModelMetersProperty2 {
-  refreshTime?: string;
-  meterSize?: number;
-  remainingCredits?: number;
-  contentIds?: Array<unknown>;
-  contentIdTransform?: string;
-  [member: string]: unknown;
-}
+/** The same shape as LookupSessionUnderGivenSiteResponseAccessModelMetersProperty1. */
+export type LookupSessionUnderGivenSiteResponseAccessModelMetersProperty2 = LookupSessionUnderGivenSiteResponseAccessModelMetersProperty1;
 
 export interface LookupSessionUnderGivenSiteResponseAccessModelMeters {
   property1?: LookupSessionUnderGivenSiteResponseAccessModelMetersProperty1;
@@ -2523,12 +2215,8 @@ export interface LookupSessionUnderGivenSiteResponseAccessModelCreditsProperty1 
   [member: string]: unknown;
 }
 
-export interface LookupSessionUnderGivenSiteResponseAccessModelCreditsProperty2 {
-  remainingCredits?: number;
-  contentIds?: Array<unknown>;
-  contentIdTransform?: string;
-  [member: string]: unknown;
-}
+/** The same shape as LookupSessionUnderGivenSiteResponseAccessModelCreditsProperty1. */
+export type LookupSessionUnderGivenSiteResponseAccessModelCreditsProperty2 = LookupSessionUnderGivenSiteResponseAccessModelCreditsProperty1;
 
 export interface LookupSessionUnderGivenSiteResponseAccessModelCredits {
   property1?: LookupSessionUnderGivenSiteResponseAccessModelCreditsProperty1;
@@ -2536,13 +2224,8 @@ export interface LookupSessionUnderGivenSiteResponseAccessModelCredits {
   [member: string]: unknown;
 }
 
-export interface LookupSessionUnderGivenSiteResponseAccessModelDeliveredEntitlementsItem {
-  id?: string;
-  direct?: boolean;
-  meteredBy?: Array<unknown>;
-  creditedBy?: Array<unknown>;
-  [member: string]: unknown;
-}
+/** The same shape as RetrieveUserAccessModelResponseDeliveredEntitlementsItem. */
+export type LookupSessionUnderGivenSiteResponseAccessModelDeliveredEntitlementsItem = RetrieveUserAccessModelResponseDeliveredEntitlementsItem;
 
 export interface LookupSessionUnderGivenSiteResponseAccessModel {
   meters?: LookupSessionUnderGivenSiteResponseAccessModelMeters;
@@ -2560,11 +2243,8 @@ export interface LookupSessionUnderGivenSiteResponseTestGroups {
   [member: string]: unknown;
 }
 
-export interface LookupSessionUnderGivenSiteResponseSecondPartyData {
-  property1?: string;
-  property2?: string;
-  [member: string]: unknown;
-}
+/** The same shape as LookupSessionUnderGivenSiteResponseTestGroups. */
+export type LookupSessionUnderGivenSiteResponseSecondPartyData = LookupSessionUnderGivenSiteResponseTestGroups;
 
 export interface LookupSessionUnderGivenSiteResponse {
   tenantId?: string;
@@ -2625,14 +2305,8 @@ export interface GetWebhookParams {
 
 export type GetWebhookResult = GetWebhookResponse;
 
-export interface GetWebhookResponse {
-  webhook_id?: string;
-  label?: string;
-  triggers?: Array<unknown>;
-  method?: string;
-  target?: string;
-  [member: string]: unknown;
-}
+/** The same shape as ListWebhooksItem. */
+export type GetWebhookResponse = ListWebhooksItem;
 
 /** `PUT /v3/webhooks/{id}`: Update a webhook */
 export interface UpdateWebhookParams {
@@ -2728,20 +2402,8 @@ export interface UpdateAccountParams {
 
 export type UpdateAccountResult = unknown;
 
-export interface UpdateAccountBody {
-  company_id?: string;
-  name?: string;
-  number_of_seats?: number;
-  allow_oversubscription?: boolean;
-  notify_when_account_oversubscribed?: boolean;
-  notify_on_each_registration_when_account_is_oversubscribed?: boolean;
-  registration_code?: string;
-  on_premises_ips?: string;
-  premises_tags?: string;
-  session_limit?: number;
-  session_limit_behaviour?: string;
-  [member: string]: unknown;
-}
+/** The same shape as CreateAccountBody. */
+export type UpdateAccountBody = CreateAccountBody;
 
 /** `GET /v4/accounts`: List accounts for v4 */
 export interface ListAccountsV4Params {
@@ -2749,20 +2411,8 @@ export interface ListAccountsV4Params {
 
 export type ListAccountsV4Result = ListResult<ListAccountsV4Item>;
 
-export interface ListAccountsV4Item {
-  company_id?: string;
-  name?: string;
-  number_of_seats?: number;
-  allow_oversubscription?: boolean;
-  notify_when_account_oversubscribed?: boolean;
-  notify_on_each_registration_when_account_is_oversubscribed?: boolean;
-  registration_code?: string;
-  on_premises_ips?: string;
-  premises_tags?: string;
-  session_limit?: number;
-  session_limit_behaviour?: string;
-  [member: string]: unknown;
-}
+/** The same shape as GetAccountResponse. */
+export type ListAccountsV4Item = GetAccountResponse;
 
 /** `GET /v4/accounts/{account_id}`: Retrieve an account for V4 */
 export interface GetAccountV4Params {
@@ -2771,20 +2421,8 @@ export interface GetAccountV4Params {
 
 export type GetAccountV4Result = GetAccountV4Response;
 
-export interface GetAccountV4Response {
-  company_id?: string;
-  name?: string;
-  number_of_seats?: number;
-  allow_oversubscription?: boolean;
-  notify_when_account_oversubscribed?: boolean;
-  notify_on_each_registration_when_account_is_oversubscribed?: boolean;
-  registration_code?: string;
-  on_premises_ips?: string;
-  premises_tags?: string;
-  session_limit?: number;
-  session_limit_behaviour?: string;
-  [member: string]: unknown;
-}
+/** The same shape as GetAccountResponse. */
+export type GetAccountV4Response = GetAccountResponse;
 
 /** `GET /v3/healthchecks/origin`: Check availability of the origin */
 export interface GetOriginHealthCheckParams {
@@ -2820,11 +2458,8 @@ export interface CreateRequestRuleVersionParams {
 
 export type CreateRequestRuleVersionResult = CreateRequestRuleVersionResponse;
 
-export interface CreateRequestRuleVersionResponseConditions {
-  url_pattern?: string;
-  method?: string;
-  [member: string]: unknown;
-}
+/** The same shape as ListRequestRulesItemConditions. */
+export type CreateRequestRuleVersionResponseConditions = ListRequestRulesItemConditions;
 
 export interface CreateRequestRuleVersionResponse {
   label?: string;

@@ -114,29 +114,8 @@ impl Operation for RetrieveAccountUser {
     }
 }
 
-/// Response model; unknown members are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct RetrieveAccountUserResponse {
-    /// `user_id`
-    #[serde(
-        rename = "user_id",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub user_id: Option<String>,
-    /// `account_id`
-    #[serde(
-        rename = "account_id",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub account_id: Option<String>,
-    /// Members the reference does not document.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
+/// The same shape as [`ListAccountUsersItem`](ListAccountUsersItem).
+pub type RetrieveAccountUserResponse = ListAccountUsersItem;
 
 /// Save or Create an account user
 ///

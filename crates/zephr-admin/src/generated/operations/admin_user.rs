@@ -207,21 +207,8 @@ pub struct CreateAdminRoleBody {
     pub extra: Map<String, Value>,
 }
 
-/// Response model; unknown members are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct CreateAdminRoleResponse {
-    /// `message`
-    #[serde(
-        rename = "message",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub message: Option<String>,
-    /// Members the reference does not document.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
+/// The same shape as [`LogOutAdminUserAccountResponse`](LogOutAdminUserAccountResponse).
+pub type CreateAdminRoleResponse = LogOutAdminUserAccountResponse;
 
 /// Delete an admin user role
 ///
@@ -247,21 +234,8 @@ impl Operation for DeleteRole {
     }
 }
 
-/// Response model; unknown members are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct DeleteRoleResponse {
-    /// `message`
-    #[serde(
-        rename = "message",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub message: Option<String>,
-    /// Members the reference does not document.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
+/// The same shape as [`LogOutAdminUserAccountResponse`](LogOutAdminUserAccountResponse).
+pub type DeleteRoleResponse = LogOutAdminUserAccountResponse;
 
 /// Retrieve an admin user role
 ///
@@ -287,37 +261,8 @@ impl Operation for GetRole {
     }
 }
 
-/// Response model; unknown members are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct GetRoleResponse {
-    /// `role_id`
-    #[serde(
-        rename = "role_id",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub role_id: Option<String>,
-    /// `email`
-    #[serde(
-        rename = "email",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub email: Option<String>,
-    /// `role`
-    #[serde(
-        rename = "role",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub role: Option<String>,
-    /// Members the reference does not document.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
+/// The same shape as [`ListRolesItem`](ListRolesItem).
+pub type GetRoleResponse = ListRolesItem;
 
 /// Update an admin user role
 ///
@@ -346,33 +291,11 @@ impl Operation for UpdateRole {
     }
 }
 
-/// Request body model; unknown members are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct UpdateRoleBody {
-    /// `email`
-    pub email: String,
-    /// `role`
-    pub role: String,
-    /// Members the reference does not document.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
+/// The same shape as [`CreateAdminRoleBody`](CreateAdminRoleBody).
+pub type UpdateRoleBody = CreateAdminRoleBody;
 
-/// Response model; unknown members are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct UpdateRoleResponse {
-    /// `message`
-    #[serde(
-        rename = "message",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub message: Option<String>,
-    /// Members the reference does not document.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
+/// The same shape as [`LogOutAdminUserAccountResponse`](LogOutAdminUserAccountResponse).
+pub type UpdateRoleResponse = LogOutAdminUserAccountResponse;
 
 /// Retrieve an admin user by session ID
 ///
@@ -613,21 +536,8 @@ impl Operation for RevokeKeypair {
     }
 }
 
-/// Response model; unknown members are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct RevokeKeypairResponse {
-    /// `message`
-    #[serde(
-        rename = "message",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub message: Option<String>,
-    /// Members the reference does not document.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
+/// The same shape as [`LogOutAdminUserAccountResponse`](LogOutAdminUserAccountResponse).
+pub type RevokeKeypairResponse = LogOutAdminUserAccountResponse;
 
 /// List user roles
 ///
@@ -704,26 +614,5 @@ impl Operation for ListUserTenantRoles {
     }
 }
 
-/// Response model; unknown members are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct ListUserTenantRolesItem {
-    /// `email`
-    #[serde(
-        rename = "email",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub email: Option<String>,
-    /// `role`
-    #[serde(
-        rename = "role",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub role: Option<String>,
-    /// Members the reference does not document.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
+/// The same shape as [`ListUserRolesItem`](ListUserRolesItem).
+pub type ListUserTenantRolesItem = ListUserRolesItem;

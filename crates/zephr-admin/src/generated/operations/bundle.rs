@@ -201,21 +201,8 @@ impl Operation for DeleteBundle {
     }
 }
 
-/// Response model; unknown members are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct DeleteBundleResponse {
-    /// `message`
-    #[serde(
-        rename = "message",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub message: Option<String>,
-    /// Members the reference does not document.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
+/// The same shape as [`LogOutAdminUserAccountResponse`](super::admin_user::LogOutAdminUserAccountResponse).
+pub type DeleteBundleResponse = super::admin_user::LogOutAdminUserAccountResponse;
 
 /// Retrieve a Bundle
 ///
@@ -241,96 +228,11 @@ impl Operation for GetBundle {
     }
 }
 
-/// Response model; unknown members are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct GetBundleResponseIncludes {
-    /// `entitlements`
-    #[serde(
-        rename = "entitlements",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub entitlements: Option<Vec<Value>>,
-    /// `meters`
-    #[serde(rename = "meters", default, skip_serializing_if = "Option::is_none")]
-    pub meters: Option<Vec<Value>>,
-    /// `credits`
-    #[serde(rename = "credits", default, skip_serializing_if = "Option::is_none")]
-    pub credits: Option<Vec<Value>>,
-    /// `bundles`
-    #[serde(rename = "bundles", default, skip_serializing_if = "Option::is_none")]
-    pub bundles: Option<Vec<Value>>,
-    /// Members the reference does not document.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
+/// The same shape as [`ListBundlesItemIncludes`](ListBundlesItemIncludes).
+pub type GetBundleResponseIncludes = ListBundlesItemIncludes;
 
-/// Response model; unknown members are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct GetBundleResponse {
-    /// `tenantId`
-    #[serde(
-        rename = "tenantId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub tenant_id: Option<String>,
-    /// `subTenantId`
-    #[serde(
-        rename = "subTenantId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub sub_tenant_id: Option<String>,
-    /// `type`
-    #[serde(
-        rename = "type",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub type_: Option<String>,
-    /// `id`
-    #[serde(
-        rename = "id",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub id: Option<String>,
-    /// `label`
-    #[serde(
-        rename = "label",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub label: Option<String>,
-    /// `description`
-    #[serde(
-        rename = "description",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub description: Option<String>,
-    /// `includes`
-    #[serde(rename = "includes", default, skip_serializing_if = "Option::is_none")]
-    pub includes: Option<GetBundleResponseIncludes>,
-    /// `auto_assign`
-    #[serde(
-        rename = "auto_assign",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub auto_assign: Option<String>,
-    /// Members the reference does not document.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
+/// The same shape as [`ListBundlesItem`](ListBundlesItem).
+pub type GetBundleResponse = ListBundlesItem;
 
 /// Create a Bundle
 ///
@@ -361,30 +263,5 @@ impl Operation for CreateBundle {
     }
 }
 
-/// Request body model; unknown members are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct CreateBundleBody {
-    /// `label`
-    #[serde(rename = "label", default, skip_serializing_if = "Option::is_none")]
-    pub label: Option<String>,
-    /// `description`
-    #[serde(
-        rename = "description",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub description: Option<String>,
-    /// `includes`
-    #[serde(rename = "includes", default, skip_serializing_if = "Option::is_none")]
-    pub includes: Option<Map<String, Value>>,
-    /// `auto_assign`
-    #[serde(
-        rename = "auto_assign",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub auto_assign: Option<String>,
-    /// Members the reference does not document.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
+/// The same shape as [`CreateBundlesBody`](CreateBundlesBody).
+pub type CreateBundleBody = CreateBundlesBody;

@@ -249,129 +249,21 @@ impl Operation for GetCacheConfiguration {
     }
 }
 
-/// Response model; unknown members are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct GetCacheConfigurationResponseConditionsHeaderPatterns {
-    /// `Content-Type`
-    #[serde(
-        rename = "Content-Type",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub content_type: Option<String>,
-    /// Members the reference does not document.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
+/// The same shape as [`ListCacheConfigurationsItemConditionsHeaderPatterns`](ListCacheConfigurationsItemConditionsHeaderPatterns).
+pub type GetCacheConfigurationResponseConditionsHeaderPatterns =
+    ListCacheConfigurationsItemConditionsHeaderPatterns;
 
-/// Response model; unknown members are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct GetCacheConfigurationResponseConditions {
-    /// `url_pattern`
-    #[serde(
-        rename = "url_pattern",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub url_pattern: Option<String>,
-    /// `header_patterns`
-    #[serde(
-        rename = "header_patterns",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub header_patterns: Option<GetCacheConfigurationResponseConditionsHeaderPatterns>,
-    /// Members the reference does not document.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
+/// The same shape as [`ListCacheConfigurationsItemConditions`](ListCacheConfigurationsItemConditions).
+pub type GetCacheConfigurationResponseConditions = ListCacheConfigurationsItemConditions;
 
-/// Response model; unknown members are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct GetCacheConfigurationResponseCache {
-    /// `origin`
-    #[serde(
-        rename = "origin",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::boolean"
-    )]
-    pub origin: Option<bool>,
-    /// `decision_points`
-    #[serde(
-        rename = "decision_points",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::boolean"
-    )]
-    pub decision_points: Option<bool>,
-    /// Members the reference does not document.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
+/// The same shape as [`ListCacheConfigurationsItemCache`](ListCacheConfigurationsItemCache).
+pub type GetCacheConfigurationResponseCache = ListCacheConfigurationsItemCache;
 
-/// Response model; unknown members are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct GetCacheConfigurationResponseRedirect {
-    /// `on`
-    #[serde(
-        rename = "on",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::boolean"
-    )]
-    pub on: Option<bool>,
-    /// `target`
-    #[serde(
-        rename = "target",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub target: Option<String>,
-    /// `status`
-    #[serde(
-        rename = "status",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::integer"
-    )]
-    pub status: Option<i64>,
-    /// Members the reference does not document.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
+/// The same shape as [`ListCacheConfigurationsItemRedirect`](ListCacheConfigurationsItemRedirect).
+pub type GetCacheConfigurationResponseRedirect = ListCacheConfigurationsItemRedirect;
 
-/// Response model; unknown members are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct GetCacheConfigurationResponse {
-    /// `label`
-    #[serde(
-        rename = "label",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub label: Option<String>,
-    /// `conditions`
-    #[serde(
-        rename = "conditions",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub conditions: Option<GetCacheConfigurationResponseConditions>,
-    /// `cache`
-    #[serde(rename = "cache", default, skip_serializing_if = "Option::is_none")]
-    pub cache: Option<GetCacheConfigurationResponseCache>,
-    /// `redirect`
-    #[serde(rename = "redirect", default, skip_serializing_if = "Option::is_none")]
-    pub redirect: Option<GetCacheConfigurationResponseRedirect>,
-    /// Members the reference does not document.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
+/// The same shape as [`ListCacheConfigurationsItem`](ListCacheConfigurationsItem).
+pub type GetCacheConfigurationResponse = ListCacheConfigurationsItem;
 
 /// Update a cache configuration
 ///
@@ -400,23 +292,5 @@ impl Operation for UpdateCacheConfiguration {
     }
 }
 
-/// Request body model; unknown members are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct UpdateCacheConfigurationBody {
-    /// `label`
-    #[serde(rename = "label", default, skip_serializing_if = "Option::is_none")]
-    pub label: Option<String>,
-    /// `conditions`
-    #[serde(
-        rename = "conditions",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub conditions: Option<Map<String, Value>>,
-    /// `cache`
-    #[serde(rename = "cache", default, skip_serializing_if = "Option::is_none")]
-    pub cache: Option<Map<String, Value>>,
-    /// Members the reference does not document.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
+/// The same shape as [`CreateCacheConfigurationBody`](CreateCacheConfigurationBody).
+pub type UpdateCacheConfigurationBody = CreateCacheConfigurationBody;

@@ -183,53 +183,8 @@ impl Operation for GetCompany {
     }
 }
 
-/// Response model; unknown members are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct GetCompanyResponse {
-    /// `name`
-    #[serde(
-        rename = "name",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub name: Option<String>,
-    /// `description`
-    #[serde(
-        rename = "description",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub description: Option<String>,
-    /// `website`
-    #[serde(
-        rename = "website",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub website: Option<String>,
-    /// `contact`
-    #[serde(
-        rename = "contact",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub contact: Option<String>,
-    /// `account_manager`
-    #[serde(
-        rename = "account_manager",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub account_manager: Option<String>,
-    /// Members the reference does not document.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
+/// The same shape as [`ListCompaniesItem`](ListCompaniesItem).
+pub type GetCompanyResponse = ListCompaniesItem;
 
 /// Update a company
 ///
@@ -260,36 +215,8 @@ impl Operation for UpdateCompany {
     }
 }
 
-/// Request body model; unknown members are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct UpdateCompanyBody {
-    /// `name`
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `description`
-    #[serde(
-        rename = "description",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub description: Option<String>,
-    /// `website`
-    #[serde(rename = "website", default, skip_serializing_if = "Option::is_none")]
-    pub website: Option<String>,
-    /// `contact`
-    #[serde(rename = "contact", default, skip_serializing_if = "Option::is_none")]
-    pub contact: Option<String>,
-    /// `account_manager`
-    #[serde(
-        rename = "account_manager",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub account_manager: Option<String>,
-    /// Members the reference does not document.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
+/// The same shape as [`CreateCompanyBody`](CreateCompanyBody).
+pub type UpdateCompanyBody = CreateCompanyBody;
 
 /// Create a company
 ///

@@ -189,56 +189,8 @@ impl Operation for GetCredit {
     }
 }
 
-/// Response model; unknown members are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct GetCreditResponse {
-    /// `label`
-    #[serde(
-        rename = "label",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub label: Option<String>,
-    /// `description`
-    #[serde(
-        rename = "description",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub description: Option<String>,
-    /// `delivers`
-    #[serde(rename = "delivers", default, skip_serializing_if = "Option::is_none")]
-    pub delivers: Option<Vec<Value>>,
-    /// `unit`
-    #[serde(
-        rename = "unit",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub unit: Option<String>,
-    /// `quantity`
-    #[serde(
-        rename = "quantity",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::integer"
-    )]
-    pub quantity: Option<i64>,
-    /// `auto_assign`
-    #[serde(
-        rename = "auto_assign",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub auto_assign: Option<String>,
-    /// Members the reference does not document.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
+/// The same shape as [`CreditsItem`](CreditsItem).
+pub type GetCreditResponse = CreditsItem;
 
 /// Create a credit
 ///
@@ -269,36 +221,5 @@ impl Operation for CreateCredit {
     }
 }
 
-/// Request body model; unknown members are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct CreateCreditBody {
-    /// `label`
-    #[serde(rename = "label", default, skip_serializing_if = "Option::is_none")]
-    pub label: Option<String>,
-    /// `description`
-    #[serde(
-        rename = "description",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub description: Option<String>,
-    /// `delivers`
-    #[serde(rename = "delivers", default, skip_serializing_if = "Option::is_none")]
-    pub delivers: Option<Vec<Value>>,
-    /// `unit`
-    #[serde(rename = "unit", default, skip_serializing_if = "Option::is_none")]
-    pub unit: Option<String>,
-    /// `quantity`
-    #[serde(rename = "quantity", default, skip_serializing_if = "Option::is_none")]
-    pub quantity: Option<f64>,
-    /// `auto_assign`
-    #[serde(
-        rename = "auto_assign",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub auto_assign: Option<String>,
-    /// Members the reference does not document.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
+/// The same shape as [`CreateCreditsBody`](CreateCreditsBody).
+pub type CreateCreditBody = CreateCreditsBody;

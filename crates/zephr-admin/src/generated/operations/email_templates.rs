@@ -136,61 +136,8 @@ impl Operation for GetEmailTemplate {
     }
 }
 
-/// Response model; unknown members are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct GetEmailTemplateResponse {
-    /// `templateType`
-    #[serde(
-        rename = "templateType",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub template_type: Option<String>,
-    /// `slug`
-    #[serde(
-        rename = "slug",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub slug: Option<String>,
-    /// `label`
-    #[serde(
-        rename = "label",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub label: Option<String>,
-    /// `subject`
-    #[serde(
-        rename = "subject",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub subject: Option<String>,
-    /// `content`
-    #[serde(
-        rename = "content",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub content: Option<String>,
-    /// `default`
-    #[serde(
-        rename = "default",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::boolean"
-    )]
-    pub default: Option<bool>,
-    /// Members the reference does not document.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
+/// The same shape as [`ListEmailTemplatesItem`](ListEmailTemplatesItem).
+pub type GetEmailTemplateResponse = ListEmailTemplatesItem;
 
 /// Save an email template
 ///

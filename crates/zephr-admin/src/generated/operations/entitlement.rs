@@ -161,37 +161,8 @@ impl Operation for GetEntitlement {
     }
 }
 
-/// Response model; unknown members are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct GetEntitlementResponse {
-    /// `label`
-    #[serde(
-        rename = "label",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub label: Option<String>,
-    /// `description`
-    #[serde(
-        rename = "description",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub description: Option<String>,
-    /// `auto_assign`
-    #[serde(
-        rename = "auto_assign",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub auto_assign: Option<String>,
-    /// Members the reference does not document.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
+/// The same shape as [`ListEntitlementsItem`](ListEntitlementsItem).
+pub type GetEntitlementResponse = ListEntitlementsItem;
 
 /// Create an entitlement
 ///
@@ -222,27 +193,5 @@ impl Operation for CreateEntitlement {
     }
 }
 
-/// Request body model; unknown members are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct CreateEntitlementBody {
-    /// `label`
-    #[serde(rename = "label", default, skip_serializing_if = "Option::is_none")]
-    pub label: Option<String>,
-    /// `description`
-    #[serde(
-        rename = "description",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub description: Option<String>,
-    /// `auto_assign`
-    #[serde(
-        rename = "auto_assign",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub auto_assign: Option<String>,
-    /// Members the reference does not document.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
+/// The same shape as [`CreateEntitlementsBody`](CreateEntitlementsBody).
+pub type CreateEntitlementBody = CreateEntitlementsBody;

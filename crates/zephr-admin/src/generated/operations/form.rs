@@ -163,88 +163,11 @@ impl Operation for GetForm {
     }
 }
 
-/// Response model; unknown members are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct GetFormResponseFieldsItem {
-    /// `slug`
-    #[serde(
-        rename = "slug",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub slug: Option<String>,
-    /// `placeholder`
-    #[serde(
-        rename = "placeholder",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub placeholder: Option<String>,
-    /// `required`
-    #[serde(
-        rename = "required",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::boolean"
-    )]
-    pub required: Option<bool>,
-    /// `order`
-    #[serde(
-        rename = "order",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::integer"
-    )]
-    pub order: Option<i64>,
-    /// Members the reference does not document.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
+/// The same shape as [`ListFormsItemFieldsItem`](ListFormsItemFieldsItem).
+pub type GetFormResponseFieldsItem = ListFormsItemFieldsItem;
 
-/// Response model; unknown members are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct GetFormResponse {
-    /// `title`
-    #[serde(
-        rename = "title",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub title: Option<String>,
-    /// `internal-description`
-    #[serde(
-        rename = "internal-description",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub internal_description: Option<String>,
-    /// `public-description`
-    #[serde(
-        rename = "public-description",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub public_description: Option<String>,
-    /// `registration`
-    #[serde(
-        rename = "registration",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::boolean"
-    )]
-    pub registration: Option<bool>,
-    /// `fields`
-    #[serde(rename = "fields", default, skip_serializing_if = "Option::is_none")]
-    pub fields: Option<Vec<GetFormResponseFieldsItem>>,
-    /// Members the reference does not document.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
+/// The same shape as [`ListFormsItem`](ListFormsItem).
+pub type GetFormResponse = ListFormsItem;
 
 /// Save a form
 ///

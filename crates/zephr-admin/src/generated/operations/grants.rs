@@ -507,25 +507,8 @@ impl Operation for CreateGrants {
     }
 }
 
-/// Request body model; unknown members are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct CreateGrantsBody {
-    /// `entitlement_type`
-    pub entitlement_type: String,
-    /// `entitlement_id`
-    pub entitlement_id: String,
-    /// `startTime`
-    #[serde(rename = "startTime", default, skip_serializing_if = "Option::is_none")]
-    pub start_time: Option<String>,
-    /// `endTime`
-    #[serde(rename = "endTime", default, skip_serializing_if = "Option::is_none")]
-    pub end_time: Option<String>,
-    /// `product_id`
-    pub product_id: String,
-    /// Members the reference does not document.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
+/// The same shape as [`CreateAccountGrantBody`](CreateAccountGrantBody).
+pub type CreateGrantsBody = CreateAccountGrantBody;
 
 /// Delete a grant
 ///
@@ -585,93 +568,8 @@ impl Operation for GetAccountGrant {
     }
 }
 
-/// Response model; unknown members are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct GetAccountGrantResponse {
-    /// `grantId`
-    #[serde(
-        rename = "grantId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub grant_id: Option<String>,
-    /// `user_id`
-    #[serde(
-        rename = "user_id",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub user_id: Option<String>,
-    /// `account_id`
-    #[serde(
-        rename = "account_id",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub account_id: Option<String>,
-    /// `expiry_state`
-    #[serde(
-        rename = "expiry_state",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub expiry_state: Option<String>,
-    /// `entitlement_type`
-    #[serde(
-        rename = "entitlement_type",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub entitlement_type: Option<String>,
-    /// `entitlement_id`
-    #[serde(
-        rename = "entitlement_id",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub entitlement_id: Option<String>,
-    /// `startTime`
-    #[serde(
-        rename = "startTime",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub start_time: Option<String>,
-    /// `endTime`
-    #[serde(
-        rename = "endTime",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub end_time: Option<String>,
-    /// `product_id`
-    #[serde(
-        rename = "product_id",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub product_id: Option<String>,
-    /// `createdAt`
-    #[serde(
-        rename = "createdAt",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub created_at: Option<String>,
-    /// Members the reference does not document.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
+/// The same shape as [`ListAccountGrantsItem`](ListAccountGrantsItem).
+pub type GetAccountGrantResponse = ListAccountGrantsItem;
 
 /// Create an account grant
 ///
@@ -705,25 +603,8 @@ impl Operation for CreateGrant {
     }
 }
 
-/// Request body model; unknown members are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct CreateGrantBody {
-    /// `entitlement_type`
-    pub entitlement_type: String,
-    /// `entitlement_id`
-    pub entitlement_id: String,
-    /// `startTime`
-    #[serde(rename = "startTime", default, skip_serializing_if = "Option::is_none")]
-    pub start_time: Option<String>,
-    /// `endTime`
-    #[serde(rename = "endTime", default, skip_serializing_if = "Option::is_none")]
-    pub end_time: Option<String>,
-    /// `product_id`
-    pub product_id: String,
-    /// Members the reference does not document.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
+/// The same shape as [`CreateAccountGrantBody`](CreateAccountGrantBody).
+pub type CreateGrantBody = CreateAccountGrantBody;
 
 /// Create an account grant
 ///
@@ -753,25 +634,8 @@ impl Operation for CreateAccountGrantV4 {
     }
 }
 
-/// Request body model; unknown members are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct CreateAccountGrantV4Body {
-    /// `entitlement_type`
-    pub entitlement_type: String,
-    /// `entitlement_id`
-    pub entitlement_id: String,
-    /// `startTime`
-    #[serde(rename = "startTime", default, skip_serializing_if = "Option::is_none")]
-    pub start_time: Option<String>,
-    /// `endTime`
-    #[serde(rename = "endTime", default, skip_serializing_if = "Option::is_none")]
-    pub end_time: Option<String>,
-    /// `product_id`
-    pub product_id: String,
-    /// Members the reference does not document.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
+/// The same shape as [`CreateAccountGrantBody`](CreateAccountGrantBody).
+pub type CreateAccountGrantV4Body = CreateAccountGrantBody;
 
 /// Delete an account grant
 ///

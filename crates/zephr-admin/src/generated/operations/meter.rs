@@ -152,77 +152,8 @@ impl Operation for GetMeter {
     }
 }
 
-/// Response model; unknown members are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct GetMeterResponse {
-    /// `label`
-    #[serde(
-        rename = "label",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub label: Option<String>,
-    /// `description`
-    #[serde(
-        rename = "description",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub description: Option<String>,
-    /// `unit`
-    #[serde(
-        rename = "unit",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub unit: Option<String>,
-    /// `limit`
-    #[serde(
-        rename = "limit",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::integer"
-    )]
-    pub limit: Option<i64>,
-    /// `cycle`
-    #[serde(
-        rename = "cycle",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub cycle: Option<String>,
-    /// `period`
-    #[serde(
-        rename = "period",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub period: Option<String>,
-    /// `timezone`
-    #[serde(
-        rename = "timezone",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub timezone: Option<String>,
-    /// `auto_assign`
-    #[serde(
-        rename = "auto_assign",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub auto_assign: Option<String>,
-    /// Members the reference does not document.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
+/// The same shape as [`ListMetersItem`](ListMetersItem).
+pub type GetMeterResponse = ListMetersItem;
 
 /// Create a meter
 ///

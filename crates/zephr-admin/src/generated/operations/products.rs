@@ -220,29 +220,8 @@ pub struct SaveProductBody {
     pub extra: Map<String, Value>,
 }
 
-/// Response model; unknown members are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct SaveProductResponse {
-    /// `message`
-    #[serde(
-        rename = "message",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub message: Option<String>,
-    /// `uri`
-    #[serde(
-        rename = "uri",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub uri: Option<String>,
-    /// Members the reference does not document.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
+/// The same shape as [`CreateFeatureRuleResponse`](super::feature_rules::CreateFeatureRuleResponse).
+pub type SaveProductResponse = super::feature_rules::CreateFeatureRuleResponse;
 
 /// Delete a product
 ///
@@ -324,67 +303,15 @@ pub struct GetProductResponseEntitlement {
     pub extra: Map<String, Value>,
 }
 
-/// Response model; unknown members are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct GetProductResponseMappingBraintreeOneOffPricePointsItem {
-    /// `id`
-    #[serde(
-        rename = "id",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub id: Option<String>,
-    /// `label`
-    #[serde(
-        rename = "label",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub label: Option<String>,
-    /// `price`
-    #[serde(
-        rename = "price",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::integer"
-    )]
-    pub price: Option<i64>,
-    /// Members the reference does not document.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
+/// The same shape as [`ListProductsItemMappingBraintreeOneOffPricePointsItem`](ListProductsItemMappingBraintreeOneOffPricePointsItem).
+pub type GetProductResponseMappingBraintreeOneOffPricePointsItem =
+    ListProductsItemMappingBraintreeOneOffPricePointsItem;
 
-/// Response model; unknown members are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct GetProductResponseMappingBraintreeOneOff {
-    /// `price_points`
-    #[serde(
-        rename = "price_points",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub price_points: Option<Vec<GetProductResponseMappingBraintreeOneOffPricePointsItem>>,
-    /// Members the reference does not document.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
+/// The same shape as [`ListProductsItemMappingBraintreeOneOff`](ListProductsItemMappingBraintreeOneOff).
+pub type GetProductResponseMappingBraintreeOneOff = ListProductsItemMappingBraintreeOneOff;
 
-/// Response model; unknown members are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct GetProductResponseMapping {
-    /// `braintree_one_off`
-    #[serde(
-        rename = "braintree_one_off",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub braintree_one_off: Option<GetProductResponseMappingBraintreeOneOff>,
-    /// Members the reference does not document.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
+/// The same shape as [`ListProductsItemMapping`](ListProductsItemMapping).
+pub type GetProductResponseMapping = ListProductsItemMapping;
 
 /// Response model; unknown members are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -479,54 +406,8 @@ impl Operation for SaveProducts {
     }
 }
 
-/// Request body model; unknown members are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct SaveProductsBody {
-    /// `label`
-    pub label: String,
-    /// `description`
-    #[serde(
-        rename = "description",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub description: Option<String>,
-    /// `entitlement`
-    pub entitlement: Map<String, Value>,
-    /// `mapping`
-    pub mapping: Map<String, Value>,
-    /// `sharingLimit`
-    #[serde(
-        rename = "sharingLimit",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub sharing_limit: Option<f64>,
-    /// Members the reference does not document.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
+/// The same shape as [`SaveProductBody`](SaveProductBody).
+pub type SaveProductsBody = SaveProductBody;
 
-/// Response model; unknown members are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct SaveProductsResponse {
-    /// `message`
-    #[serde(
-        rename = "message",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub message: Option<String>,
-    /// `uri`
-    #[serde(
-        rename = "uri",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub uri: Option<String>,
-    /// Members the reference does not document.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
+/// The same shape as [`CreateFeatureRuleResponse`](super::feature_rules::CreateFeatureRuleResponse).
+pub type SaveProductsResponse = super::feature_rules::CreateFeatureRuleResponse;

@@ -36,29 +36,9 @@ impl Operation for CreateRequestRuleVersion {
     }
 }
 
-/// Response model; unknown members are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct CreateRequestRuleVersionResponseConditions {
-    /// `url_pattern`
-    #[serde(
-        rename = "url_pattern",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub url_pattern: Option<String>,
-    /// `method`
-    #[serde(
-        rename = "method",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub method: Option<String>,
-    /// Members the reference does not document.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
+/// The same shape as [`ListRequestRulesItemConditions`](super::request_rules::ListRequestRulesItemConditions).
+pub type CreateRequestRuleVersionResponseConditions =
+    super::request_rules::ListRequestRulesItemConditions;
 
 /// Response model; unknown members are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -36,17 +36,8 @@ impl Operation for CreateNewSession {
     }
 }
 
-/// Request body model; unknown members are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct CreateNewSessionBody {
-    /// `identifiers`
-    pub identifiers: Map<String, Value>,
-    /// `validators`
-    pub validators: Map<String, Value>,
-    /// Members the reference does not document.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
+/// The same shape as [`LogInAdminUserAccountBody`](super::admin_user::LogInAdminUserAccountBody).
+pub type CreateNewSessionBody = super::admin_user::LogInAdminUserAccountBody;
 
 /// Response model; unknown members are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -120,53 +111,8 @@ impl Operation for GetSession {
     }
 }
 
-/// Response model; unknown members are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct GetSessionResponseSessionsItem {
-    /// `expiryDate`
-    #[serde(
-        rename = "expiryDate",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub expiry_date: Option<String>,
-    /// `startDate`
-    #[serde(
-        rename = "startDate",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub start_date: Option<String>,
-    /// `authenticated`
-    #[serde(
-        rename = "authenticated",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::boolean"
-    )]
-    pub authenticated: Option<bool>,
-    /// `session_id`
-    #[serde(
-        rename = "session_id",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub session_id: Option<String>,
-    /// `user_id`
-    #[serde(
-        rename = "user_id",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub user_id: Option<String>,
-    /// Members the reference does not document.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
+/// The same shape as [`CreateNewSessionResponse`](CreateNewSessionResponse).
+pub type GetSessionResponseSessionsItem = CreateNewSessionResponse;
 
 /// Response model; unknown members are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

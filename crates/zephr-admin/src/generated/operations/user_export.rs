@@ -156,93 +156,8 @@ pub struct ExportUsersItemItemUser {
     pub extra: Map<String, Value>,
 }
 
-/// Response model; unknown members are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct ExportUsersItemItemGrantsResultsItem {
-    /// `grantId`
-    #[serde(
-        rename = "grantId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub grant_id: Option<String>,
-    /// `user_id`
-    #[serde(
-        rename = "user_id",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub user_id: Option<String>,
-    /// `account_id`
-    #[serde(
-        rename = "account_id",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub account_id: Option<String>,
-    /// `expiry_state`
-    #[serde(
-        rename = "expiry_state",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub expiry_state: Option<String>,
-    /// `entitlement_type`
-    #[serde(
-        rename = "entitlement_type",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub entitlement_type: Option<String>,
-    /// `entitlement_id`
-    #[serde(
-        rename = "entitlement_id",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub entitlement_id: Option<String>,
-    /// `startTime`
-    #[serde(
-        rename = "startTime",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub start_time: Option<String>,
-    /// `endTime`
-    #[serde(
-        rename = "endTime",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub end_time: Option<String>,
-    /// `product_id`
-    #[serde(
-        rename = "product_id",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub product_id: Option<String>,
-    /// `createdAt`
-    #[serde(
-        rename = "createdAt",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub created_at: Option<String>,
-    /// Members the reference does not document.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
+/// The same shape as [`ListAccountGrantsItem`](super::grants::ListAccountGrantsItem).
+pub type ExportUsersItemItemGrantsResultsItem = super::grants::ListAccountGrantsItem;
 
 /// Response model; unknown members are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -406,185 +321,20 @@ impl Operation for ExportUserAndEventsCSV {
     }
 }
 
-/// Response model; unknown members are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct ExportUserAndEventsCSVItemItemUserIdentifiers {
-    /// `email_address`
-    #[serde(
-        rename = "email_address",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub email_address: Option<String>,
-    /// Members the reference does not document.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
+/// The same shape as [`ExportUsersItemItemUserIdentifiers`](ExportUsersItemItemUserIdentifiers).
+pub type ExportUserAndEventsCSVItemItemUserIdentifiers = ExportUsersItemItemUserIdentifiers;
 
-/// Response model; unknown members are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct ExportUserAndEventsCSVItemItemUserAttributes {
-    /// `first_name`
-    #[serde(
-        rename = "first_name",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub first_name: Option<String>,
-    /// `surname`
-    #[serde(
-        rename = "surname",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub surname: Option<String>,
-    /// Members the reference does not document.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
+/// The same shape as [`ExportUsersItemItemUserAttributes`](ExportUsersItemItemUserAttributes).
+pub type ExportUserAndEventsCSVItemItemUserAttributes = ExportUsersItemItemUserAttributes;
 
-/// Response model; unknown members are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct ExportUserAndEventsCSVItemItemUser {
-    /// `identifiers`
-    #[serde(
-        rename = "identifiers",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub identifiers: Option<ExportUserAndEventsCSVItemItemUserIdentifiers>,
-    /// `attributes`
-    #[serde(
-        rename = "attributes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub attributes: Option<ExportUserAndEventsCSVItemItemUserAttributes>,
-    /// Members the reference does not document.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
+/// The same shape as [`ExportUsersItemItemUser`](ExportUsersItemItemUser).
+pub type ExportUserAndEventsCSVItemItemUser = ExportUsersItemItemUser;
 
-/// Response model; unknown members are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct ExportUserAndEventsCSVItemItemGrantsResultsItem {
-    /// `grantId`
-    #[serde(
-        rename = "grantId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub grant_id: Option<String>,
-    /// `user_id`
-    #[serde(
-        rename = "user_id",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub user_id: Option<String>,
-    /// `account_id`
-    #[serde(
-        rename = "account_id",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub account_id: Option<String>,
-    /// `expiry_state`
-    #[serde(
-        rename = "expiry_state",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub expiry_state: Option<String>,
-    /// `entitlement_type`
-    #[serde(
-        rename = "entitlement_type",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub entitlement_type: Option<String>,
-    /// `entitlement_id`
-    #[serde(
-        rename = "entitlement_id",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub entitlement_id: Option<String>,
-    /// `startTime`
-    #[serde(
-        rename = "startTime",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub start_time: Option<String>,
-    /// `endTime`
-    #[serde(
-        rename = "endTime",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub end_time: Option<String>,
-    /// `product_id`
-    #[serde(
-        rename = "product_id",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub product_id: Option<String>,
-    /// `createdAt`
-    #[serde(
-        rename = "createdAt",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub created_at: Option<String>,
-    /// Members the reference does not document.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
+/// The same shape as [`ListAccountGrantsItem`](super::grants::ListAccountGrantsItem).
+pub type ExportUserAndEventsCSVItemItemGrantsResultsItem = super::grants::ListAccountGrantsItem;
 
-/// Response model; unknown members are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct ExportUserAndEventsCSVItemItemGrants {
-    /// `results`
-    #[serde(rename = "results", default, skip_serializing_if = "Option::is_none")]
-    pub results: Option<Vec<ExportUserAndEventsCSVItemItemGrantsResultsItem>>,
-    /// Members the reference does not document.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
+/// The same shape as [`ExportUsersItemItemGrants`](ExportUsersItemItemGrants).
+pub type ExportUserAndEventsCSVItemItemGrants = ExportUsersItemItemGrants;
 
-/// Response model; unknown members are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct ExportUserAndEventsCSVItemItem {
-    /// `seq-no`
-    #[serde(
-        rename = "seq-no",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::integer"
-    )]
-    pub seq_no: Option<i64>,
-    /// `user`
-    #[serde(rename = "user", default, skip_serializing_if = "Option::is_none")]
-    pub user: Option<ExportUserAndEventsCSVItemItemUser>,
-    /// `grants`
-    #[serde(rename = "grants", default, skip_serializing_if = "Option::is_none")]
-    pub grants: Option<ExportUserAndEventsCSVItemItemGrants>,
-    /// Members the reference does not document.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
+/// The same shape as [`ExportUsersItemItem`](ExportUsersItemItem).
+pub type ExportUserAndEventsCSVItemItem = ExportUsersItemItem;

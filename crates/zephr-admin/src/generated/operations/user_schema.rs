@@ -499,26 +499,5 @@ pub struct SaveSchemaSlugBody {
     pub extra: Map<String, Value>,
 }
 
-/// Response model; unknown members are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct SaveSchemaSlugResponse {
-    /// `message`
-    #[serde(
-        rename = "message",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub message: Option<String>,
-    /// `uri`
-    #[serde(
-        rename = "uri",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub uri: Option<String>,
-    /// Members the reference does not document.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
+/// The same shape as [`CreateFeatureRuleResponse`](super::feature_rules::CreateFeatureRuleResponse).
+pub type SaveSchemaSlugResponse = super::feature_rules::CreateFeatureRuleResponse;

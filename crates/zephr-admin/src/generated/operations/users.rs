@@ -77,45 +77,11 @@ impl Operation for ListUsers {
     }
 }
 
-/// Response model; unknown members are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct ListUsersItemIdentifiers {
-    /// `email_address`
-    #[serde(
-        rename = "email_address",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub email_address: Option<String>,
-    /// Members the reference does not document.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
+/// The same shape as [`ExportUsersItemItemUserIdentifiers`](super::user_export::ExportUsersItemItemUserIdentifiers).
+pub type ListUsersItemIdentifiers = super::user_export::ExportUsersItemItemUserIdentifiers;
 
-/// Response model; unknown members are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct ListUsersItemAttributes {
-    /// `first_name`
-    #[serde(
-        rename = "first_name",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub first_name: Option<String>,
-    /// `surname`
-    #[serde(
-        rename = "surname",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub surname: Option<String>,
-    /// Members the reference does not document.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
+/// The same shape as [`ExportUsersItemItemUserAttributes`](super::user_export::ExportUsersItemItemUserAttributes).
+pub type ListUsersItemAttributes = super::user_export::ExportUsersItemItemUserAttributes;
 
 /// Response model; unknown members are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -280,83 +246,14 @@ pub struct CreateUserBody {
     pub extra: Map<String, Value>,
 }
 
-/// Response model; unknown members are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct CreateUserResponseDataIdentifiers {
-    /// `email_address`
-    #[serde(
-        rename = "email_address",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub email_address: Option<String>,
-    /// Members the reference does not document.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
+/// The same shape as [`ExportUsersItemItemUserIdentifiers`](super::user_export::ExportUsersItemItemUserIdentifiers).
+pub type CreateUserResponseDataIdentifiers = super::user_export::ExportUsersItemItemUserIdentifiers;
 
-/// Response model; unknown members are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct CreateUserResponseDataAttributes {
-    /// `first_name`
-    #[serde(
-        rename = "first_name",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub first_name: Option<String>,
-    /// `surname`
-    #[serde(
-        rename = "surname",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub surname: Option<String>,
-    /// Members the reference does not document.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
+/// The same shape as [`ExportUsersItemItemUserAttributes`](super::user_export::ExportUsersItemItemUserAttributes).
+pub type CreateUserResponseDataAttributes = super::user_export::ExportUsersItemItemUserAttributes;
 
-/// Response model; unknown members are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct CreateUserResponseData {
-    /// `user_id`
-    #[serde(
-        rename = "user_id",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub user_id: Option<String>,
-    /// `identifiers`
-    #[serde(
-        rename = "identifiers",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub identifiers: Option<CreateUserResponseDataIdentifiers>,
-    /// `attributes`
-    #[serde(
-        rename = "attributes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub attributes: Option<CreateUserResponseDataAttributes>,
-    /// `email_verified`
-    #[serde(
-        rename = "email_verified",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::boolean"
-    )]
-    pub email_verified: Option<bool>,
-    /// Members the reference does not document.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
+/// The same shape as [`ListUsersItem`](ListUsersItem).
+pub type CreateUserResponseData = ListUsersItem;
 
 /// Response model; unknown members are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -549,83 +446,14 @@ impl Operation for GetUser {
     }
 }
 
-/// Response model; unknown members are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct GetUserResponseIdentifiers {
-    /// `email_address`
-    #[serde(
-        rename = "email_address",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub email_address: Option<String>,
-    /// Members the reference does not document.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
+/// The same shape as [`ExportUsersItemItemUserIdentifiers`](super::user_export::ExportUsersItemItemUserIdentifiers).
+pub type GetUserResponseIdentifiers = super::user_export::ExportUsersItemItemUserIdentifiers;
 
-/// Response model; unknown members are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct GetUserResponseAttributes {
-    /// `first_name`
-    #[serde(
-        rename = "first_name",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub first_name: Option<String>,
-    /// `surname`
-    #[serde(
-        rename = "surname",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub surname: Option<String>,
-    /// Members the reference does not document.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
+/// The same shape as [`ExportUsersItemItemUserAttributes`](super::user_export::ExportUsersItemItemUserAttributes).
+pub type GetUserResponseAttributes = super::user_export::ExportUsersItemItemUserAttributes;
 
-/// Response model; unknown members are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct GetUserResponse {
-    /// `user_id`
-    #[serde(
-        rename = "user_id",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub user_id: Option<String>,
-    /// `identifiers`
-    #[serde(
-        rename = "identifiers",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub identifiers: Option<GetUserResponseIdentifiers>,
-    /// `attributes`
-    #[serde(
-        rename = "attributes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub attributes: Option<GetUserResponseAttributes>,
-    /// `email_verified`
-    #[serde(
-        rename = "email_verified",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::boolean"
-    )]
-    pub email_verified: Option<bool>,
-    /// Members the reference does not document.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
+/// The same shape as [`ListUsersItem`](ListUsersItem).
+pub type GetUserResponse = ListUsersItem;
 
 /// List user accounts
 ///
@@ -651,29 +479,8 @@ impl Operation for ListUserAccounts {
     }
 }
 
-/// Response model; unknown members are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct ListUserAccountsItem {
-    /// `user_id`
-    #[serde(
-        rename = "user_id",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub user_id: Option<String>,
-    /// `account_id`
-    #[serde(
-        rename = "account_id",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub account_id: Option<String>,
-    /// Members the reference does not document.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
+/// The same shape as [`ListAccountUsersItem`](super::account_user::ListAccountUsersItem).
+pub type ListUserAccountsItem = super::account_user::ListAccountUsersItem;
 
 /// Update user attributes
 ///
@@ -747,23 +554,8 @@ impl Operation for ReplaceUserAttributes {
     }
 }
 
-/// Request body model; unknown members are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct ReplaceUserAttributesBody {
-    /// `first_name`
-    #[serde(
-        rename = "first_name",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub first_name: Option<String>,
-    /// `surname`
-    #[serde(rename = "surname", default, skip_serializing_if = "Option::is_none")]
-    pub surname: Option<String>,
-    /// Members the reference does not document.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
+/// The same shape as [`UpdateUserAttributeBody`](UpdateUserAttributeBody).
+pub type ReplaceUserAttributesBody = UpdateUserAttributeBody;
 
 /// Refresh a access model
 ///
@@ -789,60 +581,12 @@ impl Operation for RefreshAccessModel {
     }
 }
 
-/// Response model; unknown members are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct RefreshAccessModelResponseDeliveredEntitlementsItem {
-    /// `id`
-    #[serde(
-        rename = "id",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub id: Option<String>,
-    /// `direct`
-    #[serde(
-        rename = "direct",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::boolean"
-    )]
-    pub direct: Option<bool>,
-    /// `meteredBy`
-    #[serde(rename = "meteredBy", default, skip_serializing_if = "Option::is_none")]
-    pub metered_by: Option<Vec<Value>>,
-    /// `creditedBy`
-    #[serde(
-        rename = "creditedBy",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub credited_by: Option<Vec<Value>>,
-    /// Members the reference does not document.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
+/// The same shape as [`RetrieveUserAccessModelResponseDeliveredEntitlementsItem`](super::grants::RetrieveUserAccessModelResponseDeliveredEntitlementsItem).
+pub type RefreshAccessModelResponseDeliveredEntitlementsItem =
+    super::grants::RetrieveUserAccessModelResponseDeliveredEntitlementsItem;
 
-/// Response model; unknown members are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct RefreshAccessModelResponse {
-    /// `meters`
-    #[serde(rename = "meters", default, skip_serializing_if = "Option::is_none")]
-    pub meters: Option<Map<String, Value>>,
-    /// `credits`
-    #[serde(rename = "credits", default, skip_serializing_if = "Option::is_none")]
-    pub credits: Option<Map<String, Value>>,
-    /// `delivered_entitlements`
-    #[serde(
-        rename = "delivered_entitlements",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub delivered_entitlements: Option<Vec<RefreshAccessModelResponseDeliveredEntitlementsItem>>,
-    /// Members the reference does not document.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
+/// The same shape as [`RetrieveUserAccessModelResponse`](super::grants::RetrieveUserAccessModelResponse).
+pub type RefreshAccessModelResponse = super::grants::RetrieveUserAccessModelResponse;
 
 /// Retrieve Extended User Profiles
 ///
@@ -871,21 +615,8 @@ impl Operation for GetUserExtendedProfile {
     }
 }
 
-/// Response model; unknown members are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct GetUserExtendedProfileResponse {
-    /// `message`
-    #[serde(
-        rename = "message",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub message: Option<String>,
-    /// Members the reference does not document.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
+/// The same shape as [`LogOutAdminUserAccountResponse`](super::admin_user::LogOutAdminUserAccountResponse).
+pub type GetUserExtendedProfileResponse = super::admin_user::LogOutAdminUserAccountResponse;
 
 /// (candidate) Save extended user profile
 ///
@@ -943,53 +674,8 @@ impl Operation for ListUserSessions {
     }
 }
 
-/// Response model; unknown members are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct ListUserSessionsResponseSessionsItem {
-    /// `expiryDate`
-    #[serde(
-        rename = "expiryDate",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub expiry_date: Option<String>,
-    /// `startDate`
-    #[serde(
-        rename = "startDate",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub start_date: Option<String>,
-    /// `authenticated`
-    #[serde(
-        rename = "authenticated",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::boolean"
-    )]
-    pub authenticated: Option<bool>,
-    /// `session_id`
-    #[serde(
-        rename = "session_id",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub session_id: Option<String>,
-    /// `user_id`
-    #[serde(
-        rename = "user_id",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub user_id: Option<String>,
-    /// Members the reference does not document.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
+/// The same shape as [`CreateNewSessionResponse`](super::session::CreateNewSessionResponse).
+pub type ListUserSessionsResponseSessionsItem = super::session::CreateNewSessionResponse;
 
 /// Response model; unknown members are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -1499,53 +1185,8 @@ impl Operation for GetUserSegment {
     }
 }
 
-/// Response model; unknown members are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct GetUserSegmentResponse {
-    /// `id`
-    #[serde(
-        rename = "id",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub id: Option<String>,
-    /// `label`
-    #[serde(
-        rename = "label",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub label: Option<String>,
-    /// `description`
-    #[serde(
-        rename = "description",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub description: Option<String>,
-    /// `active`
-    #[serde(
-        rename = "active",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::boolean"
-    )]
-    pub active: Option<bool>,
-    /// `archived`
-    #[serde(
-        rename = "archived",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::boolean"
-    )]
-    pub archived: Option<bool>,
-    /// Members the reference does not document.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
+/// The same shape as [`ListUserSegmentItem`](ListUserSegmentItem).
+pub type GetUserSegmentResponse = ListUserSegmentItem;
 
 /// List user segments for a user
 ///
@@ -1572,50 +1213,5 @@ impl Operation for ListUserSegmentsforUser {
     }
 }
 
-/// Response model; unknown members are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct ListUserSegmentsforUserItem {
-    /// `id`
-    #[serde(
-        rename = "id",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub id: Option<String>,
-    /// `label`
-    #[serde(
-        rename = "label",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub label: Option<String>,
-    /// `description`
-    #[serde(
-        rename = "description",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub description: Option<String>,
-    /// `active`
-    #[serde(
-        rename = "active",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::boolean"
-    )]
-    pub active: Option<bool>,
-    /// `archived`
-    #[serde(
-        rename = "archived",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::boolean"
-    )]
-    pub archived: Option<bool>,
-    /// Members the reference does not document.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
+/// The same shape as [`ListUserSegmentItem`](ListUserSegmentItem).
+pub type ListUserSegmentsforUserItem = ListUserSegmentItem;

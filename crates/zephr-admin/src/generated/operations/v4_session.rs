@@ -36,53 +36,8 @@ impl Operation for CreateAnonymousSessionUnderGivenSite {
     }
 }
 
-/// Response model; unknown members are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct CreateAnonymousSessionUnderGivenSiteResponse {
-    /// `expiryDate`
-    #[serde(
-        rename = "expiryDate",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub expiry_date: Option<String>,
-    /// `startDate`
-    #[serde(
-        rename = "startDate",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub start_date: Option<String>,
-    /// `authenticated`
-    #[serde(
-        rename = "authenticated",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::boolean"
-    )]
-    pub authenticated: Option<bool>,
-    /// `session_id`
-    #[serde(
-        rename = "session_id",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub session_id: Option<String>,
-    /// `user_id`
-    #[serde(
-        rename = "user_id",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub user_id: Option<String>,
-    /// Members the reference does not document.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
+/// The same shape as [`CreateNewSessionResponse`](super::session::CreateNewSessionResponse).
+pub type CreateAnonymousSessionUnderGivenSiteResponse = super::session::CreateNewSessionResponse;
 
 /// Create a new session under a given site
 ///
@@ -111,65 +66,11 @@ impl Operation for CreateNewSessionUnderGivenSite {
     }
 }
 
-/// Request body model; unknown members are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct CreateNewSessionUnderGivenSiteBody {
-    /// `identifiers`
-    pub identifiers: Map<String, Value>,
-    /// `validators`
-    pub validators: Map<String, Value>,
-    /// Members the reference does not document.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
+/// The same shape as [`LogInAdminUserAccountBody`](super::admin_user::LogInAdminUserAccountBody).
+pub type CreateNewSessionUnderGivenSiteBody = super::admin_user::LogInAdminUserAccountBody;
 
-/// Response model; unknown members are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct CreateNewSessionUnderGivenSiteResponse {
-    /// `expiryDate`
-    #[serde(
-        rename = "expiryDate",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub expiry_date: Option<String>,
-    /// `startDate`
-    #[serde(
-        rename = "startDate",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub start_date: Option<String>,
-    /// `authenticated`
-    #[serde(
-        rename = "authenticated",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::boolean"
-    )]
-    pub authenticated: Option<bool>,
-    /// `session_id`
-    #[serde(
-        rename = "session_id",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub session_id: Option<String>,
-    /// `user_id`
-    #[serde(
-        rename = "user_id",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub user_id: Option<String>,
-    /// Members the reference does not document.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
+/// The same shape as [`CreateNewSessionResponse`](super::session::CreateNewSessionResponse).
+pub type CreateNewSessionUnderGivenSiteResponse = super::session::CreateNewSessionResponse;
 
 /// Delete a session under a given site
 ///
@@ -410,52 +311,9 @@ pub struct LookupSessionUnderGivenSiteResponseAccessModelMetersProperty1 {
     pub extra: Map<String, Value>,
 }
 
-/// Response model; unknown members are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct LookupSessionUnderGivenSiteResponseAccessModelMetersProperty2 {
-    /// `refreshTime`
-    #[serde(
-        rename = "refreshTime",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub refresh_time: Option<String>,
-    /// `meterSize`
-    #[serde(
-        rename = "meterSize",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::integer"
-    )]
-    pub meter_size: Option<i64>,
-    /// `remainingCredits`
-    #[serde(
-        rename = "remainingCredits",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::integer"
-    )]
-    pub remaining_credits: Option<i64>,
-    /// `contentIds`
-    #[serde(
-        rename = "contentIds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub content_ids: Option<Vec<Value>>,
-    /// `contentIdTransform`
-    #[serde(
-        rename = "contentIdTransform",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub content_id_transform: Option<String>,
-    /// Members the reference does not document.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
+/// The same shape as [`LookupSessionUnderGivenSiteResponseAccessModelMetersProperty1`](LookupSessionUnderGivenSiteResponseAccessModelMetersProperty1).
+pub type LookupSessionUnderGivenSiteResponseAccessModelMetersProperty2 =
+    LookupSessionUnderGivenSiteResponseAccessModelMetersProperty1;
 
 /// Response model; unknown members are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -502,36 +360,9 @@ pub struct LookupSessionUnderGivenSiteResponseAccessModelCreditsProperty1 {
     pub extra: Map<String, Value>,
 }
 
-/// Response model; unknown members are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct LookupSessionUnderGivenSiteResponseAccessModelCreditsProperty2 {
-    /// `remainingCredits`
-    #[serde(
-        rename = "remainingCredits",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::integer"
-    )]
-    pub remaining_credits: Option<i64>,
-    /// `contentIds`
-    #[serde(
-        rename = "contentIds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub content_ids: Option<Vec<Value>>,
-    /// `contentIdTransform`
-    #[serde(
-        rename = "contentIdTransform",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub content_id_transform: Option<String>,
-    /// Members the reference does not document.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
+/// The same shape as [`LookupSessionUnderGivenSiteResponseAccessModelCreditsProperty1`](LookupSessionUnderGivenSiteResponseAccessModelCreditsProperty1).
+pub type LookupSessionUnderGivenSiteResponseAccessModelCreditsProperty2 =
+    LookupSessionUnderGivenSiteResponseAccessModelCreditsProperty1;
 
 /// Response model; unknown members are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -547,39 +378,9 @@ pub struct LookupSessionUnderGivenSiteResponseAccessModelCredits {
     pub extra: Map<String, Value>,
 }
 
-/// Response model; unknown members are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct LookupSessionUnderGivenSiteResponseAccessModelDeliveredEntitlementsItem {
-    /// `id`
-    #[serde(
-        rename = "id",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub id: Option<String>,
-    /// `direct`
-    #[serde(
-        rename = "direct",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::boolean"
-    )]
-    pub direct: Option<bool>,
-    /// `meteredBy`
-    #[serde(rename = "meteredBy", default, skip_serializing_if = "Option::is_none")]
-    pub metered_by: Option<Vec<Value>>,
-    /// `creditedBy`
-    #[serde(
-        rename = "creditedBy",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub credited_by: Option<Vec<Value>>,
-    /// Members the reference does not document.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
+/// The same shape as [`RetrieveUserAccessModelResponseDeliveredEntitlementsItem`](super::grants::RetrieveUserAccessModelResponseDeliveredEntitlementsItem).
+pub type LookupSessionUnderGivenSiteResponseAccessModelDeliveredEntitlementsItem =
+    super::grants::RetrieveUserAccessModelResponseDeliveredEntitlementsItem;
 
 /// Response model; unknown members are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -649,29 +450,9 @@ pub struct LookupSessionUnderGivenSiteResponseTestGroups {
     pub extra: Map<String, Value>,
 }
 
-/// Response model; unknown members are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct LookupSessionUnderGivenSiteResponseSecondPartyData {
-    /// `property1`
-    #[serde(
-        rename = "property1",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub property1: Option<String>,
-    /// `property2`
-    #[serde(
-        rename = "property2",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub property2: Option<String>,
-    /// Members the reference does not document.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
+/// The same shape as [`LookupSessionUnderGivenSiteResponseTestGroups`](LookupSessionUnderGivenSiteResponseTestGroups).
+pub type LookupSessionUnderGivenSiteResponseSecondPartyData =
+    LookupSessionUnderGivenSiteResponseTestGroups;
 
 /// Response model; unknown members are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -167,48 +167,8 @@ impl Operation for GetWebhook {
     }
 }
 
-/// Response model; unknown members are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct GetWebhookResponse {
-    /// `webhook_id`
-    #[serde(
-        rename = "webhook_id",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub webhook_id: Option<String>,
-    /// `label`
-    #[serde(
-        rename = "label",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub label: Option<String>,
-    /// `triggers`
-    #[serde(rename = "triggers", default, skip_serializing_if = "Option::is_none")]
-    pub triggers: Option<Vec<Value>>,
-    /// `method`
-    #[serde(
-        rename = "method",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub method: Option<String>,
-    /// `target`
-    #[serde(
-        rename = "target",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::string"
-    )]
-    pub target: Option<String>,
-    /// Members the reference does not document.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
+/// The same shape as [`ListWebhooksItem`](ListWebhooksItem).
+pub type GetWebhookResponse = ListWebhooksItem;
 
 /// Update a webhook
 ///
