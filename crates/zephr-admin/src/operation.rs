@@ -333,7 +333,11 @@ fn number_text(n: &serde_json::Number) -> String {
 /// assert_eq!(users.items[0].user_id.as_deref(), Some("u1"));
 /// # Ok::<(), zephr_admin::Error>(())
 /// ```
-pub trait Operation {
+///
+/// A request type serialises to exactly the parameters object the registry
+/// takes (documented names, the body under `body`), so every typed request is
+/// built by the one [`OperationSpec::request_from_json`].
+pub trait Operation: serde::Serialize {
     /// The decoded 2xx answer.
     type Output: serde::de::DeserializeOwned;
 
@@ -341,7 +345,11 @@ pub trait Operation {
     fn spec() -> &'static OperationSpec;
 
     /// The unsigned request.
-    fn to_request(&self) -> Result<Request, Error>;
+    fn to_request(&self) -> Result<Request, Error> {
+        let params = serde_json::to_value(self)
+            .map_err(|e| Error::input(InputErrorKind::InvalidBody, e.to_string()))?;
+        Self::spec().request_from_json(&params)
+    }
 
     /// Decodes a response: the typed answer, or a typed error.
     fn parse_response(response: &Response) -> Result<Self::Output, Error> {

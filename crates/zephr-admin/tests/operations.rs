@@ -263,6 +263,27 @@ fn registry_refuses_bad_parameters() {
     assert_eq!(err.code(), "invalid_body");
 }
 
+#[test]
+fn pattern_parameters_through_the_typed_request() {
+    let mut op = users::ListUsers::default();
+    op.foreign_key
+        .insert("foreign_key.salesforce".into(), "003 x".into());
+    let request = op.to_request().unwrap();
+    assert_eq!(
+        request.query_pairs(),
+        [("foreign_key.salesforce".to_owned(), "003 x".to_owned())]
+    );
+    let prepared = client().prepare(&request, &Env::new(1, "n")).unwrap();
+    assert_eq!(
+        prepared.url,
+        "https://demo.api.zephr.com/v3/users?foreign_key.salesforce=003%20x"
+    );
+    let mut typo = users::ListUsers::default();
+    typo.foreign_key
+        .insert("foreign_id.salesforce".into(), "1".into());
+    assert_eq!(typo.to_request().unwrap_err().code(), "unknown_param");
+}
+
 /// Drops `null` members (the typed models skip absent values), compares
 /// numbers by value (`5` and `5.0`) and moves a top level list into
 /// `results`, the normalised list shape.

@@ -125,7 +125,7 @@ pub fn operations_mod(cat: &Catalogue) -> String {
 
 pub fn group_module(cat: &Catalogue, group: &str) -> String {
     let mut out = format!(
-        "{HEADER}\n//! {group}.\n\n#![allow(clippy::doc_markdown)]\n\nuse serde::{{Deserialize, Serialize}};\n#[allow(unused_imports)]\nuse serde_json::{{Map, Value}};\n\n#[allow(unused_imports)]\nuse crate::{{Body, Error, List, Operation, OperationSpec, Request, lenient}};\nuse crate::generated::registry;\n"
+        "{HEADER}\n//! {group}.\n\n#![allow(clippy::doc_markdown)]\n\nuse serde::{{Deserialize, Serialize}};\n#[allow(unused_imports)]\nuse serde_json::{{Map, Value}};\n\n#[allow(unused_imports)]\nuse crate::{{List, Operation, OperationSpec, lenient}};\nuse crate::generated::registry;\n"
     );
     for (op, model) in cat
         .ops
@@ -181,14 +181,18 @@ fn request_type(out: &mut String, op: &Op, model: &OpModel) {
             Location::Query => "Query",
             Location::Header => "Header",
         };
-        if let Some(prefix) = &p.name_prefix {
+        if p.name_prefix.is_some() {
             let _ = writeln!(
                 out,
-                "    /// {kind} parameter `{}`: the name suffix after `{prefix}` and the value.",
+                "    /// {kind} parameters named `{}`: full name to value.",
                 p.wire
             );
-            out.push_str("    #[serde(skip)]\n");
-            let _ = writeln!(out, "    pub {}: Option<(String, String)>,", p.rust);
+            out.push_str("    #[serde(flatten)]\n");
+            let _ = writeln!(
+                out,
+                "    pub {}: std::collections::BTreeMap<String, String>,",
+                p.rust
+            );
             continue;
         }
         let _ = writeln!(out, "    /// {kind} parameter `{}`.", p.wire);
@@ -216,10 +220,21 @@ fn request_type(out: &mut String, op: &Op, model: &OpModel) {
                 "JSON"
             }
         );
+        let rename = if body.field == "body" {
+            String::new()
+        } else {
+            "rename = \"body\", ".to_owned()
+        };
         if body.required {
+            if !rename.is_empty() {
+                let _ = writeln!(out, "    #[serde(rename = \"body\")]");
+            }
             let _ = writeln!(out, "    pub {}: {},", body.field, ty(&body.ty));
         } else {
-            out.push_str("    #[serde(default, skip_serializing_if = \"Option::is_none\")]\n");
+            let _ = writeln!(
+                out,
+                "    #[serde({rename}default, skip_serializing_if = \"Option::is_none\")]"
+            );
             let _ = writeln!(out, "    pub {}: Option<{}>,", body.field, ty(&body.ty));
         }
     }
@@ -234,76 +249,10 @@ fn request_type(out: &mut String, op: &Op, model: &OpModel) {
     let _ = writeln!(out, "    type Output = {output};\n");
     let _ = writeln!(
         out,
-        "    fn spec() -> &'static OperationSpec {{\n        &registry::{}\n    }}\n",
+        "    fn spec() -> &'static OperationSpec {{\n        &registry::{}\n    }}",
         const_name(op)
     );
-    out.push_str("    fn to_request(&self) -> Result<Request, Error> {\n");
-    out.push_str("        let spec = Self::spec();\n");
-    let uses_mut = model
-        .params
-        .iter()
-        .any(|p| !(p.required && p.location == Location::Path))
-        || model.body.is_some();
-    let _ = writeln!(
-        out,
-        "        let {}request = Request::new(spec.method, spec.path);",
-        if uses_mut { "mut " } else { "" }
-    );
-    for p in &model.params {
-        let add = match p.location {
-            Location::Path => "path_param",
-            Location::Query => "query",
-            Location::Header => "header",
-        };
-        let text = |expr: &str| match p.ty {
-            Ty::String => format!("{expr}.as_str()"),
-            _ => format!("{expr}.to_string()"),
-        };
-        if let Some(prefix) = &p.name_prefix {
-            let _ = writeln!(
-                out,
-                "        if let Some((suffix, value)) = &self.{} {{\n            request = request.{add}(format!(\"{prefix}{{suffix}}\"), value.as_str());\n        }}",
-                p.rust
-            );
-        } else if p.required {
-            let _ = writeln!(
-                out,
-                "        {}request = request.{add}({:?}, {});",
-                if uses_mut { "" } else { "let " },
-                p.wire,
-                text(&format!("self.{}", p.rust))
-            );
-        } else {
-            let _ = writeln!(
-                out,
-                "        if let Some(value) = &self.{} {{\n            request = request.{add}({:?}, {});\n        }}",
-                p.rust,
-                p.wire,
-                text("value")
-            );
-        }
-    }
-    if let Some(body) = &model.body {
-        let make = |expr: &str| match body.kind {
-            BodyKind::Text => format!("Body::text({}.as_str())", expr.trim_start_matches('&')),
-            _ => format!("Body::json({expr})?"),
-        };
-        if body.required {
-            let _ = writeln!(
-                out,
-                "        request = request.body({});",
-                make(&format!("&self.{}", body.field))
-            );
-        } else {
-            let _ = writeln!(
-                out,
-                "        if let Some(body) = &self.{} {{\n            request = request.body({});\n        }}",
-                body.field,
-                make("body")
-            );
-        }
-    }
-    out.push_str("        Ok(request)\n    }\n}\n");
+    out.push_str("}\n");
 }
 
 fn record_type(out: &mut String, record: &Record, response: bool) {

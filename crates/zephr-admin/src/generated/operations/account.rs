@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 
 use crate::generated::registry;
 #[allow(unused_imports)]
-use crate::{Body, Error, List, Operation, OperationSpec, Request, lenient};
+use crate::{List, Operation, OperationSpec, lenient};
 
 /// List accounts
 ///
@@ -35,21 +35,6 @@ impl Operation for ListAccounts {
 
     fn spec() -> &'static OperationSpec {
         &registry::LIST_ACCOUNTS
-    }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let mut request = Request::new(spec.method, spec.path);
-        if let Some(value) = &self.rpp {
-            request = request.query("rpp", value.to_string());
-        }
-        if let Some(value) = &self.page {
-            request = request.query("page", value.to_string());
-        }
-        if let Some(value) = &self.search {
-            request = request.query("search", value.as_str());
-        }
-        Ok(request)
     }
 }
 
@@ -115,13 +100,6 @@ impl Operation for CreateAccount {
 
     fn spec() -> &'static OperationSpec {
         &registry::CREATE_ACCOUNT
-    }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let mut request = Request::new(spec.method, spec.path);
-        request = request.body(Body::json(&self.body)?);
-        Ok(request)
     }
 }
 
@@ -221,13 +199,6 @@ impl Operation for DeleteAccount {
     fn spec() -> &'static OperationSpec {
         &registry::DELETE_ACCOUNT
     }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let request = Request::new(spec.method, spec.path);
-        let request = request.path_param("id", self.id.as_str());
-        Ok(request)
-    }
 }
 
 /// Retrieve an account
@@ -244,13 +215,6 @@ impl Operation for GetAccount {
 
     fn spec() -> &'static OperationSpec {
         &registry::GET_ACCOUNT
-    }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let request = Request::new(spec.method, spec.path);
-        let request = request.path_param("id", self.id.as_str());
-        Ok(request)
     }
 }
 
@@ -369,14 +333,6 @@ impl Operation for UpdateAccount {
     fn spec() -> &'static OperationSpec {
         &registry::UPDATE_ACCOUNT
     }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let mut request = Request::new(spec.method, spec.path);
-        request = request.path_param("id", self.id.as_str());
-        request = request.body(Body::json(&self.body)?);
-        Ok(request)
-    }
 }
 
 /// The same shape as [`CreateAccountBody`](CreateAccountBody).
@@ -393,12 +349,6 @@ impl Operation for ListAccountsV4 {
 
     fn spec() -> &'static OperationSpec {
         &registry::LIST_ACCOUNTS_V4
-    }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let request = Request::new(spec.method, spec.path);
-        Ok(request)
     }
 }
 
@@ -419,13 +369,6 @@ impl Operation for GetAccountV4 {
 
     fn spec() -> &'static OperationSpec {
         &registry::GET_ACCOUNT_V4
-    }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let request = Request::new(spec.method, spec.path);
-        let request = request.path_param("account_id", self.account_id.as_str());
-        Ok(request)
     }
 }
 

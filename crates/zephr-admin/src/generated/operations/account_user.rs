@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 
 use crate::generated::registry;
 #[allow(unused_imports)]
-use crate::{Body, Error, List, Operation, OperationSpec, Request, lenient};
+use crate::{List, Operation, OperationSpec, lenient};
 
 /// List account users
 ///
@@ -26,13 +26,6 @@ impl Operation for ListAccountUsers {
 
     fn spec() -> &'static OperationSpec {
         &registry::LIST_ACCOUNT_USERS
-    }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let request = Request::new(spec.method, spec.path);
-        let request = request.path_param("account_id", self.account_id.as_str());
-        Ok(request)
     }
 }
 
@@ -77,14 +70,6 @@ impl Operation for DeleteAccountUser {
     fn spec() -> &'static OperationSpec {
         &registry::DELETE_ACCOUNT_USER
     }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let request = Request::new(spec.method, spec.path);
-        let request = request.path_param("account_id", self.account_id.as_str());
-        let request = request.path_param("user_id", self.user_id.as_str());
-        Ok(request)
-    }
 }
 
 /// Retrieve an account user
@@ -103,14 +88,6 @@ impl Operation for RetrieveAccountUser {
 
     fn spec() -> &'static OperationSpec {
         &registry::RETRIEVE_ACCOUNT_USER
-    }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let request = Request::new(spec.method, spec.path);
-        let request = request.path_param("account_id", self.account_id.as_str());
-        let request = request.path_param("user_id", self.user_id.as_str());
-        Ok(request)
     }
 }
 
@@ -134,14 +111,6 @@ impl Operation for SaveAccountUser {
     fn spec() -> &'static OperationSpec {
         &registry::SAVE_ACCOUNT_USER
     }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let request = Request::new(spec.method, spec.path);
-        let request = request.path_param("account_id", self.account_id.as_str());
-        let request = request.path_param("user_id", self.user_id.as_str());
-        Ok(request)
-    }
 }
 
 /// List account users
@@ -161,13 +130,6 @@ impl Operation for ListAccountUsersV4 {
 
     fn spec() -> &'static OperationSpec {
         &registry::LIST_ACCOUNT_USERS_V4
-    }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let request = Request::new(spec.method, spec.path);
-        let request = request.path_param("accountId", self.account_id.as_str());
-        Ok(request)
     }
 }
 

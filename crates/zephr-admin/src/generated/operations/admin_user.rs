@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 
 use crate::generated::registry;
 #[allow(unused_imports)]
-use crate::{Body, Error, List, Operation, OperationSpec, Request, lenient};
+use crate::{List, Operation, OperationSpec, lenient};
 
 /// Log in to an admin user account
 ///
@@ -26,13 +26,6 @@ impl Operation for LogInAdminUserAccount {
 
     fn spec() -> &'static OperationSpec {
         &registry::LOG_IN_ADMIN_USER_ACCOUNT
-    }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let mut request = Request::new(spec.method, spec.path);
-        request = request.body(Body::json(&self.body)?);
-        Ok(request)
     }
 }
 
@@ -92,15 +85,6 @@ impl Operation for LogOutAdminUserAccount {
     fn spec() -> &'static OperationSpec {
         &registry::LOG_OUT_ADMIN_USER_ACCOUNT
     }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let mut request = Request::new(spec.method, spec.path);
-        if let Some(value) = &self.blaize_admin_session {
-            request = request.header("blaize-admin-session", value.as_str());
-        }
-        Ok(request)
-    }
 }
 
 /// Response model; unknown members are kept in `extra`.
@@ -130,12 +114,6 @@ impl Operation for ListRoles {
 
     fn spec() -> &'static OperationSpec {
         &registry::LIST_ROLES
-    }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let request = Request::new(spec.method, spec.path);
-        Ok(request)
     }
 }
 
@@ -186,13 +164,6 @@ impl Operation for CreateAdminRole {
     fn spec() -> &'static OperationSpec {
         &registry::CREATE_ADMIN_ROLE
     }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let mut request = Request::new(spec.method, spec.path);
-        request = request.body(Body::json(&self.body)?);
-        Ok(request)
-    }
 }
 
 /// Request body model; unknown members are kept in `extra`.
@@ -225,13 +196,6 @@ impl Operation for DeleteRole {
     fn spec() -> &'static OperationSpec {
         &registry::DELETE_ROLE
     }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let request = Request::new(spec.method, spec.path);
-        let request = request.path_param("role_id", self.role_id.as_str());
-        Ok(request)
-    }
 }
 
 /// The same shape as [`LogOutAdminUserAccountResponse`](LogOutAdminUserAccountResponse).
@@ -251,13 +215,6 @@ impl Operation for GetRole {
 
     fn spec() -> &'static OperationSpec {
         &registry::GET_ROLE
-    }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let request = Request::new(spec.method, spec.path);
-        let request = request.path_param("role_id", self.role_id.as_str());
-        Ok(request)
     }
 }
 
@@ -281,14 +238,6 @@ impl Operation for UpdateRole {
     fn spec() -> &'static OperationSpec {
         &registry::UPDATE_ROLE
     }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let mut request = Request::new(spec.method, spec.path);
-        request = request.path_param("role_id", self.role_id.as_str());
-        request = request.body(Body::json(&self.body)?);
-        Ok(request)
-    }
 }
 
 /// The same shape as [`CreateAdminRoleBody`](CreateAdminRoleBody).
@@ -311,16 +260,6 @@ impl Operation for GetSessionUser {
 
     fn spec() -> &'static OperationSpec {
         &registry::GET_SESSION_USER
-    }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let request = Request::new(spec.method, spec.path);
-        let request = request.path_param(
-            "blaize_admin_session_id",
-            self.blaize_admin_session_id.as_str(),
-        );
-        Ok(request)
     }
 }
 
@@ -354,13 +293,6 @@ impl Operation for CreateAdminUser {
 
     fn spec() -> &'static OperationSpec {
         &registry::CREATE_ADMIN_USER
-    }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let mut request = Request::new(spec.method, spec.path);
-        request = request.body(Body::json(&self.body)?);
-        Ok(request)
     }
 }
 
@@ -428,13 +360,6 @@ impl Operation for ListAccessKeys {
     fn spec() -> &'static OperationSpec {
         &registry::LIST_ACCESS_KEYS
     }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let request = Request::new(spec.method, spec.path);
-        let request = request.path_param("user_id", self.user_id.as_str());
-        Ok(request)
-    }
 }
 
 /// Response model; unknown members are kept in `extra`.
@@ -467,13 +392,6 @@ impl Operation for IssueKeyPair {
 
     fn spec() -> &'static OperationSpec {
         &registry::ISSUE_KEY_PAIR
-    }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let request = Request::new(spec.method, spec.path);
-        let request = request.path_param("user_id", self.user_id.as_str());
-        Ok(request)
     }
 }
 
@@ -526,14 +444,6 @@ impl Operation for RevokeKeypair {
     fn spec() -> &'static OperationSpec {
         &registry::REVOKE_KEYPAIR
     }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let request = Request::new(spec.method, spec.path);
-        let request = request.path_param("user_id", self.user_id.as_str());
-        let request = request.path_param("access_key", self.access_key.as_str());
-        Ok(request)
-    }
 }
 
 /// The same shape as [`LogOutAdminUserAccountResponse`](LogOutAdminUserAccountResponse).
@@ -553,13 +463,6 @@ impl Operation for ListUserRoles {
 
     fn spec() -> &'static OperationSpec {
         &registry::LIST_USER_ROLES
-    }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let request = Request::new(spec.method, spec.path);
-        let request = request.path_param("user_id", self.user_id.as_str());
-        Ok(request)
     }
 }
 
@@ -603,14 +506,6 @@ impl Operation for ListUserTenantRoles {
 
     fn spec() -> &'static OperationSpec {
         &registry::LIST_USER_TENANT_ROLES
-    }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let request = Request::new(spec.method, spec.path);
-        let request = request.path_param("user_id", self.user_id.as_str());
-        let request = request.path_param("tenant", self.tenant.as_str());
-        Ok(request)
     }
 }
 

@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 
 use crate::generated::registry;
 #[allow(unused_imports)]
-use crate::{Body, Error, List, Operation, OperationSpec, Request, lenient};
+use crate::{List, Operation, OperationSpec, lenient};
 
 /// List Bundles
 ///
@@ -23,12 +23,6 @@ impl Operation for ListBundles {
 
     fn spec() -> &'static OperationSpec {
         &registry::LIST_BUNDLES
-    }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let request = Request::new(spec.method, spec.path);
-        Ok(request)
     }
 }
 
@@ -140,13 +134,6 @@ impl Operation for CreateBundles {
     fn spec() -> &'static OperationSpec {
         &registry::CREATE_BUNDLES
     }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let mut request = Request::new(spec.method, spec.path);
-        request = request.body(Body::json(&self.body)?);
-        Ok(request)
-    }
 }
 
 /// Request body model; unknown members are kept in `extra`.
@@ -192,13 +179,6 @@ impl Operation for DeleteBundle {
     fn spec() -> &'static OperationSpec {
         &registry::DELETE_BUNDLE
     }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let request = Request::new(spec.method, spec.path);
-        let request = request.path_param("id", self.id.as_str());
-        Ok(request)
-    }
 }
 
 /// The same shape as [`LogOutAdminUserAccountResponse`](super::admin_user::LogOutAdminUserAccountResponse).
@@ -218,13 +198,6 @@ impl Operation for GetBundle {
 
     fn spec() -> &'static OperationSpec {
         &registry::GET_BUNDLE
-    }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let request = Request::new(spec.method, spec.path);
-        let request = request.path_param("id", self.id.as_str());
-        Ok(request)
     }
 }
 
@@ -252,14 +225,6 @@ impl Operation for CreateBundle {
 
     fn spec() -> &'static OperationSpec {
         &registry::CREATE_BUNDLE
-    }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let mut request = Request::new(spec.method, spec.path);
-        request = request.path_param("id", self.id.as_str());
-        request = request.body(Body::json(&self.body)?);
-        Ok(request)
     }
 }
 

@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 
 use crate::generated::registry;
 #[allow(unused_imports)]
-use crate::{Body, Error, List, Operation, OperationSpec, Request, lenient};
+use crate::{List, Operation, OperationSpec, lenient};
 
 /// List cache configurations
 ///
@@ -23,12 +23,6 @@ impl Operation for ListCacheConfigurations {
 
     fn spec() -> &'static OperationSpec {
         &registry::LIST_CACHE_CONFIGURATIONS
-    }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let request = Request::new(spec.method, spec.path);
-        Ok(request)
     }
 }
 
@@ -171,13 +165,6 @@ impl Operation for CreateCacheConfiguration {
     fn spec() -> &'static OperationSpec {
         &registry::CREATE_CACHE_CONFIGURATION
     }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let mut request = Request::new(spec.method, spec.path);
-        request = request.body(Body::json(&self.body)?);
-        Ok(request)
-    }
 }
 
 /// Request body model; unknown members are kept in `extra`.
@@ -216,13 +203,6 @@ impl Operation for DeleteCacheConfiguration {
     fn spec() -> &'static OperationSpec {
         &registry::DELETE_CACHE_CONFIGURATION
     }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let request = Request::new(spec.method, spec.path);
-        let request = request.path_param("id", self.id.as_str());
-        Ok(request)
-    }
 }
 
 /// Retrieve a cache configuration
@@ -239,13 +219,6 @@ impl Operation for GetCacheConfiguration {
 
     fn spec() -> &'static OperationSpec {
         &registry::GET_CACHE_CONFIGURATION
-    }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let request = Request::new(spec.method, spec.path);
-        let request = request.path_param("id", self.id.as_str());
-        Ok(request)
     }
 }
 
@@ -281,14 +254,6 @@ impl Operation for UpdateCacheConfiguration {
 
     fn spec() -> &'static OperationSpec {
         &registry::UPDATE_CACHE_CONFIGURATION
-    }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let mut request = Request::new(spec.method, spec.path);
-        request = request.path_param("id", self.id.as_str());
-        request = request.body(Body::json(&self.body)?);
-        Ok(request)
     }
 }
 

@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 
 use crate::generated::registry;
 #[allow(unused_imports)]
-use crate::{Body, Error, List, Operation, OperationSpec, Request, lenient};
+use crate::{List, Operation, OperationSpec, lenient};
 
 /// Evict cached origin requests
 ///
@@ -26,13 +26,6 @@ impl Operation for EvictOrigin {
 
     fn spec() -> &'static OperationSpec {
         &registry::EVICT_ORIGIN
-    }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let mut request = Request::new(spec.method, spec.path);
-        request = request.body(Body::text(self.body.as_str()));
-        Ok(request)
     }
 }
 
@@ -50,13 +43,6 @@ impl Operation for EvictOriginSiteV4 {
 
     fn spec() -> &'static OperationSpec {
         &registry::EVICT_ORIGIN_SITE_V4
-    }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let mut request = Request::new(spec.method, spec.path);
-        request = request.body(Body::text(self.body.as_str()));
-        Ok(request)
     }
 }
 
@@ -76,13 +62,5 @@ impl Operation for EvictOriginV4 {
 
     fn spec() -> &'static OperationSpec {
         &registry::EVICT_ORIGIN_V4
-    }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let mut request = Request::new(spec.method, spec.path);
-        request = request.path_param("site", self.site.as_str());
-        request = request.body(Body::text(self.body.as_str()));
-        Ok(request)
     }
 }

@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 
 use crate::generated::registry;
 #[allow(unused_imports)]
-use crate::{Body, Error, List, Operation, OperationSpec, Request, lenient};
+use crate::{List, Operation, OperationSpec, lenient};
 
 /// List companies
 ///
@@ -23,12 +23,6 @@ impl Operation for ListCompanies {
 
     fn spec() -> &'static OperationSpec {
         &registry::LIST_COMPANIES
-    }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let request = Request::new(spec.method, spec.path);
-        Ok(request)
     }
 }
 
@@ -95,13 +89,6 @@ impl Operation for CreateCompany {
     fn spec() -> &'static OperationSpec {
         &registry::CREATE_COMPANY
     }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let mut request = Request::new(spec.method, spec.path);
-        request = request.body(Body::json(&self.body)?);
-        Ok(request)
-    }
 }
 
 /// Request body model; unknown members are kept in `extra`.
@@ -150,13 +137,6 @@ impl Operation for DeleteCompany {
     fn spec() -> &'static OperationSpec {
         &registry::DELETE_COMPANY
     }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let request = Request::new(spec.method, spec.path);
-        let request = request.path_param("id", self.id.as_str());
-        Ok(request)
-    }
 }
 
 /// Retrieve a company
@@ -173,13 +153,6 @@ impl Operation for GetCompany {
 
     fn spec() -> &'static OperationSpec {
         &registry::GET_COMPANY
-    }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let request = Request::new(spec.method, spec.path);
-        let request = request.path_param("id", self.id.as_str());
-        Ok(request)
     }
 }
 
@@ -205,14 +178,6 @@ impl Operation for UpdateCompany {
     fn spec() -> &'static OperationSpec {
         &registry::UPDATE_COMPANY
     }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let mut request = Request::new(spec.method, spec.path);
-        request = request.path_param("id", self.id.as_str());
-        request = request.body(Body::json(&self.body)?);
-        Ok(request)
-    }
 }
 
 /// The same shape as [`CreateCompanyBody`](CreateCompanyBody).
@@ -232,13 +197,6 @@ impl Operation for CreateCompanyV4 {
 
     fn spec() -> &'static OperationSpec {
         &registry::CREATE_COMPANY_V4
-    }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let mut request = Request::new(spec.method, spec.path);
-        request = request.body(Body::json(&self.body)?);
-        Ok(request)
     }
 }
 
@@ -287,13 +245,6 @@ impl Operation for GetCompanyV4 {
 
     fn spec() -> &'static OperationSpec {
         &registry::GET_COMPANY_V4
-    }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let request = Request::new(spec.method, spec.path);
-        let request = request.path_param("companyId", self.company_id.as_str());
-        Ok(request)
     }
 }
 

@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 
 use crate::generated::registry;
 #[allow(unused_imports)]
-use crate::{Body, Error, List, Operation, OperationSpec, Request, lenient};
+use crate::{List, Operation, OperationSpec, lenient};
 
 /// Delete a cert
 ///
@@ -25,12 +25,6 @@ impl Operation for DeleteCert {
 
     fn spec() -> &'static OperationSpec {
         &registry::DELETE_CERT
-    }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let request = Request::new(spec.method, spec.path);
-        Ok(request)
     }
 }
 
@@ -48,13 +42,6 @@ impl Operation for CreateCert {
 
     fn spec() -> &'static OperationSpec {
         &registry::CREATE_CERT
-    }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let mut request = Request::new(spec.method, spec.path);
-        request = request.body(Body::json(&self.body)?);
-        Ok(request)
     }
 }
 
@@ -90,12 +77,6 @@ impl Operation for GetConfiguration {
 
     fn spec() -> &'static OperationSpec {
         &registry::GET_CONFIGURATION
-    }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let request = Request::new(spec.method, spec.path);
-        Ok(request)
     }
 }
 
@@ -418,13 +399,6 @@ impl Operation for SaveConfiguration {
     fn spec() -> &'static OperationSpec {
         &registry::SAVE_CONFIGURATION
     }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let mut request = Request::new(spec.method, spec.path);
-        request = request.body(Body::json(&self.body)?);
-        Ok(request)
-    }
 }
 
 /// Request body model; unknown members are kept in `extra`.
@@ -709,14 +683,5 @@ impl Operation for InstallTenant {
 
     fn spec() -> &'static OperationSpec {
         &registry::INSTALL_TENANT
-    }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let mut request = Request::new(spec.method, spec.path);
-        if let Some(body) = &self.body {
-            request = request.body(Body::json(body)?);
-        }
-        Ok(request)
     }
 }

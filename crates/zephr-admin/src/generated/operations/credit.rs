@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 
 use crate::generated::registry;
 #[allow(unused_imports)]
-use crate::{Body, Error, List, Operation, OperationSpec, Request, lenient};
+use crate::{List, Operation, OperationSpec, lenient};
 
 /// List credits
 ///
@@ -23,12 +23,6 @@ impl Operation for Credits {
 
     fn spec() -> &'static OperationSpec {
         &registry::CREDITS
-    }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let request = Request::new(spec.method, spec.path);
-        Ok(request)
     }
 }
 
@@ -98,13 +92,6 @@ impl Operation for CreateCredits {
     fn spec() -> &'static OperationSpec {
         &registry::CREATE_CREDITS
     }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let mut request = Request::new(spec.method, spec.path);
-        request = request.body(Body::json(&self.body)?);
-        Ok(request)
-    }
 }
 
 /// Request body model; unknown members are kept in `extra`.
@@ -156,13 +143,6 @@ impl Operation for DeleteCredit {
     fn spec() -> &'static OperationSpec {
         &registry::DELETE_CREDIT
     }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let request = Request::new(spec.method, spec.path);
-        let request = request.path_param("id", self.id.as_str());
-        Ok(request)
-    }
 }
 
 /// Retrieve a credit
@@ -179,13 +159,6 @@ impl Operation for GetCredit {
 
     fn spec() -> &'static OperationSpec {
         &registry::GET_CREDIT
-    }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let request = Request::new(spec.method, spec.path);
-        let request = request.path_param("id", self.id.as_str());
-        Ok(request)
     }
 }
 
@@ -210,14 +183,6 @@ impl Operation for CreateCredit {
 
     fn spec() -> &'static OperationSpec {
         &registry::CREATE_CREDIT
-    }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let mut request = Request::new(spec.method, spec.path);
-        request = request.path_param("id", self.id.as_str());
-        request = request.body(Body::json(&self.body)?);
-        Ok(request)
     }
 }
 

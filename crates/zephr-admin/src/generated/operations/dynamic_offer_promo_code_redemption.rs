@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 
 use crate::generated::registry;
 #[allow(unused_imports)]
-use crate::{Body, Error, List, Operation, OperationSpec, Request, lenient};
+use crate::{List, Operation, OperationSpec, lenient};
 
 /// Process promo code redemptions
 ///
@@ -26,13 +26,6 @@ impl Operation for ProcessPromoCodeRedemptions {
 
     fn spec() -> &'static OperationSpec {
         &registry::PROCESS_PROMO_CODE_REDEMPTIONS
-    }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let mut request = Request::new(spec.method, spec.path);
-        request = request.body(Body::json(&self.body)?);
-        Ok(request)
     }
 }
 

@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 
 use crate::generated::registry;
 #[allow(unused_imports)]
-use crate::{Body, Error, List, Operation, OperationSpec, Request, lenient};
+use crate::{List, Operation, OperationSpec, lenient};
 
 /// List email templates
 ///
@@ -23,12 +23,6 @@ impl Operation for ListEmailTemplates {
 
     fn spec() -> &'static OperationSpec {
         &registry::LIST_EMAIL_TEMPLATES
-    }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let request = Request::new(spec.method, spec.path);
-        Ok(request)
     }
 }
 
@@ -103,13 +97,6 @@ impl Operation for DeleteEmailTemplate {
     fn spec() -> &'static OperationSpec {
         &registry::DELETE_EMAIL_TEMPLATE
     }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let request = Request::new(spec.method, spec.path);
-        let request = request.path_param("slug", self.slug.as_str());
-        Ok(request)
-    }
 }
 
 /// Retrieve an email template
@@ -126,13 +113,6 @@ impl Operation for GetEmailTemplate {
 
     fn spec() -> &'static OperationSpec {
         &registry::GET_EMAIL_TEMPLATE
-    }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let request = Request::new(spec.method, spec.path);
-        let request = request.path_param("slug", self.slug.as_str());
-        Ok(request)
     }
 }
 
@@ -155,14 +135,6 @@ impl Operation for SaveEmailTemplate {
 
     fn spec() -> &'static OperationSpec {
         &registry::SAVE_EMAIL_TEMPLATE
-    }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let mut request = Request::new(spec.method, spec.path);
-        request = request.path_param("slug", self.slug.as_str());
-        request = request.body(Body::json(&self.body)?);
-        Ok(request)
     }
 }
 

@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 
 use crate::generated::registry;
 #[allow(unused_imports)]
-use crate::{Body, Error, List, Operation, OperationSpec, Request, lenient};
+use crate::{List, Operation, OperationSpec, lenient};
 
 /// List entitlements
 ///
@@ -23,12 +23,6 @@ impl Operation for ListEntitlements {
 
     fn spec() -> &'static OperationSpec {
         &registry::LIST_ENTITLEMENTS
-    }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let request = Request::new(spec.method, spec.path);
-        Ok(request)
     }
 }
 
@@ -79,13 +73,6 @@ impl Operation for CreateEntitlements {
     fn spec() -> &'static OperationSpec {
         &registry::CREATE_ENTITLEMENTS
     }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let mut request = Request::new(spec.method, spec.path);
-        request = request.body(Body::json(&self.body)?);
-        Ok(request)
-    }
 }
 
 /// Request body model; unknown members are kept in `extra`.
@@ -128,13 +115,6 @@ impl Operation for DeleteEntitlement {
     fn spec() -> &'static OperationSpec {
         &registry::DELETE_ENTITLEMENT
     }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let request = Request::new(spec.method, spec.path);
-        let request = request.path_param("id", self.id.as_str());
-        Ok(request)
-    }
 }
 
 /// Retrieve an entitlement
@@ -151,13 +131,6 @@ impl Operation for GetEntitlement {
 
     fn spec() -> &'static OperationSpec {
         &registry::GET_ENTITLEMENT
-    }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let request = Request::new(spec.method, spec.path);
-        let request = request.path_param("id", self.id.as_str());
-        Ok(request)
     }
 }
 
@@ -182,14 +155,6 @@ impl Operation for CreateEntitlement {
 
     fn spec() -> &'static OperationSpec {
         &registry::CREATE_ENTITLEMENT
-    }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let mut request = Request::new(spec.method, spec.path);
-        request = request.path_param("id", self.id.as_str());
-        request = request.body(Body::json(&self.body)?);
-        Ok(request)
     }
 }
 

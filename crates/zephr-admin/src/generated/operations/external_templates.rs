@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 
 use crate::generated::registry;
 #[allow(unused_imports)]
-use crate::{Body, Error, List, Operation, OperationSpec, Request, lenient};
+use crate::{List, Operation, OperationSpec, lenient};
 
 /// Fetch external template
 ///
@@ -27,12 +27,5 @@ impl Operation for FetchExternalTemplate {
 
     fn spec() -> &'static OperationSpec {
         &registry::FETCH_EXTERNAL_TEMPLATE
-    }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let request = Request::new(spec.method, spec.path);
-        let request = request.path_param("templateConfigId", self.template_config_id.as_str());
-        Ok(request)
     }
 }

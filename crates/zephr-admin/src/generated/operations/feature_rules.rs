@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 
 use crate::generated::registry;
 #[allow(unused_imports)]
-use crate::{Body, Error, List, Operation, OperationSpec, Request, lenient};
+use crate::{List, Operation, OperationSpec, lenient};
 
 /// List feature rules
 ///
@@ -27,15 +27,6 @@ impl Operation for ListFeatureRules {
 
     fn spec() -> &'static OperationSpec {
         &registry::LIST_FEATURE_RULES
-    }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let mut request = Request::new(spec.method, spec.path);
-        if let Some(value) = &self.tags {
-            request = request.query("tags", value.as_str());
-        }
-        Ok(request)
     }
 }
 
@@ -138,13 +129,6 @@ impl Operation for DeleteFeatureRule {
     fn spec() -> &'static OperationSpec {
         &registry::DELETE_FEATURE_RULE
     }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let request = Request::new(spec.method, spec.path);
-        let request = request.path_param("featureRuleId", self.feature_rule_id.as_str());
-        Ok(request)
-    }
 }
 
 /// List the versions of a feature rule
@@ -162,13 +146,6 @@ impl Operation for GetFeatureRuleVersions {
 
     fn spec() -> &'static OperationSpec {
         &registry::GET_FEATURE_RULE_VERSIONS
-    }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let request = Request::new(spec.method, spec.path);
-        let request = request.path_param("featureRuleId", self.feature_rule_id.as_str());
-        Ok(request)
     }
 }
 
@@ -240,14 +217,6 @@ impl Operation for CreateFeatureRule {
 
     fn spec() -> &'static OperationSpec {
         &registry::CREATE_FEATURE_RULE
-    }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let mut request = Request::new(spec.method, spec.path);
-        request = request.path_param("featureRuleId", self.feature_rule_id.as_str());
-        request = request.body(Body::json(&self.body)?);
-        Ok(request)
     }
 }
 
@@ -347,14 +316,6 @@ impl Operation for DeleteFeatureRuleVersion {
     fn spec() -> &'static OperationSpec {
         &registry::DELETE_FEATURE_RULE_VERSION
     }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let request = Request::new(spec.method, spec.path);
-        let request = request.path_param("featureRuleId", self.feature_rule_id.as_str());
-        let request = request.path_param("versionId", self.version_id.as_str());
-        Ok(request)
-    }
 }
 
 /// Retrieve a feature rule version
@@ -375,14 +336,6 @@ impl Operation for GetFeatureRuleVersion {
 
     fn spec() -> &'static OperationSpec {
         &registry::GET_FEATURE_RULE_VERSION
-    }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let request = Request::new(spec.method, spec.path);
-        let request = request.path_param("featureRuleId", self.feature_rule_id.as_str());
-        let request = request.path_param("versionId", self.version_id.as_str());
-        Ok(request)
     }
 }
 
@@ -497,15 +450,6 @@ impl Operation for SaveFeatureRule {
 
     fn spec() -> &'static OperationSpec {
         &registry::SAVE_FEATURE_RULE
-    }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let mut request = Request::new(spec.method, spec.path);
-        request = request.path_param("featureRuleId", self.feature_rule_id.as_str());
-        request = request.path_param("versionId", self.version_id.as_str());
-        request = request.body(Body::json(&self.body)?);
-        Ok(request)
     }
 }
 

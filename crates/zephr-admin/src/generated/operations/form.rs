@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 
 use crate::generated::registry;
 #[allow(unused_imports)]
-use crate::{Body, Error, List, Operation, OperationSpec, Request, lenient};
+use crate::{List, Operation, OperationSpec, lenient};
 
 /// List forms
 ///
@@ -23,12 +23,6 @@ impl Operation for ListForms {
 
     fn spec() -> &'static OperationSpec {
         &registry::LIST_FORMS
-    }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let request = Request::new(spec.method, spec.path);
-        Ok(request)
     }
 }
 
@@ -130,13 +124,6 @@ impl Operation for DeleteForm {
     fn spec() -> &'static OperationSpec {
         &registry::DELETE_FORM
     }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let request = Request::new(spec.method, spec.path);
-        let request = request.path_param("slug", self.slug.as_str());
-        Ok(request)
-    }
 }
 
 /// Retrieve Form
@@ -153,13 +140,6 @@ impl Operation for GetForm {
 
     fn spec() -> &'static OperationSpec {
         &registry::GET_FORM
-    }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let request = Request::new(spec.method, spec.path);
-        let request = request.path_param("slug", self.slug.as_str());
-        Ok(request)
     }
 }
 
@@ -185,14 +165,6 @@ impl Operation for SaveForm {
 
     fn spec() -> &'static OperationSpec {
         &registry::SAVE_FORM
-    }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let mut request = Request::new(spec.method, spec.path);
-        request = request.path_param("slug", self.slug.as_str());
-        request = request.body(Body::json(&self.body)?);
-        Ok(request)
     }
 }
 

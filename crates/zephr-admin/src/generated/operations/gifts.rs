@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 
 use crate::generated::registry;
 #[allow(unused_imports)]
-use crate::{Body, Error, List, Operation, OperationSpec, Request, lenient};
+use crate::{List, Operation, OperationSpec, lenient};
 
 /// List all the unclaimed gifts
 ///
@@ -23,12 +23,6 @@ impl Operation for ListAllUnclaimedGifts {
 
     fn spec() -> &'static OperationSpec {
         &registry::LIST_ALL_UNCLAIMED_GIFTS
-    }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let request = Request::new(spec.method, spec.path);
-        Ok(request)
     }
 }
 
@@ -79,13 +73,6 @@ impl Operation for CreateGift {
     fn spec() -> &'static OperationSpec {
         &registry::CREATE_GIFT
     }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let mut request = Request::new(spec.method, spec.path);
-        request = request.body(Body::json(&self.body)?);
-        Ok(request)
-    }
 }
 
 /// Request body model; unknown members are kept in `extra`.
@@ -130,12 +117,5 @@ impl Operation for DeleteGift {
 
     fn spec() -> &'static OperationSpec {
         &registry::DELETE_GIFT
-    }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let request = Request::new(spec.method, spec.path);
-        let request = request.path_param("giftId", self.gift_id.as_str());
-        Ok(request)
     }
 }

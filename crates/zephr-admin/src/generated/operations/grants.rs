@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 
 use crate::generated::registry;
 #[allow(unused_imports)]
-use crate::{Body, Error, List, Operation, OperationSpec, Request, lenient};
+use crate::{List, Operation, OperationSpec, lenient};
 
 /// List account grants
 ///
@@ -27,13 +27,6 @@ impl Operation for ListAccountGrants {
 
     fn spec() -> &'static OperationSpec {
         &registry::LIST_ACCOUNT_GRANTS
-    }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let request = Request::new(spec.method, spec.path);
-        let request = request.path_param("accountId", self.account_id.as_str());
-        Ok(request)
     }
 }
 
@@ -143,14 +136,6 @@ impl Operation for CreateAccountGrant {
     fn spec() -> &'static OperationSpec {
         &registry::CREATE_ACCOUNT_GRANT
     }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let mut request = Request::new(spec.method, spec.path);
-        request = request.path_param("accountId", self.account_id.as_str());
-        request = request.body(Body::json(&self.body)?);
-        Ok(request)
-    }
 }
 
 /// Request body model; unknown members are kept in `extra`.
@@ -192,14 +177,6 @@ impl Operation for DeleteAccountGrantById {
     fn spec() -> &'static OperationSpec {
         &registry::DELETE_ACCOUNT_GRANT_BY_ID
     }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let request = Request::new(spec.method, spec.path);
-        let request = request.path_param("accountId", self.account_id.as_str());
-        let request = request.path_param("grantId", self.grant_id.as_str());
-        Ok(request)
-    }
 }
 
 /// Retrieve an account grant
@@ -220,14 +197,6 @@ impl Operation for GetUserGrant {
 
     fn spec() -> &'static OperationSpec {
         &registry::GET_USER_GRANT
-    }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let request = Request::new(spec.method, spec.path);
-        let request = request.path_param("accountId", self.account_id.as_str());
-        let request = request.path_param("grantId", self.grant_id.as_str());
-        Ok(request)
     }
 }
 
@@ -302,13 +271,6 @@ impl Operation for RetrieveUserAccessModel {
 
     fn spec() -> &'static OperationSpec {
         &registry::RETRIEVE_USER_ACCESS_MODEL
-    }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let request = Request::new(spec.method, spec.path);
-        let request = request.path_param("userId", self.user_id.as_str());
-        Ok(request)
     }
 }
 
@@ -386,16 +348,6 @@ impl Operation for ListUserGrants {
 
     fn spec() -> &'static OperationSpec {
         &registry::LIST_USER_GRANTS
-    }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let mut request = Request::new(spec.method, spec.path);
-        request = request.path_param("userId", self.user_id.as_str());
-        if let Some(value) = &self.active {
-            request = request.query("active", value.to_string());
-        }
-        Ok(request)
     }
 }
 
@@ -497,14 +449,6 @@ impl Operation for CreateGrants {
     fn spec() -> &'static OperationSpec {
         &registry::CREATE_GRANTS
     }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let mut request = Request::new(spec.method, spec.path);
-        request = request.path_param("userId", self.user_id.as_str());
-        request = request.body(Body::json(&self.body)?);
-        Ok(request)
-    }
 }
 
 /// The same shape as [`CreateAccountGrantBody`](CreateAccountGrantBody).
@@ -529,14 +473,6 @@ impl Operation for DeleteUserGrant {
     fn spec() -> &'static OperationSpec {
         &registry::DELETE_USER_GRANT
     }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let request = Request::new(spec.method, spec.path);
-        let request = request.path_param("userId", self.user_id.as_str());
-        let request = request.path_param("grantId", self.grant_id.as_str());
-        Ok(request)
-    }
 }
 
 /// Retrieve a grant
@@ -557,14 +493,6 @@ impl Operation for GetAccountGrant {
 
     fn spec() -> &'static OperationSpec {
         &registry::GET_ACCOUNT_GRANT
-    }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let request = Request::new(spec.method, spec.path);
-        let request = request.path_param("userId", self.user_id.as_str());
-        let request = request.path_param("grantId", self.grant_id.as_str());
-        Ok(request)
     }
 }
 
@@ -592,15 +520,6 @@ impl Operation for CreateGrant {
     fn spec() -> &'static OperationSpec {
         &registry::CREATE_GRANT
     }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let mut request = Request::new(spec.method, spec.path);
-        request = request.path_param("userId", self.user_id.as_str());
-        request = request.path_param("grantId", self.grant_id.as_str());
-        request = request.body(Body::json(&self.body)?);
-        Ok(request)
-    }
 }
 
 /// The same shape as [`CreateAccountGrantBody`](CreateAccountGrantBody).
@@ -623,14 +542,6 @@ impl Operation for CreateAccountGrantV4 {
 
     fn spec() -> &'static OperationSpec {
         &registry::CREATE_ACCOUNT_GRANT_V4
-    }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let mut request = Request::new(spec.method, spec.path);
-        request = request.path_param("accountId", self.account_id.as_str());
-        request = request.body(Body::json(&self.body)?);
-        Ok(request)
     }
 }
 
@@ -655,13 +566,5 @@ impl Operation for DeleteAccountGrant {
 
     fn spec() -> &'static OperationSpec {
         &registry::DELETE_ACCOUNT_GRANT
-    }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let request = Request::new(spec.method, spec.path);
-        let request = request.path_param("accountId", self.account_id.as_str());
-        let request = request.path_param("grantId", self.grant_id.as_str());
-        Ok(request)
     }
 }

@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 
 use crate::generated::registry;
 #[allow(unused_imports)]
-use crate::{Body, Error, List, Operation, OperationSpec, Request, lenient};
+use crate::{List, Operation, OperationSpec, lenient};
 
 /// Check availability of the origin
 ///
@@ -25,11 +25,5 @@ impl Operation for GetOriginHealthCheck {
 
     fn spec() -> &'static OperationSpec {
         &registry::GET_ORIGIN_HEALTH_CHECK
-    }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let request = Request::new(spec.method, spec.path);
-        Ok(request)
     }
 }

@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 
 use crate::generated::registry;
 #[allow(unused_imports)]
-use crate::{Body, Error, List, Operation, OperationSpec, Request, lenient};
+use crate::{List, Operation, OperationSpec, lenient};
 
 /// List meters
 ///
@@ -23,12 +23,6 @@ impl Operation for ListMeters {
 
     fn spec() -> &'static OperationSpec {
         &registry::LIST_METERS
-    }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let request = Request::new(spec.method, spec.path);
-        Ok(request)
     }
 }
 
@@ -119,13 +113,6 @@ impl Operation for DeleteMeter {
     fn spec() -> &'static OperationSpec {
         &registry::DELETE_METER
     }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let request = Request::new(spec.method, spec.path);
-        let request = request.path_param("id", self.id.as_str());
-        Ok(request)
-    }
 }
 
 /// Retrieve a meter
@@ -142,13 +129,6 @@ impl Operation for GetMeter {
 
     fn spec() -> &'static OperationSpec {
         &registry::GET_METER
-    }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let request = Request::new(spec.method, spec.path);
-        let request = request.path_param("id", self.id.as_str());
-        Ok(request)
     }
 }
 
@@ -173,14 +153,6 @@ impl Operation for CreateMeter {
 
     fn spec() -> &'static OperationSpec {
         &registry::CREATE_METER
-    }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let mut request = Request::new(spec.method, spec.path);
-        request = request.path_param("id", self.id.as_str());
-        request = request.body(Body::json(&self.body)?);
-        Ok(request)
     }
 }
 

@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 
 use crate::generated::registry;
 #[allow(unused_imports)]
-use crate::{Body, Error, List, Operation, OperationSpec, Request, lenient};
+use crate::{List, Operation, OperationSpec, lenient};
 
 /// Generates an S3 upload URL
 ///
@@ -27,15 +27,6 @@ impl Operation for GeneratePageUploadURL {
 
     fn spec() -> &'static OperationSpec {
         &registry::GENERATE_PAGE_UPLOAD_URL
-    }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let mut request = Request::new(spec.method, spec.path);
-        if let Some(body) = &self.body {
-            request = request.body(Body::json(body)?);
-        }
-        Ok(request)
     }
 }
 

@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 
 use crate::generated::registry;
 #[allow(unused_imports)]
-use crate::{Body, Error, List, Operation, OperationSpec, Request, lenient};
+use crate::{List, Operation, OperationSpec, lenient};
 
 /// List products
 ///
@@ -23,12 +23,6 @@ impl Operation for ListProducts {
 
     fn spec() -> &'static OperationSpec {
         &registry::LIST_PRODUCTS
-    }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let request = Request::new(spec.method, spec.path);
-        Ok(request)
     }
 }
 
@@ -183,13 +177,6 @@ impl Operation for SaveProduct {
     fn spec() -> &'static OperationSpec {
         &registry::SAVE_PRODUCT
     }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let mut request = Request::new(spec.method, spec.path);
-        request = request.body(Body::json(&self.body)?);
-        Ok(request)
-    }
 }
 
 /// Request body model; unknown members are kept in `extra`.
@@ -238,13 +225,6 @@ impl Operation for DeleteProduct {
     fn spec() -> &'static OperationSpec {
         &registry::DELETE_PRODUCT
     }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let request = Request::new(spec.method, spec.path);
-        let request = request.path_param("id", self.id.as_str());
-        Ok(request)
-    }
 }
 
 /// Retrieve a product
@@ -261,13 +241,6 @@ impl Operation for GetProduct {
 
     fn spec() -> &'static OperationSpec {
         &registry::GET_PRODUCT
-    }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let request = Request::new(spec.method, spec.path);
-        let request = request.path_param("id", self.id.as_str());
-        Ok(request)
     }
 }
 
@@ -395,14 +368,6 @@ impl Operation for SaveProducts {
 
     fn spec() -> &'static OperationSpec {
         &registry::SAVE_PRODUCTS
-    }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let mut request = Request::new(spec.method, spec.path);
-        request = request.path_param("id", self.id.as_str());
-        request = request.body(Body::json(&self.body)?);
-        Ok(request)
     }
 }
 

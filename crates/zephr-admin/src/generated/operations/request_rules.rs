@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 
 use crate::generated::registry;
 #[allow(unused_imports)]
-use crate::{Body, Error, List, Operation, OperationSpec, Request, lenient};
+use crate::{List, Operation, OperationSpec, lenient};
 
 /// List request rules
 ///
@@ -27,15 +27,6 @@ impl Operation for ListRequestRules {
 
     fn spec() -> &'static OperationSpec {
         &registry::LIST_REQUEST_RULES
-    }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let mut request = Request::new(spec.method, spec.path);
-        if let Some(value) = &self.tags {
-            request = request.query("tags", value.as_str());
-        }
-        Ok(request)
     }
 }
 
@@ -173,13 +164,6 @@ impl Operation for SaveRequestRule {
     fn spec() -> &'static OperationSpec {
         &registry::SAVE_REQUEST_RULE
     }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let mut request = Request::new(spec.method, spec.path);
-        request = request.body(Body::json(&self.body)?);
-        Ok(request)
-    }
 }
 
 /// Request body model; unknown members are kept in `extra`.
@@ -250,13 +234,6 @@ impl Operation for DeleteRequestRule {
     fn spec() -> &'static OperationSpec {
         &registry::DELETE_REQUEST_RULE
     }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let request = Request::new(spec.method, spec.path);
-        let request = request.path_param("id", self.id.as_str());
-        Ok(request)
-    }
 }
 
 /// Delete a request rule version
@@ -277,14 +254,6 @@ impl Operation for DeleteRequestRuleVersion {
     fn spec() -> &'static OperationSpec {
         &registry::DELETE_REQUEST_RULE_VERSION
     }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let request = Request::new(spec.method, spec.path);
-        let request = request.path_param("id", self.id.as_str());
-        let request = request.path_param("versionId", self.version_id.as_str());
-        Ok(request)
-    }
 }
 
 /// Retrieve a particular version of a request rule
@@ -304,14 +273,6 @@ impl Operation for GetRequestRuleVersion {
 
     fn spec() -> &'static OperationSpec {
         &registry::GET_REQUEST_RULE_VERSION
-    }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let request = Request::new(spec.method, spec.path);
-        let request = request.path_param("id", self.id.as_str());
-        let request = request.path_param("versionId", self.version_id.to_string());
-        Ok(request)
     }
 }
 

@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 
 use crate::generated::registry;
 #[allow(unused_imports)]
-use crate::{Body, Error, List, Operation, OperationSpec, Request, lenient};
+use crate::{List, Operation, OperationSpec, lenient};
 
 /// Create a request rule version
 ///
@@ -26,13 +26,6 @@ impl Operation for CreateRequestRuleVersion {
 
     fn spec() -> &'static OperationSpec {
         &registry::CREATE_REQUEST_RULE_VERSION
-    }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let request = Request::new(spec.method, spec.path);
-        let request = request.path_param("id", self.id.as_str());
-        Ok(request)
     }
 }
 

@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 
 use crate::generated::registry;
 #[allow(unused_imports)]
-use crate::{Body, Error, List, Operation, OperationSpec, Request, lenient};
+use crate::{List, Operation, OperationSpec, lenient};
 
 /// List static items
 ///
@@ -23,12 +23,6 @@ impl Operation for ListStaticItems {
 
     fn spec() -> &'static OperationSpec {
         &registry::LIST_STATIC_ITEMS
-    }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let request = Request::new(spec.method, spec.path);
-        Ok(request)
     }
 }
 
@@ -63,13 +57,6 @@ impl Operation for DeleteItem {
     fn spec() -> &'static OperationSpec {
         &registry::DELETE_ITEM
     }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let request = Request::new(spec.method, spec.path);
-        let request = request.path_param("id", self.id.as_str());
-        Ok(request)
-    }
 }
 
 /// Retrieve a static item
@@ -86,13 +73,6 @@ impl Operation for GetItem {
 
     fn spec() -> &'static OperationSpec {
         &registry::GET_ITEM
-    }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let request = Request::new(spec.method, spec.path);
-        let request = request.path_param("id", self.id.as_str());
-        Ok(request)
     }
 }
 
@@ -134,12 +114,5 @@ impl Operation for SaveItem {
 
     fn spec() -> &'static OperationSpec {
         &registry::SAVE_ITEM
-    }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let request = Request::new(spec.method, spec.path);
-        let request = request.path_param("id", self.id.as_str());
-        Ok(request)
     }
 }

@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 
 use crate::generated::registry;
 #[allow(unused_imports)]
-use crate::{Body, Error, List, Operation, OperationSpec, Request, lenient};
+use crate::{List, Operation, OperationSpec, lenient};
 
 /// Cancel Subscription
 ///
@@ -27,13 +27,6 @@ impl Operation for CancelSubscriptionLegacy {
 
     fn spec() -> &'static OperationSpec {
         &registry::CANCEL_SUBSCRIPTION_LEGACY
-    }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let request = Request::new(spec.method, spec.path);
-        let request = request.path_param("externalId", self.external_id.as_str());
-        Ok(request)
     }
 }
 
@@ -54,13 +47,5 @@ impl Operation for OrchestrateUpdateBraintreeSubscription {
 
     fn spec() -> &'static OperationSpec {
         &registry::ORCHESTRATE_UPDATE_BRAINTREE_SUBSCRIPTION
-    }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let mut request = Request::new(spec.method, spec.path);
-        request = request.path_param("externalId", self.external_id.as_str());
-        request = request.body(Body::json(&self.body)?);
-        Ok(request)
     }
 }

@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 
 use crate::generated::registry;
 #[allow(unused_imports)]
-use crate::{Body, Error, List, Operation, OperationSpec, Request, lenient};
+use crate::{List, Operation, OperationSpec, lenient};
 
 /// Update system resource
 ///
@@ -27,12 +27,5 @@ impl Operation for UpdateResourceContentV4 {
 
     fn spec() -> &'static OperationSpec {
         &registry::UPDATE_RESOURCE_CONTENT_V4
-    }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let request = Request::new(spec.method, spec.path);
-        let request = request.path_param("resourceId", self.resource_id.as_str());
-        Ok(request)
     }
 }

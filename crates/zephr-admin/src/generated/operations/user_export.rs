@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 
 use crate::generated::registry;
 #[allow(unused_imports)]
-use crate::{Body, Error, List, Operation, OperationSpec, Request, lenient};
+use crate::{List, Operation, OperationSpec, lenient};
 
 /// Export users
 ///
@@ -62,35 +62,6 @@ impl Operation for ExportUsers {
 
     fn spec() -> &'static OperationSpec {
         &registry::EXPORT_USERS
-    }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let mut request = Request::new(spec.method, spec.path);
-        request = request.query("attributes", self.attributes.to_string());
-        request = request.query("appIds", self.app_ids.as_str());
-        if let Some(value) = &self.app_ids_restrictive {
-            request = request.query("appIdsRestrictive", value.to_string());
-        }
-        if let Some(value) = &self.grants {
-            request = request.query("grants", value.to_string());
-        }
-        if let Some(value) = &self.since {
-            request = request.query("since", value.as_str());
-        }
-        if let Some(value) = &self.registered_since {
-            request = request.query("registeredSince", value.as_str());
-        }
-        if let Some(value) = &self.registered_before {
-            request = request.query("registeredBefore", value.as_str());
-        }
-        if let Some(value) = &self.rpp {
-            request = request.query("rpp", value.to_string());
-        }
-        if let Some(value) = &self.page {
-            request = request.query("page", value.to_string());
-        }
-        Ok(request)
     }
 }
 
@@ -270,54 +241,6 @@ impl Operation for ExportUserAndEventsCSV {
 
     fn spec() -> &'static OperationSpec {
         &registry::EXPORT_USER_AND_EVENTS_CSV
-    }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let mut request = Request::new(spec.method, spec.path);
-        if let Some(value) = &self.attributes {
-            request = request.query("attributes", value.to_string());
-        }
-        if let Some(value) = &self.attr {
-            request = request.query("attr", value.as_str());
-        }
-        if let Some(value) = &self.app_ids {
-            request = request.query("appIds", value.as_str());
-        }
-        if let Some(value) = &self.app_ids_restrictive {
-            request = request.query("appIdsRestrictive", value.to_string());
-        }
-        if let Some(value) = &self.grants {
-            request = request.query("grants", value.to_string());
-        }
-        if let Some(value) = &self.since {
-            request = request.query("since", value.as_str());
-        }
-        if let Some(value) = &self.registered_since {
-            request = request.query("registeredSince", value.as_str());
-        }
-        if let Some(value) = &self.registered_before {
-            request = request.query("registeredBefore", value.as_str());
-        }
-        if let Some(value) = &self.foreign_keys {
-            request = request.query("foreignKeys", value.to_string());
-        }
-        if let Some(value) = &self.events_export {
-            request = request.query("eventsExport", value.as_str());
-        }
-        if let Some(value) = &self.from {
-            request = request.query("from", value.as_str());
-        }
-        if let Some(value) = &self.to {
-            request = request.query("to", value.as_str());
-        }
-        if let Some(value) = &self.rpp {
-            request = request.query("rpp", value.to_string());
-        }
-        if let Some(value) = &self.page {
-            request = request.query("page", value.to_string());
-        }
-        Ok(request)
     }
 }
 

@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 
 use crate::generated::registry;
 #[allow(unused_imports)]
-use crate::{Body, Error, List, Operation, OperationSpec, Request, lenient};
+use crate::{List, Operation, OperationSpec, lenient};
 
 /// Retrieve a user schema
 ///
@@ -23,12 +23,6 @@ impl Operation for RetrieveUserSchema {
 
     fn spec() -> &'static OperationSpec {
         &registry::RETRIEVE_USER_SCHEMA
-    }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let request = Request::new(spec.method, spec.path);
-        Ok(request)
     }
 }
 
@@ -151,13 +145,6 @@ impl Operation for DeleteSchemaSlug {
     fn spec() -> &'static OperationSpec {
         &registry::DELETE_SCHEMA_SLUG
     }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let request = Request::new(spec.method, spec.path);
-        let request = request.path_param("slug", self.slug.as_str());
-        Ok(request)
-    }
 }
 
 /// Retrieve a schema slug
@@ -174,13 +161,6 @@ impl Operation for GetSchemaSlug {
 
     fn spec() -> &'static OperationSpec {
         &registry::GET_SCHEMA_SLUG
-    }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let request = Request::new(spec.method, spec.path);
-        let request = request.path_param("slug", self.slug.as_str());
-        Ok(request)
     }
 }
 
@@ -368,14 +348,6 @@ impl Operation for SaveSchemaSlug {
 
     fn spec() -> &'static OperationSpec {
         &registry::SAVE_SCHEMA_SLUG
-    }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let mut request = Request::new(spec.method, spec.path);
-        request = request.path_param("slug", self.slug.as_str());
-        request = request.body(Body::json(&self.body)?);
-        Ok(request)
     }
 }
 

@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 
 use crate::generated::registry;
 #[allow(unused_imports)]
-use crate::{Body, Error, List, Operation, OperationSpec, Request, lenient};
+use crate::{List, Operation, OperationSpec, lenient};
 
 /// List users
 ///
@@ -33,9 +33,9 @@ pub struct ListUsers {
         skip_serializing_if = "Option::is_none"
     )]
     pub identifiers_username: Option<String>,
-    /// Query parameter `foreign_key.{system}`: the name suffix after `foreign_key.` and the value.
-    #[serde(skip)]
-    pub foreign_key: Option<(String, String)>,
+    /// Query parameters named `foreign_key.{system}`: full name to value.
+    #[serde(flatten)]
+    pub foreign_key: std::collections::BTreeMap<String, String>,
     /// Query parameter `search`.
     #[serde(rename = "search", default, skip_serializing_if = "Option::is_none")]
     pub search: Option<String>,
@@ -53,27 +53,6 @@ impl Operation for ListUsers {
 
     fn spec() -> &'static OperationSpec {
         &registry::LIST_USERS
-    }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let mut request = Request::new(spec.method, spec.path);
-        if let Some(value) = &self.identifiers_email_address {
-            request = request.query("identifiers.email_address", value.as_str());
-        }
-        if let Some(value) = &self.identifiers_username {
-            request = request.query("identifiers.username", value.as_str());
-        }
-        if let Some((suffix, value)) = &self.foreign_key {
-            request = request.query(format!("foreign_key.{suffix}"), value.as_str());
-        }
-        if let Some(value) = &self.search {
-            request = request.query("search", value.as_str());
-        }
-        if let Some(value) = &self.search_by_attributes {
-            request = request.query("search_by_attributes", value.as_str());
-        }
-        Ok(request)
     }
 }
 
@@ -135,13 +114,6 @@ impl Operation for CreateUser {
 
     fn spec() -> &'static OperationSpec {
         &registry::CREATE_USER
-    }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let mut request = Request::new(spec.method, spec.path);
-        request = request.body(Body::json(&self.body)?);
-        Ok(request)
     }
 }
 
@@ -281,13 +253,6 @@ impl Operation for StartPasswordlessAuthentication {
     fn spec() -> &'static OperationSpec {
         &registry::START_PASSWORDLESS_AUTHENTICATION
     }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let mut request = Request::new(spec.method, spec.path);
-        request = request.body(Body::json(&self.body)?);
-        Ok(request)
-    }
 }
 
 /// Request body model; unknown members are kept in `extra`.
@@ -322,15 +287,6 @@ impl Operation for UpsertForeignKey {
     fn spec() -> &'static OperationSpec {
         &registry::UPSERT_FOREIGN_KEY
     }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let mut request = Request::new(spec.method, spec.path);
-        request = request.path_param("userId", self.user_id.as_str());
-        request = request.path_param("key", self.key.as_str());
-        request = request.body(Body::json(&self.body)?);
-        Ok(request)
-    }
 }
 
 /// Reset a legacy password
@@ -353,16 +309,6 @@ impl Operation for ResetLegacyPassword {
 
     fn spec() -> &'static OperationSpec {
         &registry::RESET_LEGACY_PASSWORD
-    }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let mut request = Request::new(spec.method, spec.path);
-        request = request.path_param("user_Id", self.user_id.as_str());
-        if let Some(body) = &self.body {
-            request = request.body(Body::json(body)?);
-        }
-        Ok(request)
     }
 }
 
@@ -413,13 +359,6 @@ impl Operation for DeleteUser {
     fn spec() -> &'static OperationSpec {
         &registry::DELETE_USER
     }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let request = Request::new(spec.method, spec.path);
-        let request = request.path_param("user_id", self.user_id.as_str());
-        Ok(request)
-    }
 }
 
 /// Retrieve a user
@@ -436,13 +375,6 @@ impl Operation for GetUser {
 
     fn spec() -> &'static OperationSpec {
         &registry::GET_USER
-    }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let request = Request::new(spec.method, spec.path);
-        let request = request.path_param("user_id", self.user_id.as_str());
-        Ok(request)
     }
 }
 
@@ -470,13 +402,6 @@ impl Operation for ListUserAccounts {
     fn spec() -> &'static OperationSpec {
         &registry::LIST_USER_ACCOUNTS
     }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let request = Request::new(spec.method, spec.path);
-        let request = request.path_param("user_id", self.user_id.as_str());
-        Ok(request)
-    }
 }
 
 /// The same shape as [`ListAccountUsersItem`](super::account_user::ListAccountUsersItem).
@@ -498,14 +423,6 @@ impl Operation for UpdateUserAttribute {
 
     fn spec() -> &'static OperationSpec {
         &registry::UPDATE_USER_ATTRIBUTE
-    }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let mut request = Request::new(spec.method, spec.path);
-        request = request.path_param("user_id", self.user_id.as_str());
-        request = request.body(Body::json(&self.body)?);
-        Ok(request)
     }
 }
 
@@ -544,14 +461,6 @@ impl Operation for ReplaceUserAttributes {
     fn spec() -> &'static OperationSpec {
         &registry::REPLACE_USER_ATTRIBUTES
     }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let mut request = Request::new(spec.method, spec.path);
-        request = request.path_param("user_id", self.user_id.as_str());
-        request = request.body(Body::json(&self.body)?);
-        Ok(request)
-    }
 }
 
 /// The same shape as [`UpdateUserAttributeBody`](UpdateUserAttributeBody).
@@ -571,13 +480,6 @@ impl Operation for RefreshAccessModel {
 
     fn spec() -> &'static OperationSpec {
         &registry::REFRESH_ACCESS_MODEL
-    }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let request = Request::new(spec.method, spec.path);
-        let request = request.path_param("user_id", self.user_id.as_str());
-        Ok(request)
     }
 }
 
@@ -605,14 +507,6 @@ impl Operation for GetUserExtendedProfile {
     fn spec() -> &'static OperationSpec {
         &registry::GET_USER_EXTENDED_PROFILE
     }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let request = Request::new(spec.method, spec.path);
-        let request = request.path_param("user_id", self.user_id.as_str());
-        let request = request.path_param("app_id", self.app_id.as_str());
-        Ok(request)
-    }
 }
 
 /// The same shape as [`LogOutAdminUserAccountResponse`](super::admin_user::LogOutAdminUserAccountResponse).
@@ -639,15 +533,6 @@ impl Operation for SaveUserExtendedProfile {
     fn spec() -> &'static OperationSpec {
         &registry::SAVE_USER_EXTENDED_PROFILE
     }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let mut request = Request::new(spec.method, spec.path);
-        request = request.path_param("user_id", self.user_id.as_str());
-        request = request.path_param("app_id", self.app_id.as_str());
-        request = request.body(Body::json(&self.body)?);
-        Ok(request)
-    }
 }
 
 /// List user sessions
@@ -664,13 +549,6 @@ impl Operation for ListUserSessions {
 
     fn spec() -> &'static OperationSpec {
         &registry::LIST_USER_SESSIONS
-    }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let request = Request::new(spec.method, spec.path);
-        let request = request.path_param("user_id", self.user_id.as_str());
-        Ok(request)
     }
 }
 
@@ -748,14 +626,6 @@ impl Operation for StartEmailAddressUpdate {
     fn spec() -> &'static OperationSpec {
         &registry::START_EMAIL_ADDRESS_UPDATE
     }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let mut request = Request::new(spec.method, spec.path);
-        request = request.path_param("user_id", self.user_id.as_str());
-        request = request.body(Body::json(&self.body)?);
-        Ok(request)
-    }
 }
 
 /// Request body model; unknown members are kept in `extra`.
@@ -782,12 +652,6 @@ impl Operation for ListBulkUserUpdateJobs {
 
     fn spec() -> &'static OperationSpec {
         &registry::LIST_BULK_USER_UPDATE_JOBS
-    }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let request = Request::new(spec.method, spec.path);
-        Ok(request)
     }
 }
 
@@ -862,13 +726,6 @@ impl Operation for UpdateBulkUsers {
     fn spec() -> &'static OperationSpec {
         &registry::UPDATE_BULK_USERS
     }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let mut request = Request::new(spec.method, spec.path);
-        request = request.body(Body::json(&self.body)?);
-        Ok(request)
-    }
 }
 
 /// Request body model; unknown members are kept in `extra`.
@@ -920,13 +777,6 @@ impl Operation for RetrieveBulkUserUpdateJob {
 
     fn spec() -> &'static OperationSpec {
         &registry::RETRIEVE_BULK_USER_UPDATE_JOB
-    }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let request = Request::new(spec.method, spec.path);
-        let request = request.path_param("job_id", self.job_id.as_str());
-        Ok(request)
     }
 }
 
@@ -1004,13 +854,6 @@ impl Operation for StartPasswordReset {
     fn spec() -> &'static OperationSpec {
         &registry::START_PASSWORD_RESET
     }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let mut request = Request::new(spec.method, spec.path);
-        request = request.body(Body::json(&self.body)?);
-        Ok(request)
-    }
 }
 
 /// Request body model; unknown members are kept in `extra`.
@@ -1037,12 +880,6 @@ impl Operation for ListUserSegment {
 
     fn spec() -> &'static OperationSpec {
         &registry::LIST_USER_SEGMENT
-    }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let request = Request::new(spec.method, spec.path);
-        Ok(request)
     }
 }
 
@@ -1109,13 +946,6 @@ impl Operation for CreateUserSegment {
     fn spec() -> &'static OperationSpec {
         &registry::CREATE_USER_SEGMENT
     }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let mut request = Request::new(spec.method, spec.path);
-        request = request.body(Body::json(&self.body)?);
-        Ok(request)
-    }
 }
 
 /// Request body model; unknown members are kept in `extra`.
@@ -1151,13 +981,6 @@ impl Operation for DeleteUserSegment {
     fn spec() -> &'static OperationSpec {
         &registry::DELETE_USER_SEGMENT
     }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let request = Request::new(spec.method, spec.path);
-        let request = request.path_param("segmentId", self.segment_id.as_str());
-        Ok(request)
-    }
 }
 
 /// Retrieve a user segment
@@ -1175,13 +998,6 @@ impl Operation for GetUserSegment {
 
     fn spec() -> &'static OperationSpec {
         &registry::GET_USER_SEGMENT
-    }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let request = Request::new(spec.method, spec.path);
-        let request = request.path_param("segmentId", self.segment_id.as_str());
-        Ok(request)
     }
 }
 
@@ -1203,13 +1019,6 @@ impl Operation for ListUserSegmentsforUser {
 
     fn spec() -> &'static OperationSpec {
         &registry::LIST_USER_SEGMENTSFOR_USER
-    }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let request = Request::new(spec.method, spec.path);
-        let request = request.path_param("userId", self.user_id.as_str());
-        Ok(request)
     }
 }
 

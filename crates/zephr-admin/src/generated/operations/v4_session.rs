@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 
 use crate::generated::registry;
 #[allow(unused_imports)]
-use crate::{Body, Error, List, Operation, OperationSpec, Request, lenient};
+use crate::{List, Operation, OperationSpec, lenient};
 
 /// Create an anonymous session under a given site
 ///
@@ -26,13 +26,6 @@ impl Operation for CreateAnonymousSessionUnderGivenSite {
 
     fn spec() -> &'static OperationSpec {
         &registry::CREATE_ANONYMOUS_SESSION_UNDER_GIVEN_SITE
-    }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let request = Request::new(spec.method, spec.path);
-        let request = request.path_param("site", self.site.as_str());
-        Ok(request)
     }
 }
 
@@ -55,14 +48,6 @@ impl Operation for CreateNewSessionUnderGivenSite {
 
     fn spec() -> &'static OperationSpec {
         &registry::CREATE_NEW_SESSION_UNDER_GIVEN_SITE
-    }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let mut request = Request::new(spec.method, spec.path);
-        request = request.path_param("site", self.site.as_str());
-        request = request.body(Body::json(&self.body)?);
-        Ok(request)
     }
 }
 
@@ -90,14 +75,6 @@ impl Operation for DeleteSessionUnderGivenSite {
     fn spec() -> &'static OperationSpec {
         &registry::DELETE_SESSION_UNDER_GIVEN_SITE
     }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let request = Request::new(spec.method, spec.path);
-        let request = request.path_param("site", self.site.as_str());
-        let request = request.path_param("sessionId", self.session_id.as_str());
-        Ok(request)
-    }
 }
 
 /// Look up a session under a given site
@@ -117,14 +94,6 @@ impl Operation for LookupSessionUnderGivenSite {
 
     fn spec() -> &'static OperationSpec {
         &registry::LOOKUP_SESSION_UNDER_GIVEN_SITE
-    }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let request = Request::new(spec.method, spec.path);
-        let request = request.path_param("site", self.site.as_str());
-        let request = request.path_param("sessionId", self.session_id.as_str());
-        Ok(request)
     }
 }
 

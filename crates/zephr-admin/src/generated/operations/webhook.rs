@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 
 use crate::generated::registry;
 #[allow(unused_imports)]
-use crate::{Body, Error, List, Operation, OperationSpec, Request, lenient};
+use crate::{List, Operation, OperationSpec, lenient};
 
 /// List webhooks
 ///
@@ -23,12 +23,6 @@ impl Operation for ListWebhooks {
 
     fn spec() -> &'static OperationSpec {
         &registry::LIST_WEBHOOKS
-    }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let request = Request::new(spec.method, spec.path);
-        Ok(request)
     }
 }
 
@@ -90,13 +84,6 @@ impl Operation for CreateWebhook {
     fn spec() -> &'static OperationSpec {
         &registry::CREATE_WEBHOOK
     }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let mut request = Request::new(spec.method, spec.path);
-        request = request.body(Body::json(&self.body)?);
-        Ok(request)
-    }
 }
 
 /// Request body model; unknown members are kept in `extra`.
@@ -134,13 +121,6 @@ impl Operation for DeleteWebhook {
     fn spec() -> &'static OperationSpec {
         &registry::DELETE_WEBHOOK
     }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let request = Request::new(spec.method, spec.path);
-        let request = request.path_param("id", self.id.as_str());
-        Ok(request)
-    }
 }
 
 /// Retrieve a webhook
@@ -157,13 +137,6 @@ impl Operation for GetWebhook {
 
     fn spec() -> &'static OperationSpec {
         &registry::GET_WEBHOOK
-    }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let request = Request::new(spec.method, spec.path);
-        let request = request.path_param("id", self.id.as_str());
-        Ok(request)
     }
 }
 
@@ -186,14 +159,6 @@ impl Operation for UpdateWebhook {
 
     fn spec() -> &'static OperationSpec {
         &registry::UPDATE_WEBHOOK
-    }
-
-    fn to_request(&self) -> Result<Request, Error> {
-        let spec = Self::spec();
-        let mut request = Request::new(spec.method, spec.path);
-        request = request.path_param("id", self.id.as_str());
-        request = request.body(Body::json(&self.body)?);
-        Ok(request)
     }
 }
 
