@@ -40,7 +40,7 @@ mod util;
 
 pub use auth::{AuthCheck, KeyFileError, load_keys};
 pub use faults::{FAULT_HEADER, Fault, FaultConfig};
-pub use server::{BackgroundEmulator, Emulator, StartError};
+pub use server::{BackgroundEmulator, Controls, Emulator, StartError};
 
 use std::time::Duration;
 

@@ -38,13 +38,49 @@ impl fmt::Display for StartError {
 
 impl std::error::Error for StartError {}
 
-/// A running emulator inside the caller's tokio runtime.
-#[derive(Debug)]
-pub struct Emulator {
+/// What both handles of a running emulator offer: its address, faults to
+/// queue, a request count. [`Emulator`] and [`BackgroundEmulator`] dereference to it.
+#[derive(Debug, Clone)]
+pub struct Controls {
     addr: SocketAddr,
     shared: Arc<Shared>,
     stop: watch::Sender<bool>,
+}
+
+impl Controls {
+    /// The address the emulator listens on.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://127.0.0.1:{port}`, for `BaseUrl::parse`.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Queues `fault` for the next `times` signed requests.
+    pub fn inject(&self, fault: Fault, times: usize) {
+        self.shared.inject(fault, times);
+    }
+
+    /// How many requests were answered so far.
+    pub fn requests_served(&self) -> u64 {
+        self.shared.served()
+    }
+}
+
+/// A running emulator inside the caller's tokio runtime.
+#[derive(Debug)]
+pub struct Emulator {
+    controls: Controls,
     task: JoinHandle<()>,
+}
+
+impl std::ops::Deref for Emulator {
+    type Target = Controls;
+    fn deref(&self) -> &Controls {
+        &self.controls
+    }
 }
 
 impl Emulator {
@@ -71,36 +107,14 @@ impl Emulator {
             stopped,
         ));
         Ok(Emulator {
-            addr,
-            shared,
-            stop,
+            controls: Controls { addr, shared, stop },
             task,
         })
     }
 
-    /// The address the emulator listens on.
-    pub fn local_addr(&self) -> SocketAddr {
-        self.addr
-    }
-
-    /// `http://127.0.0.1:{port}`, for `BaseUrl::parse`.
-    pub fn base_url(&self) -> String {
-        format!("http://{}", self.addr)
-    }
-
-    /// Queues `fault` for the next `times` signed requests.
-    pub fn inject(&self, fault: Fault, times: usize) {
-        self.shared.inject(fault, times);
-    }
-
-    /// How many requests were answered so far.
-    pub fn requests_served(&self) -> u64 {
-        self.shared.served()
-    }
-
     /// Stops accepting, closes open connections and waits for the server task.
     pub async fn shutdown(self) {
-        let _ = self.stop.send(true);
+        let _ = self.controls.stop.send(true);
         let _ = self.task.await;
     }
 
@@ -239,10 +253,15 @@ fn to_hyper(reply: Reply) -> hyper::Response<Full<Bytes>> {
 /// it down.
 #[derive(Debug)]
 pub struct BackgroundEmulator {
-    addr: SocketAddr,
-    shared: Arc<Shared>,
-    stop: watch::Sender<bool>,
+    controls: Controls,
     thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl std::ops::Deref for BackgroundEmulator {
+    type Target = Controls;
+    fn deref(&self) -> &Controls {
+        &self.controls
+    }
 }
 
 impl BackgroundEmulator {
@@ -254,9 +273,7 @@ impl BackgroundEmulator {
             .build()
             .map_err(|e| StartError(format!("no tokio runtime: {e}")))?;
         let emulator = runtime.block_on(Emulator::start(config))?;
-        let addr = emulator.addr;
-        let shared = Arc::clone(&emulator.shared);
-        let stop = emulator.stop.clone();
+        let controls = emulator.controls.clone();
         let thread = std::thread::Builder::new()
             .name("zephr-emulator".into())
             .spawn(move || {
@@ -265,31 +282,9 @@ impl BackgroundEmulator {
             })
             .map_err(|e| StartError(format!("cannot start the emulator thread: {e}")))?;
         Ok(BackgroundEmulator {
-            addr,
-            shared,
-            stop,
+            controls,
             thread: Some(thread),
         })
-    }
-
-    /// The address the emulator listens on.
-    pub fn local_addr(&self) -> SocketAddr {
-        self.addr
-    }
-
-    /// `http://127.0.0.1:{port}`, for `BaseUrl::parse`.
-    pub fn base_url(&self) -> String {
-        format!("http://{}", self.addr)
-    }
-
-    /// Queues `fault` for the next `times` signed requests.
-    pub fn inject(&self, fault: Fault, times: usize) {
-        self.shared.inject(fault, times);
-    }
-
-    /// How many requests were answered so far.
-    pub fn requests_served(&self) -> u64 {
-        self.shared.served()
     }
 
     /// Blocks until the emulator stops (for a foreground server).
@@ -305,7 +300,7 @@ impl BackgroundEmulator {
     }
 
     fn stop_and_join(&mut self) {
-        let _ = self.stop.send(true);
+        let _ = self.controls.stop.send(true);
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
