@@ -50,8 +50,8 @@ pub use env::{random_nonce, system_now_ms};
 pub use error::{ApiError, ApiErrorCode, DecodeError, Error, InputError, InputErrorKind};
 pub use generated::operations;
 pub use operation::{
-    BodyKind, OPERATIONS, Operation, OperationSpec, Pagination, ParamLocation, ParamSpec,
-    ResponseKind, find_operation, require_operation,
+    BodyKind, EXTRA, OPERATIONS, Operation, OperationSpec, Pagination, ParamLocation, ParamSpec,
+    ParamType, ResponseKind, find_operation, require_operation,
 };
 pub use pagination::next_page;
 pub use request::{Body, Client, PreparedRequest, Request, USER_AGENT};

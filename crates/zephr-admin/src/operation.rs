@@ -13,6 +13,13 @@ use crate::response::Response;
 
 pub use crate::generated::registry::OPERATIONS;
 
+/// The member of a JSON body object whose own members are sent as top-level
+/// body fields: the escape hatch for fields the reference does not document
+/// (`{"first_name": "A", "extra": {"beta_flag": true}}` sends
+/// `{"first_name":"A","beta_flag":true}`). No documented body has a field of
+/// this name; a name given both directly and in `extra` is refused.
+pub const EXTRA: &str = "extra";
+
 /// Where a parameter goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ParamLocation {
@@ -35,6 +42,58 @@ impl ParamLocation {
     }
 }
 
+/// The scalar type of a parameter, as documented.
+///
+/// The rule for values given as JSON (the JS bindings, typed Rust requests):
+/// `String` parameters take strings only (`user_id: 42` is an `invalid_param`
+/// error, not `"42"`); `Integer` parameters take whole numbers or strings of
+/// decimal digits (`"2"`, `"-1"`); `Number` parameters take finite numbers or
+/// decimal number strings (`"1.5"`, `"2e3"`); `Boolean` parameters take `true`,
+/// `false` or those two words as strings. Values given as text (the command
+/// line) are checked by the same rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ParamType {
+    /// Any string.
+    String,
+    /// A whole number.
+    Integer,
+    /// A finite number.
+    Number,
+    /// `true` or `false`.
+    Boolean,
+}
+
+impl ParamType {
+    /// `string`, `integer`, `number` or `boolean`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ParamType::String => "string",
+            ParamType::Integer => "integer",
+            ParamType::Number => "number",
+            ParamType::Boolean => "boolean",
+        }
+    }
+
+    /// Whether `text` is a valid written form of this type.
+    pub fn accepts_text(self, text: &str) -> bool {
+        match self {
+            ParamType::String => true,
+            ParamType::Integer => {
+                let digits = text.strip_prefix('-').unwrap_or(text);
+                !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
+            }
+            ParamType::Number => {
+                // Decimal notation only: no `inf`, `NaN`, hex or surrounding spaces.
+                text.bytes()
+                    .all(|b| b.is_ascii_digit() || matches!(b, b'-' | b'+' | b'.' | b'e' | b'E'))
+                    && text.bytes().any(|b| b.is_ascii_digit())
+                    && text.parse::<f64>().is_ok_and(f64::is_finite)
+            }
+            ParamType::Boolean => matches!(text, "true" | "false"),
+        }
+    }
+}
+
 /// One documented parameter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ParamSpec {
@@ -47,6 +106,8 @@ pub struct ParamSpec {
     /// For names documented as a pattern such as `foreign_key.{system}`: the
     /// fixed prefix (`foreign_key.`) that every accepted name starts with.
     pub name_prefix: Option<&'static str>,
+    /// The documented scalar type; values of another type are refused.
+    pub ty: ParamType,
 }
 
 impl ParamSpec {
@@ -65,7 +126,8 @@ pub enum BodyKind {
     None,
     /// Any JSON value (object, array or bare string), sent as `application/json`.
     Json,
-    /// Raw text, sent as `text/plain`.
+    /// Raw text, sent unchanged with the operation's documented media type
+    /// ([`OperationSpec::body_media`]).
     Text,
 }
 
@@ -125,6 +187,10 @@ pub struct OperationSpec {
     pub body: BodyKind,
     /// Whether a body must be given (only meaningful when `body` is not `None`).
     pub body_required: bool,
+    /// The documented media type of the body (`Content-Type`), empty when
+    /// there is none. The evict-origin operations send their raw regular
+    /// expression as `application/json`, as working clients do.
+    pub body_media: &'static str,
     /// The documented shape of the 2xx answer.
     pub response: ResponseKind,
     /// Paging of the answer.
@@ -195,6 +261,9 @@ impl OperationSpec {
             let mut found = false;
             for (name, value) in given.iter().filter(|(name, _)| spec.accepts(name)) {
                 found = true;
+                if !spec.ty.accepts_text(value) {
+                    return Err(self.wrong_type(name, spec.ty));
+                }
                 request = match spec.location {
                     ParamLocation::Path => request.path_param(*name, *value),
                     ParamLocation::Query => request.query(*name, *value),
@@ -263,37 +332,92 @@ impl OperationSpec {
                 body = self.body_from_json(value)?;
                 continue;
             }
-            let text = match value {
-                Value::Null => continue,
-                Value::String(s) => s.clone(),
-                Value::Number(n) => number_text(n),
-                Value::Bool(b) => b.to_string(),
-                Value::Array(_) | Value::Object(_) => {
-                    return Err(Error::input(
-                        InputErrorKind::InvalidParam,
-                        format!("the parameter '{name}' must be a string, number or boolean"),
-                    ));
+            // Unknown names (no type) are refused by `request`, which names them.
+            let ty = self.params.iter().find(|p| p.accepts(name)).map(|p| p.ty);
+            let text = match (ty, value) {
+                (_, Value::Null) => continue,
+                (_, Value::String(s)) => s.clone(),
+                (Some(ParamType::Integer), Value::Number(n)) if n.is_i64() || n.is_u64() => {
+                    number_text(n)
                 }
+                (Some(ParamType::Number) | None, Value::Number(n)) => number_text(n),
+                (Some(ParamType::Boolean) | None, Value::Bool(b)) => b.to_string(),
+                (Some(ty), _) => return Err(self.wrong_type(name, ty)),
+                (None, _) => String::new(),
             };
             texts.push((name, text));
         }
         self.request(texts.iter().map(|(n, v)| (*n, v.as_str())), body)
     }
 
+    fn wrong_type(&self, name: &str, ty: ParamType) -> Error {
+        let expected = match ty {
+            ParamType::String => "a string",
+            ParamType::Integer => "a whole number (or a string of decimal digits)",
+            ParamType::Number => "a finite number (or a decimal number string)",
+            ParamType::Boolean => "true or false",
+        };
+        Error::input(
+            InputErrorKind::InvalidParam,
+            format!(
+                "operation '{}': the parameter '{name}' is {} and must be {expected}",
+                self.id,
+                ty.as_str()
+            ),
+        )
+    }
+
     fn body_from_json(&self, value: &Value) -> Result<Option<Body>, Error> {
         match (self.body, value) {
             (_, Value::Null) => Ok(None),
-            (BodyKind::Text, Value::String(text)) => Ok(Some(Body::text(text.as_str()))),
+            (BodyKind::Text, Value::String(text)) => {
+                Ok(Some(Body::raw(text.as_bytes(), self.body_media)))
+            }
             (BodyKind::Text, _) => Err(Error::input(
                 InputErrorKind::InvalidBody,
                 format!("operation '{}' takes a text body: give a string", self.id),
             )),
+            (BodyKind::Json, Value::Object(members)) if members.contains_key(EXTRA) => {
+                Body::json(&self.merge_extra(members)?).map(Some)
+            }
             (BodyKind::Json, value) => Body::json(value).map(Some),
             (BodyKind::None, _) => Err(Error::input(
                 InputErrorKind::InvalidBody,
                 format!("operation '{}' takes no body", self.id),
             )),
         }
+    }
+
+    /// A body object with the members of its `extra` object moved to the top
+    /// level: the one escape hatch for fields the reference does not document.
+    fn merge_extra(&self, members: &Map<String, Value>) -> Result<Value, Error> {
+        let mut merged = members.clone();
+        let extra = match merged.remove(EXTRA) {
+            Some(Value::Object(extra)) => extra,
+            Some(Value::Null) | None => Map::new(),
+            Some(_) => {
+                return Err(Error::input(
+                    InputErrorKind::InvalidBody,
+                    format!(
+                        "operation '{}': the body's `extra` must be an object",
+                        self.id
+                    ),
+                ));
+            }
+        };
+        for (name, value) in extra {
+            if merged.contains_key(&name) {
+                return Err(Error::input(
+                    InputErrorKind::InvalidBody,
+                    format!(
+                        "operation '{}': the body field '{name}' is given both directly and in `extra`",
+                        self.id
+                    ),
+                ));
+            }
+            merged.insert(name, value);
+        }
+        Ok(Value::Object(merged))
     }
 
     /// The documented parameter names, comma-separated.

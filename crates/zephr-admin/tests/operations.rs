@@ -19,8 +19,8 @@ use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 use zephr_admin::operations::*;
 use zephr_admin::{
-    BaseUrl, BodyKind, Client, Credentials, Env, OPERATIONS, Operation, ParamLocation, Response,
-    encode_component, find_operation,
+    BaseUrl, BodyKind, Client, Credentials, Env, OPERATIONS, Operation, ParamLocation, ParamType,
+    Response, encode_component, find_operation,
 };
 
 fn samples() -> Vec<Value> {
@@ -180,6 +180,12 @@ fn hostile_path_parameters_keep_the_documented_route() {
         for value in hostile {
             let mut params = Map::new();
             for p in op.params.iter().filter(|p| p.required) {
+                // Number-typed path parameters refuse non-numeric text (tested below).
+                let value = if p.ty == ParamType::String {
+                    value
+                } else {
+                    "1"
+                };
                 params.insert(p.name.to_owned(), json!(value));
             }
             if op.body != BodyKind::None {
@@ -261,6 +267,121 @@ fn registry_refuses_bad_parameters() {
         .request_from_json(&json!({"body": {"not": "text"}}))
         .unwrap_err();
     assert_eq!(err.code(), "invalid_body");
+}
+
+#[test]
+fn parameter_values_must_have_the_documented_scalar_type() {
+    let code = |id: &str, params: Value| {
+        find_operation(id)
+            .unwrap()
+            .request_from_json(&params)
+            .map(|r| r.query_pairs().to_vec())
+            .map_err(|e| e.code().to_owned())
+    };
+    // String parameters take strings only: a number is not quietly sent as text.
+    assert_eq!(
+        code("getUser", json!({"user_id": 42})).unwrap_err(),
+        "invalid_param"
+    );
+    assert_eq!(
+        code("getUser", json!({"user_id": true})).unwrap_err(),
+        "invalid_param"
+    );
+    assert!(code("getUser", json!({"user_id": "42"})).is_ok());
+    // Integer parameters: whole numbers or decimal digit strings.
+    assert_eq!(
+        code("listAccounts", json!({"page": 2, "rpp": "50"})).unwrap(),
+        [
+            ("rpp".to_owned(), "50".to_owned()),
+            ("page".to_owned(), "2".to_owned())
+        ]
+    );
+    for bad in [
+        json!(1.5),
+        json!("2.0"),
+        json!("ten"),
+        json!(""),
+        json!(" 2"),
+        json!(true),
+    ] {
+        assert_eq!(
+            code("listAccounts", json!({ "page": bad })).unwrap_err(),
+            "invalid_param",
+            "{bad}"
+        );
+    }
+    // The same rule for text values (the command line).
+    let list = find_operation("listAccounts").unwrap();
+    assert_eq!(
+        list.request([("rpp", "x")], None).unwrap_err().code(),
+        "invalid_param"
+    );
+    assert!(list.request([("rpp", "-3")], None).is_ok());
+    // The error names the parameter and the expected type.
+    let err = find_operation("getUser")
+        .unwrap()
+        .request_from_json(&json!({"user_id": 42}))
+        .unwrap_err();
+    assert!(err.to_string().contains("'user_id' is string"), "{err}");
+    // Every path and query parameter carries its documented type.
+    let typed = OPERATIONS
+        .iter()
+        .flat_map(|op| op.params)
+        .filter(|p| p.ty != ParamType::String)
+        .count();
+    assert!(typed > 0);
+}
+
+#[test]
+fn extra_body_members_are_merged_and_cannot_shadow_documented_ones() {
+    let op = find_operation("createAccount").unwrap();
+    let request = op
+        .request_from_json(&json!({"body": {"name": "A", "extra": {"beta": true}}}))
+        .unwrap();
+    let prepared = client().prepare(&request, &Env::new(1, "n")).unwrap();
+    assert_eq!(prepared.body, br#"{"name":"A","beta":true}"#);
+    let clash = op.request_from_json(&json!({"body": {"name": "A", "extra": {"name": "B"}}}));
+    assert_eq!(clash.unwrap_err().code(), "invalid_body");
+    let not_object = op.request_from_json(&json!({"body": {"extra": [1]}}));
+    assert_eq!(not_object.unwrap_err().code(), "invalid_body");
+    // The typed Rust body has the same `extra`, flattened by serde.
+    let mut body = account::CreateAccountBody {
+        name: Some("A".into()),
+        ..Default::default()
+    };
+    body.extra.insert("beta".into(), json!(true));
+    let typed = account::CreateAccount { body };
+    let typed = client()
+        .prepare_operation(&typed, &Env::new(1, "n"))
+        .unwrap();
+    let parsed = |bytes: &[u8]| serde_json::from_slice::<Value>(bytes).unwrap();
+    assert_eq!(parsed(&typed.body), parsed(&prepared.body));
+}
+
+#[test]
+fn evict_origin_sends_the_raw_regex_as_application_json() {
+    for id in ["evictOrigin", "evictOriginSiteV4", "evictOriginV4"] {
+        let op = find_operation(id).unwrap();
+        assert_eq!(
+            (op.body, op.body_media),
+            (BodyKind::Text, "application/json")
+        );
+        let mut params = json!({"body": "/news/.*"});
+        if id == "evictOriginV4" {
+            params["site"] = json!("s");
+        }
+        let prepared = client()
+            .prepare(&op.request_from_json(&params).unwrap(), &Env::new(1, "n"))
+            .unwrap();
+        // The raw text, not a JSON string: what the one public client sends.
+        assert_eq!(prepared.body, b"/news/.*");
+        let content_type = prepared
+            .headers
+            .iter()
+            .find(|(name, _)| name.eq_ignore_ascii_case("content-type"))
+            .map(|(_, value)| value.as_str());
+        assert_eq!(content_type, Some("application/json"), "{id}");
+    }
 }
 
 #[test]

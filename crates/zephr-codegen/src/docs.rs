@@ -5,22 +5,51 @@ use std::fmt::Write as _;
 use serde_json::{Map, Value, json};
 
 use crate::model::Ty;
-use crate::spec::{BodyKind, Location};
-use crate::{Catalogue, HEADER_MD};
+use crate::spec::{BodyKind, Location, Op};
+use crate::{Catalogue, HEADER_MD, OpNames};
 
 pub fn operations_md(cat: &Catalogue) -> String {
     let mut out = format!(
-        "{HEADER_MD}\n# Operations\n\nEvery operation of the Zephr Admin API reference (version 2025-05-06), from\n`spec/zephr-admin-api.json`. The SDK method is `client.<namespace>.<method>(params)` in\nJavaScript; in Rust the request type is `zephr_admin::operations::<group module>::<OperationId in PascalCase>`.\n\n{} operations in {} groups. Notes: **assigned id**: the reference gives no operationId, this one was\nassigned; **inferred**: not seen in any official source; **reference defect**: documented\nthis way by the reference and kept as documented; **paged**: `page`/`rpp` pagination.\n\n| Group | operationId | Method | Path | SDK method | Notes |\n|---|---|---|---|---|---|\n",
+        "{HEADER_MD}\n# Operations\n\nEvery operation of the Zephr Admin API reference (version 2025-05-06), from\n`spec/zephr-admin-api.json`. The SDK method is `client.<namespace>.<method>(params)` in\nJavaScript; in Rust the request type is `zephr_admin::operations::<group module>::<OperationId in PascalCase>`.\n\n{} operations in {} groups. Notes: **assigned id**: the reference gives no operationId, this one was\nassigned; **inferred**: not seen in any official source; **reference defect**: documented\nthis way by the reference and kept as documented; **paged**: `page`/`rpp` pagination.\n\nParameters are listed as `name` (where, type), with **required** ones marked; `body` is the request body.\n\n| Group | operationId | Method | Path | SDK method | Parameters | Notes |\n|---|---|---|---|---|---|---|\n",
         cat.ops.len(),
         cat.groups.len()
     );
     for group in &cat.groups {
-        for (op, names) in cat
+        for ((op, names), model) in cat
             .ops
             .iter()
             .zip(&cat.names)
-            .filter(|(op, _)| &op.group == group)
+            .zip(&cat.models)
+            .filter(|((op, _), _)| &op.group == group)
         {
+            let mut params: Vec<String> = model
+                .params
+                .iter()
+                .map(|p| {
+                    format!(
+                        "`{}` ({}, {}{})",
+                        p.wire,
+                        p.location_name(),
+                        scalar_name(&p.ty),
+                        if p.required { ", **required**" } else { "" }
+                    )
+                })
+                .collect();
+            if let Some(body) = &model.body {
+                let kind = match body.kind {
+                    BodyKind::Text => format!("raw text as {}", op.body_media),
+                    _ => "JSON".to_owned(),
+                };
+                params.push(format!(
+                    "`body` ({kind}{})",
+                    if body.required { ", **required**" } else { "" }
+                ));
+            }
+            let params = if params.is_empty() {
+                "none".to_owned()
+            } else {
+                params.join("; ")
+            };
             let mut notes = Vec::new();
             if op.assigned_id {
                 notes.push("assigned id".to_owned());
@@ -36,18 +65,28 @@ pub fn operations_md(cat: &Catalogue) -> String {
             }
             let _ = writeln!(
                 out,
-                "| {} | `{}` | {} | `{}` | `{}.{}` | {} |",
+                "| {} | `{}` | {} | `{}` | `{}.{}` | {} | {} |",
                 op.group,
                 op.id,
                 op.method,
                 op.path,
                 names.namespace,
                 names.method,
+                params.replace('|', "\\|"),
                 notes.join("; ")
             );
         }
     }
     out
+}
+
+fn scalar_name(ty: &Ty) -> &'static str {
+    match ty {
+        Ty::Integer => "integer",
+        Ty::Number => "number",
+        Ty::Boolean => "boolean",
+        _ => "string",
+    }
 }
 
 /// A sample value for a parameter of this type.
@@ -117,4 +156,52 @@ pub fn samples(cat: &Catalogue) -> String {
     let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
     text.push('\n');
     text
+}
+
+/// The documentation of an operation, as lines shared by JSDoc and rustdoc:
+/// summary, description, route, reference page, notes and known defects.
+pub fn op_doc(op: &Op, names: Option<&OpNames>) -> Vec<String> {
+    let mut lines = vec![one_line(&op.summary)];
+    if let Some(description) = op.description.as_deref().map(one_line)
+        && !description.is_empty()
+        && description != lines[0]
+    {
+        lines.push(String::new());
+        lines.push(description);
+    }
+    lines.push(String::new());
+    let mut route = format!("`{} {}` (operationId `{}`", op.method, op.path, op.id);
+    if let Some(names) = names {
+        let _ = write!(route, ", `client.{}.{}`", names.namespace, names.method);
+    }
+    route.push_str(").");
+    lines.push(route);
+    if let Some(source) = &op.source {
+        lines.push(String::new());
+        lines.push(format!("Reference: <{source}>"));
+    }
+    if op.inferred {
+        lines.push(String::new());
+        lines.push(
+            "**Inferred**: not seen in any official source; verify before relying on it."
+                .to_owned(),
+        );
+    }
+    if let Some(note) = &op.note {
+        lines.push(String::new());
+        lines.push(format!("Note: {}", one_line(note)));
+    }
+    if let Some(defect) = &op.doc_defect {
+        lines.push(String::new());
+        lines.push(format!("Reference defect: {}", one_line(defect)));
+    }
+    lines
+}
+
+/// Text on one line, safe inside a `/** */` or `///` comment.
+pub fn one_line(text: &str) -> String {
+    text.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .replace("*/", "* /")
 }

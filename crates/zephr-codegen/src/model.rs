@@ -28,6 +28,10 @@ pub struct Field {
     pub rust: String,
     pub ty: Ty,
     pub required: bool,
+    /// The documented description, if any.
+    pub doc: Option<String>,
+    /// A fixed value (`const`), if any.
+    pub fixed: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -62,6 +66,7 @@ pub struct RequestParam {
     pub ty: Ty,
     pub required: bool,
     pub name_prefix: Option<String>,
+    pub doc: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -82,6 +87,17 @@ pub struct OpModel {
     pub records: Vec<Record>,
 }
 
+impl RequestParam {
+    /// `path`, `query` or `header`.
+    pub fn location_name(&self) -> &'static str {
+        match self.location {
+            Location::Path => "path",
+            Location::Query => "query",
+            Location::Header => "header",
+        }
+    }
+}
+
 pub fn op_model(op: &Op) -> OpModel {
     let type_name = pascal(&op.id);
     let mut records = Vec::new();
@@ -95,6 +111,7 @@ pub fn op_model(op: &Op) -> OpModel {
             ty: scalar(&p.schema),
             required: p.required,
             name_prefix: p.name_prefix.clone(),
+            doc: p.description.clone(),
         })
         .collect();
     let mut names: Vec<String> = params.iter().map(|p| p.rust.clone()).collect();
@@ -219,6 +236,8 @@ pub fn build(schema: &Value, name: &str, records: &mut Vec<Record>, nested: bool
                             rust: rust_field(wire),
                             ty,
                             required: required.contains(&wire.as_str()),
+                            doc: prop["description"].as_str().map(str::to_owned),
+                            fixed: prop["const"].as_str().map(str::to_owned),
                         }
                     })
                     .collect();
@@ -273,10 +292,12 @@ pub fn share_identical_records(models: &mut [OpModel], groups: &[String]) {
             });
             for field in &record.fields {
                 key.push_str(&format!(
-                    "|{}:{}:{}",
+                    "|{}:{}:{}:{:?}:{:?}",
                     field.wire,
                     shape(&field.ty, &canonical),
-                    field.required
+                    field.required,
+                    field.fixed,
+                    field.doc
                 ));
             }
             match first.get(&key) {

@@ -32,8 +32,23 @@ pub fn words(s: &str) -> Vec<String> {
     if !current.is_empty() {
         out.push(current);
     }
-    out
+    // Words the reference glues or spells unevenly in its operationIds
+    // (`listUserSegmentsforUser`, `revokeKeypair` beside `issueKeyPair`).
+    let mut fixed = Vec::with_capacity(out.len());
+    for word in out {
+        match GLUED.iter().find(|(glued, _)| *glued == word) {
+            Some((_, parts)) => fixed.extend(parts.iter().map(|p| (*p).to_owned())),
+            None => fixed.push(word),
+        }
+    }
+    fixed
 }
+
+/// Glued words of operationIds and their parts.
+const GLUED: &[(&str, &[&str])] = &[
+    ("Segmentsfor", &["Segments", "For"]),
+    ("Keypair", &["Key", "Pair"]),
+];
 
 pub fn snake(s: &str) -> String {
     words(s)
@@ -177,6 +192,8 @@ mod tests {
         assert_eq!(pascal("listAccountUsers"), "ListAccountUsers");
         assert_eq!(rust_field("type"), "type_");
         assert_eq!(rust_field("2fa"), "f_2fa");
+        assert_eq!(camel("revokeKeypair"), "revokeKeyPair");
+        assert_eq!(camel("listSegmentsforUser"), "listSegmentsForUser");
     }
 
     #[test]

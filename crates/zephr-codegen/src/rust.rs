@@ -2,6 +2,7 @@
 
 use std::fmt::Write as _;
 
+use crate::docs::{one_line, op_doc};
 use crate::model::{Field, OpModel, Output, Record, Ty};
 use crate::names::snake;
 use crate::spec::{BodyKind, Location, Op};
@@ -36,7 +37,7 @@ pub fn const_name(op: &Op) -> String {
 
 pub fn registry(cat: &Catalogue) -> String {
     let mut out = format!(
-        "{HEADER}\n//! The operation table.\n\nuse crate::operation::{{BodyKind, OperationSpec, Pagination, ParamLocation, ParamSpec, ResponseKind}};\n\n"
+        "{HEADER}\n//! The operation table.\n\nuse crate::operation::{{BodyKind, OperationSpec, Pagination, ParamLocation, ParamSpec, ParamType, ResponseKind}};\n\n"
     );
     for ((op, names), model) in cat.ops.iter().zip(&cat.names).zip(&cat.models) {
         let _ = writeln!(
@@ -59,15 +60,21 @@ pub fn registry(cat: &Catalogue) -> String {
         let _ = writeln!(out, "    path: {:?},", op.path);
         let _ = writeln!(out, "    summary: {:?},", op.summary);
         out.push_str("    params: &[");
-        for p in &op.params {
+        for (p, typed) in op.params.iter().zip(&model.params) {
             let location = match p.location {
                 Location::Path => "Path",
                 Location::Query => "Query",
                 Location::Header => "Header",
             };
+            let param_type = match typed.ty {
+                Ty::Integer => "Integer",
+                Ty::Number => "Number",
+                Ty::Boolean => "Boolean",
+                _ => "String",
+            };
             let _ = write!(
                 out,
-                "\n        ParamSpec {{ name: {:?}, location: ParamLocation::{location}, required: {}, name_prefix: {:?} }},",
+                "\n        ParamSpec {{ name: {:?}, location: ParamLocation::{location}, required: {}, name_prefix: {:?}, ty: ParamType::{param_type} }},",
                 p.name, p.required, p.name_prefix
             );
         }
@@ -82,6 +89,7 @@ pub fn registry(cat: &Catalogue) -> String {
         };
         let _ = writeln!(out, "    body: BodyKind::{body},");
         let _ = writeln!(out, "    body_required: {},", op.body_required);
+        let _ = writeln!(out, "    body_media: {:?},", op.body_media);
         let response = match model.output {
             Output::Any => "Any",
             Output::Text => "Text",
@@ -158,20 +166,15 @@ pub fn group_module(cat: &Catalogue, group: &str) -> String {
 }
 
 fn request_type(out: &mut String, op: &Op, model: &OpModel) {
-    let _ = writeln!(out, "/// {}", op.summary.replace('\n', " "));
-    let _ = writeln!(
-        out,
-        "///\n/// `{} {}` (operationId `{}`).",
-        op.method, op.path, op.id
-    );
-    if op.inferred {
-        out.push_str("///\n/// **Inferred**: not seen in any official source; verify before relying on it.\n");
+    for line in op_doc(op, None) {
+        if line.is_empty() {
+            out.push_str("///\n");
+        } else {
+            let _ = writeln!(out, "/// {line}");
+        }
     }
-    if let Some(defect) = &op.doc_defect {
-        let _ = writeln!(
-            out,
-            "///\n/// **Reference defect** (kept as documented): {defect}"
-        );
+    if op.deprecated {
+        out.push_str("#[deprecated(note = \"the reference marks this operation deprecated\")]\n");
     }
     out.push_str("#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]\n");
     let _ = writeln!(out, "pub struct {} {{", model.type_name);
@@ -195,7 +198,20 @@ fn request_type(out: &mut String, op: &Op, model: &OpModel) {
             );
             continue;
         }
-        let _ = writeln!(out, "    /// {kind} parameter `{}`.", p.wire);
+        match &p.doc {
+            Some(doc) => {
+                let _ = writeln!(
+                    out,
+                    "    /// {} ({} parameter `{}`.)",
+                    one_line(doc),
+                    kind.to_ascii_lowercase(),
+                    p.wire
+                );
+            }
+            None => {
+                let _ = writeln!(out, "    /// {kind} parameter `{}`.", p.wire);
+            }
+        }
         if p.required {
             if p.rust != p.wire {
                 let _ = writeln!(out, "    #[serde(rename = {:?})]", p.wire);
@@ -270,11 +286,18 @@ fn record_type(out: &mut String, record: &Record, response: bool) {
     for field in &record.fields {
         field_decl(out, field, response);
     }
-    out.push_str("    /// Members the reference does not document.\n    #[serde(flatten)]\n    pub extra: Map<String, Value>,\n}\n");
+    out.push_str("    /// Members the reference does not document: sent (or received) as\n    /// top-level members beside the documented ones.\n    #[serde(flatten)]\n    pub extra: Map<String, Value>,\n}\n");
 }
 
 fn field_decl(out: &mut String, field: &Field, response: bool) {
-    let _ = writeln!(out, "    /// `{}`", field.wire);
+    let _ = write!(out, "    /// `{}`", field.wire);
+    if let Some(doc) = &field.doc {
+        let _ = write!(out, ": {}", one_line(doc));
+    }
+    if let Some(value) = &field.fixed {
+        let _ = write!(out, " Always `{value:?}`.");
+    }
+    out.push('\n');
     if !response && field.required {
         if field.rust != field.wire {
             let _ = writeln!(out, "    #[serde(rename = {:?})]", field.wire);

@@ -21,6 +21,7 @@ pub struct Param {
     pub example: Option<Value>,
     /// For pattern names: the fixed prefix (`foreign_key.`).
     pub name_prefix: Option<String>,
+    pub description: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,6 +43,13 @@ pub struct Op {
     pub body_required: bool,
     pub body_schema: Value,
     pub body_example: Option<Value>,
+    /// The body's media type (`Content-Type`), empty without a body.
+    pub body_media: String,
+    /// The longer description, the reference page, notes and deprecation.
+    pub description: Option<String>,
+    pub source: Option<String>,
+    pub note: Option<String>,
+    pub deprecated: bool,
     /// The documented success status and its schema and example, if any.
     pub success_status: u16,
     pub response_schema: Option<Value>,
@@ -110,42 +118,45 @@ fn read_op(path: &str, method: &str, op: &Value, item: &Value) -> Result<Op, Str
             required: location == Location::Path || p["required"].as_bool() == Some(true),
             schema: p.get("schema").cloned().unwrap_or(Value::Null),
             example: p.get("example").cloned(),
+            description: str_of(&p["description"]),
             name,
             location,
             name_prefix,
         });
     }
 
-    let (body_kind, body_required, body_schema, body_example) = match op.get("requestBody") {
-        None => (BodyKind::None, false, Value::Null, None),
-        Some(body) => {
-            let content = body["content"]
-                .as_object()
-                .ok_or("requestBody without content")?;
-            let (media, media_obj) = content
-                .iter()
-                .next()
-                .ok_or("requestBody with empty content")?;
-            let declared = op["x-zephr-body-kind"].as_str();
-            let kind = match (declared, media.as_str()) {
-                (Some("text"), _) | (None, "text/plain") => BodyKind::Text,
-                _ => BodyKind::Json,
-            };
-            let example = media_obj
-                .get("example")
-                .cloned()
-                .or_else(|| first_example(media_obj));
-            (
-                kind,
-                body["required"].as_bool().unwrap_or(false),
-                media_obj
-                    .get("schema")
+    let (body_kind, body_required, body_schema, body_example, body_media) =
+        match op.get("requestBody") {
+            None => (BodyKind::None, false, Value::Null, None, String::new()),
+            Some(body) => {
+                let content = body["content"]
+                    .as_object()
+                    .ok_or("requestBody without content")?;
+                let (media, media_obj) = content
+                    .iter()
+                    .next()
+                    .ok_or("requestBody with empty content")?;
+                let declared = op["x-zephr-body-kind"].as_str();
+                let kind = match (declared, media.as_str()) {
+                    (Some("text"), _) | (None, "text/plain") => BodyKind::Text,
+                    _ => BodyKind::Json,
+                };
+                let example = media_obj
+                    .get("example")
                     .cloned()
-                    .unwrap_or(Value::Object(Map::new())),
-                example,
-            )
-        }
-    };
+                    .or_else(|| first_example(media_obj));
+                (
+                    kind,
+                    body["required"].as_bool().unwrap_or(false),
+                    media_obj
+                        .get("schema")
+                        .cloned()
+                        .unwrap_or(Value::Object(Map::new())),
+                    example,
+                    media.clone(),
+                )
+            }
+        };
 
     let responses = op["responses"].as_object().ok_or("no responses")?;
     let mut success: Vec<(u16, &Value)> = responses
@@ -184,6 +195,7 @@ fn read_op(path: &str, method: &str, op: &Value, item: &Value) -> Result<Op, Str
         body_required,
         body_schema,
         body_example,
+        body_media,
         success_status,
         response_schema,
         response_example,
@@ -191,6 +203,10 @@ fn read_op(path: &str, method: &str, op: &Value, item: &Value) -> Result<Op, Str
         assigned_id: op["x-zephr-assigned-id"].as_bool() == Some(true),
         inferred: op["x-zephr-inferred"].as_bool() == Some(true),
         doc_defect: str_of(&op["x-zephr-doc-defect"]),
+        description: str_of(&op["description"]),
+        source: str_of(&op["x-zephr-source"]),
+        note: str_of(&op["x-zephr-note"]),
+        deprecated: op["deprecated"].as_bool() == Some(true),
     })
 }
 

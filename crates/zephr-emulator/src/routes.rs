@@ -173,8 +173,17 @@ pub(crate) fn validate(
         let documented = op
             .params
             .iter()
-            .any(|p| p.location == ParamLocation::Query && accepts(p, name));
-        if documented
+            .find(|p| p.location == ParamLocation::Query && accepts(p, name));
+        if let Some(spec) = documented
+            && !spec.ty.accepts_text(value)
+        {
+            return Err(format!(
+                "the query parameter '{name}' must be {}, not '{}'",
+                spec.ty.as_str(),
+                value.chars().take(40).collect::<String>()
+            ));
+        }
+        if documented.is_some()
             && POSITIVE_INTEGERS.contains(&name.as_str())
             && value.parse::<u32>().map_or(true, |n| n == 0)
         {
@@ -195,6 +204,10 @@ pub(crate) fn validate(
             op.body.as_str()
         )),
         _ if body.is_empty() => Ok(None),
+        _ if !media_matches(headers, op.body_media) => Err(format!(
+            "operation '{}' takes a body of type {}",
+            op.id, op.body_media
+        )),
         BodyKind::Json => serde_json::from_slice(body)
             .map(Some)
             .map_err(|e| format!("the request body is not JSON: {e}")),
@@ -202,6 +215,16 @@ pub(crate) fn validate(
             .map(|_| None)
             .map_err(|_| "the request body is not UTF-8 text".to_owned()),
     }
+}
+
+/// Whether the request's `Content-Type` (without parameters such as
+/// `charset`) is the documented media type of the body.
+fn media_matches(headers: &[(String, String)], media: &str) -> bool {
+    headers
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case("content-type"))
+        .and_then(|(_, value)| value.split(';').next())
+        .is_some_and(|given| given.trim().eq_ignore_ascii_case(media))
 }
 
 #[cfg(test)]
@@ -254,20 +277,47 @@ mod tests {
 
     #[test]
     fn validation() {
-        let create = zephr_admin::find_operation("createUser").unwrap();
+        let json = [("Content-Type".to_owned(), "application/json".to_owned())];
+        // createAccount is one of the four operations whose body the reference requires.
+        let create = zephr_admin::find_operation("createAccount").unwrap();
         assert!(
-            validate(create, &[], &[], b"")
+            validate(create, &[], &json, b"")
                 .unwrap_err()
                 .contains("needs a json")
         );
         assert!(
-            validate(create, &[], &[], b"{")
+            validate(create, &[], &json, b"{")
                 .unwrap_err()
                 .contains("not JSON")
         );
         assert_eq!(
-            validate(create, &[], &[], b"{}").unwrap(),
+            validate(create, &[], &json, b"{}").unwrap(),
             Some(serde_json::json!({}))
+        );
+        // The reference does not require createUser's body: none is accepted.
+        let create_user = zephr_admin::find_operation("createUser").unwrap();
+        assert_eq!(validate(create_user, &[], &[], b"").unwrap(), None);
+        // A body of another media type is refused.
+        let text = [(
+            "content-type".to_owned(),
+            "text/plain; charset=utf-8".to_owned(),
+        )];
+        assert!(
+            validate(create, &[], &text, b"{}")
+                .unwrap_err()
+                .contains("application/json")
+        );
+        // The evict-origin regex: raw text as application/json.
+        let evict = zephr_admin::find_operation("evictOrigin").unwrap();
+        assert_eq!(validate(evict, &[], &json, b"/news/.*").unwrap(), None);
+        assert!(validate(evict, &[], &text, b"/news/.*").is_err());
+        // Query parameters of the documented type only.
+        let accounts = zephr_admin::find_operation("listAccounts").unwrap();
+        let fraction = [("page".to_owned(), "1.5".to_owned())];
+        assert!(
+            validate(accounts, &fraction, &[], b"")
+                .unwrap_err()
+                .contains("integer")
         );
         let get = zephr_admin::find_operation("getUser").unwrap();
         assert!(

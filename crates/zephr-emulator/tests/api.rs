@@ -53,8 +53,9 @@ fn unknown_routes_wrong_methods_and_invalid_requests() {
     let answer = emu.signed("PATCH", "/v3/accounts", "", b"");
     assert_eq!(answer.status, 405);
     assert_eq!(answer.header("allow"), Some("GET, POST"));
-    // Missing body, invalid JSON, a body where none is taken.
-    let answer = emu.signed("POST", "/v3/users", "", b"");
+    // Missing body (createAccount is one of the four operations whose body the
+    // reference requires), invalid JSON, a body where none is taken.
+    let answer = emu.signed("POST", "/v3/accounts", "", b"");
     assert_eq!(answer.status, 400);
     assert!(
         answer.json()["message"]
@@ -82,9 +83,15 @@ fn unknown_routes_wrong_methods_and_invalid_requests() {
             .contains("'attributes'")
     );
     assert_eq!(
-        emu.signed("GET", "/v3/user-export", "appIds=a&attributes=b", b"")
+        emu.signed("GET", "/v3/user-export", "appIds=a&attributes=true", b"")
             .status,
         200
+    );
+    // `attributes` is documented as a boolean.
+    assert_eq!(
+        emu.signed("GET", "/v3/user-export", "appIds=a&attributes=b", b"")
+            .status,
+        400
     );
     // Numbers where numbers are documented.
     assert_eq!(

@@ -29,10 +29,10 @@ fn the_example_client_round_trips_against_the_emulator() {
         &agent,
         &client,
         &CreateUser {
-            body: CreateUserBody {
+            body: Some(CreateUserBody {
                 identifiers,
                 ..Default::default()
-            },
+            }),
         },
     )
     .unwrap();

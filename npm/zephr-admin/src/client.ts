@@ -4,7 +4,7 @@
 import { core } from "./backend.js";
 import { headerPairs, type ParamsOf, type PrepareOptions, type PreparedRequest, type ResultOf, unwrap } from "./core.js";
 import { ZephrConnectionError, ZephrTimeoutError } from "./errors.js";
-import { NAMESPACES, type OperationId, type OperationTypes } from "./generated/operations.js";
+import { NAMESPACES, type NamespaceMethods, type OperationId, type OperationTypes } from "./generated/operations.js";
 
 /** How to reach Zephr and how patiently. */
 export interface ClientOptions {
@@ -43,13 +43,8 @@ type Args<Id extends OperationId> = {} extends ParamsOf<Id>
   ? [params?: ParamsOf<Id>, options?: RequestOptions]
   : [params: ParamsOf<Id>, options?: RequestOptions];
 
-type Namespaces = {
-  [NS in keyof typeof NAMESPACES]: {
-    [M in keyof (typeof NAMESPACES)[NS]]: (typeof NAMESPACES)[NS][M] extends infer Id extends OperationId
-      ? (...args: Args<Id>) => Promise<ResultOf<Id>>
-      : never;
-  };
-};
+/** One documented interface per namespace (generated), so editors show each method's docs. */
+type Namespaces = NamespaceMethods<RequestOptions>;
 
 /** An element of a list operation's `results`. */
 type ItemOf<Id extends OperationId> = ResultOf<Id> extends { results: Array<infer T> } ? T : unknown;

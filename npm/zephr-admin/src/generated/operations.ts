@@ -8,8 +8,9 @@ export interface ListResult<T> {
   [member: string]: unknown;
 }
 
-/** `GET /v3/accounts/{account_id}/users`: List account users */
+/** Parameters of `listAccountUsers` (`GET /v3/accounts/{account_id}/users`): List account users */
 export interface ListAccountUsersParams {
+  /** Unique Account identifier. (path parameter) */
   account_id: string;
 }
 
@@ -21,17 +22,21 @@ export interface ListAccountUsersItem {
   [member: string]: unknown;
 }
 
-/** `DELETE /v3/accounts/{account_id}/users/{user_id}`: Delete an account user */
+/** Parameters of `deleteAccountUser` (`DELETE /v3/accounts/{account_id}/users/{user_id}`): Delete an account user */
 export interface DeleteAccountUserParams {
+  /** Unique Account identifier (path parameter) */
   account_id: string;
+  /** Unique User identifier (path parameter) */
   user_id: string;
 }
 
 export type DeleteAccountUserResult = unknown;
 
-/** `GET /v3/accounts/{account_id}/users/{user_id}`: Retrieve an account user */
+/** Parameters of `retrieveAccountUser` (`GET /v3/accounts/{account_id}/users/{user_id}`): Retrieve an account user */
 export interface RetrieveAccountUserParams {
+  /** Unique Account identifier (path parameter) */
   account_id: string;
+  /** Unique User identifier (path parameter) */
   user_id: string;
 }
 
@@ -40,16 +45,19 @@ export type RetrieveAccountUserResult = RetrieveAccountUserResponse;
 /** The same shape as ListAccountUsersItem. */
 export type RetrieveAccountUserResponse = ListAccountUsersItem;
 
-/** `PUT /v3/accounts/{account_id}/users/{user_id}`: Save or Create an account user */
+/** Parameters of `saveAccountUser` (`PUT /v3/accounts/{account_id}/users/{user_id}`): Save or Create an account user */
 export interface SaveAccountUserParams {
+  /** Unique Account identifier (path parameter) */
   account_id: string;
+  /** Unique User identifier (path parameter) */
   user_id: string;
 }
 
 export type SaveAccountUserResult = unknown;
 
-/** `GET /v4/accounts/{accountId}/grants`: List account users */
+/** Parameters of `listAccountUsersV4` (`GET /v4/accounts/{accountId}/grants`): List account users */
 export interface ListAccountUsersV4Params {
+  /** Unique Account identifier (path parameter) */
   accountId: string;
 }
 
@@ -61,9 +69,10 @@ export interface ListAccountUsersV4Item {
   [member: string]: unknown;
 }
 
-/** `POST /v3/admin/login`: Log in to an admin user account */
+/** Parameters of `logInAdminUserAccount` (`POST /v3/admin/login`): Log in to an admin user account */
 export interface LogInAdminUserAccountParams {
-  body: LogInAdminUserAccountBody;
+  /** The request body (JSON). */
+  body?: LogInAdminUserAccountBody;
 }
 
 export type LogInAdminUserAccountResult = LogInAdminUserAccountResponse;
@@ -71,7 +80,8 @@ export type LogInAdminUserAccountResult = LogInAdminUserAccountResponse;
 export interface LogInAdminUserAccountBody {
   identifiers: Record<string, unknown>;
   validators: Record<string, unknown>;
-  [member: string]: unknown;
+  /** Fields the reference does not document, sent as top-level body fields (a name may not repeat a documented field). */
+  extra?: Record<string, unknown>;
 }
 
 export interface LogInAdminUserAccountResponse {
@@ -80,8 +90,9 @@ export interface LogInAdminUserAccountResponse {
   [member: string]: unknown;
 }
 
-/** `POST /v3/admin/logout`: Log out of the admin user account */
+/** Parameters of `logOutAdminUserAccount` (`POST /v3/admin/logout`): Log out of the admin user account */
 export interface LogOutAdminUserAccountParams {
+  /** The admin session to log out (the reference gives no description). (header parameter) */
   "blaize-admin-session"?: string;
 }
 
@@ -92,7 +103,7 @@ export interface LogOutAdminUserAccountResponse {
   [member: string]: unknown;
 }
 
-/** `GET /v3/admin/roles`: List admin user roles */
+/** Parameters of `listRoles` (`GET /v3/admin/roles`): List admin user roles */
 export interface ListRolesParams {
 }
 
@@ -105,9 +116,10 @@ export interface ListRolesItem {
   [member: string]: unknown;
 }
 
-/** `POST /v3/admin/roles`: Create admin user roles */
+/** Parameters of `createAdminRole` (`POST /v3/admin/roles`): Create admin user roles */
 export interface CreateAdminRoleParams {
-  body: CreateAdminRoleBody;
+  /** The request body (JSON). */
+  body?: CreateAdminRoleBody;
 }
 
 export type CreateAdminRoleResult = CreateAdminRoleResponse;
@@ -115,14 +127,16 @@ export type CreateAdminRoleResult = CreateAdminRoleResponse;
 export interface CreateAdminRoleBody {
   email: string;
   role: string;
-  [member: string]: unknown;
+  /** Fields the reference does not document, sent as top-level body fields (a name may not repeat a documented field). */
+  extra?: Record<string, unknown>;
 }
 
 /** The same shape as LogOutAdminUserAccountResponse. */
 export type CreateAdminRoleResponse = LogOutAdminUserAccountResponse;
 
-/** `DELETE /v3/admin/roles/{role_id}`: Delete an admin user role */
+/** Parameters of `deleteRole` (`DELETE /v3/admin/roles/{role_id}`): Delete an admin user role */
 export interface DeleteRoleParams {
+  /** Unique Role identifier (path parameter) */
   role_id: string;
 }
 
@@ -131,8 +145,9 @@ export type DeleteRoleResult = DeleteRoleResponse;
 /** The same shape as LogOutAdminUserAccountResponse. */
 export type DeleteRoleResponse = LogOutAdminUserAccountResponse;
 
-/** `GET /v3/admin/roles/{role_id}`: Retrieve an admin user role */
+/** Parameters of `getRole` (`GET /v3/admin/roles/{role_id}`): Retrieve an admin user role */
 export interface GetRoleParams {
+  /** Unique Role identifier (path parameter) */
   role_id: string;
 }
 
@@ -141,10 +156,12 @@ export type GetRoleResult = GetRoleResponse;
 /** The same shape as ListRolesItem. */
 export type GetRoleResponse = ListRolesItem;
 
-/** `PUT /v3/admin/roles/{role_id}`: Update an admin user role */
+/** Parameters of `updateRole` (`PUT /v3/admin/roles/{role_id}`): Update an admin user role */
 export interface UpdateRoleParams {
+  /** Unique Role identifier (path parameter) */
   role_id: string;
-  body: UpdateRoleBody;
+  /** The request body (JSON). */
+  body?: UpdateRoleBody;
 }
 
 export type UpdateRoleResult = UpdateRoleResponse;
@@ -155,8 +172,9 @@ export type UpdateRoleBody = CreateAdminRoleBody;
 /** The same shape as LogOutAdminUserAccountResponse. */
 export type UpdateRoleResponse = LogOutAdminUserAccountResponse;
 
-/** `GET /v3/admin/sessions/{blaize_admin_session_id}`: Retrieve an admin user by session ID */
+/** Parameters of `getSessionUser` (`GET /v3/admin/sessions/{blaize_admin_session_id}`): Retrieve an admin user by session ID */
 export interface GetSessionUserParams {
+  /** Admin User Session identifier (path parameter) */
   blaize_admin_session_id: string;
 }
 
@@ -167,9 +185,10 @@ export interface GetSessionUserResponse {
   [member: string]: unknown;
 }
 
-/** `POST /v3/admin/users`: Create an admin user */
+/** Parameters of `createAdminUser` (`POST /v3/admin/users`): Create an admin user */
 export interface CreateAdminUserParams {
-  body: CreateAdminUserBody;
+  /** The request body (JSON). */
+  body?: CreateAdminUserBody;
 }
 
 export type CreateAdminUserResult = CreateAdminUserResponse;
@@ -177,7 +196,8 @@ export type CreateAdminUserResult = CreateAdminUserResponse;
 export interface CreateAdminUserBody {
   identifiers: Record<string, unknown>;
   validators?: Record<string, unknown>;
-  [member: string]: unknown;
+  /** Fields the reference does not document, sent as top-level body fields (a name may not repeat a documented field). */
+  extra?: Record<string, unknown>;
 }
 
 export interface CreateAdminUserResponse {
@@ -187,8 +207,9 @@ export interface CreateAdminUserResponse {
   [member: string]: unknown;
 }
 
-/** `GET /v3/admin/users/{user_id}/keypairs`: List access keys */
+/** Parameters of `listAccessKeys` (`GET /v3/admin/users/{user_id}/keypairs`): List access keys */
 export interface ListAccessKeysParams {
+  /** Unique User Identifier (path parameter) */
   user_id: string;
 }
 
@@ -199,8 +220,9 @@ export interface ListAccessKeysItem {
   [member: string]: unknown;
 }
 
-/** `POST /v3/admin/users/{user_id}/keypairs`: Issue a key pair */
+/** Parameters of `issueKeyPair` (`POST /v3/admin/users/{user_id}/keypairs`): Issue a key pair */
 export interface IssueKeyPairParams {
+  /** Unique User Identifier (path parameter) */
   user_id: string;
 }
 
@@ -213,19 +235,22 @@ export interface IssueKeyPairResponse {
   [member: string]: unknown;
 }
 
-/** `DELETE /v3/admin/users/{user_id}/keypairs/{access_key}`: Revoke a keypair */
-export interface RevokeKeypairParams {
+/** Parameters of `revokeKeypair` (`DELETE /v3/admin/users/{user_id}/keypairs/{access_key}`): Revoke a keypair */
+export interface RevokeKeyPairParams {
+  /** Unique User identifier (path parameter) */
   user_id: string;
+  /** Access Key identifier (path parameter) */
   access_key: string;
 }
 
-export type RevokeKeypairResult = RevokeKeypairResponse;
+export type RevokeKeyPairResult = RevokeKeyPairResponse;
 
 /** The same shape as LogOutAdminUserAccountResponse. */
-export type RevokeKeypairResponse = LogOutAdminUserAccountResponse;
+export type RevokeKeyPairResponse = LogOutAdminUserAccountResponse;
 
-/** `GET /v3/admin/users/{user_id}/roles`: List user roles */
+/** Parameters of `listUserRoles` (`GET /v3/admin/users/{user_id}/roles`): List user roles */
 export interface ListUserRolesParams {
+  /** Unique User identifier (path parameter) */
   user_id: string;
 }
 
@@ -237,9 +262,11 @@ export interface ListUserRolesItem {
   [member: string]: unknown;
 }
 
-/** `GET /v3/admin/users/{user_id}/roles/{tenant}`: List user roles by tenant */
+/** Parameters of `listUserTenantRoles` (`GET /v3/admin/users/{user_id}/roles/{tenant}`): List user roles by tenant */
 export interface ListUserTenantRolesParams {
+  /** Unique User identifier (path parameter) */
   user_id: string;
+  /** Tenant identifier (path parameter) */
   tenant: string;
 }
 
@@ -248,7 +275,7 @@ export type ListUserTenantRolesResult = ListResult<ListUserTenantRolesItem>;
 /** The same shape as ListUserRolesItem. */
 export type ListUserTenantRolesItem = ListUserRolesItem;
 
-/** `GET /v3/bundles`: List Bundles */
+/** Parameters of `listBundles` (`GET /v3/bundles`): List Bundles */
 export interface ListBundlesParams {
 }
 
@@ -274,9 +301,10 @@ export interface ListBundlesItem {
   [member: string]: unknown;
 }
 
-/** `PUT /v3/bundles`: Create Bundles */
+/** Parameters of `createBundles` (`PUT /v3/bundles`): Create Bundles */
 export interface CreateBundlesParams {
-  body: CreateBundlesBody;
+  /** The request body (JSON). */
+  body?: CreateBundlesBody;
 }
 
 export type CreateBundlesResult = unknown;
@@ -286,11 +314,13 @@ export interface CreateBundlesBody {
   description?: string;
   includes?: Record<string, unknown>;
   auto_assign?: string;
-  [member: string]: unknown;
+  /** Fields the reference does not document, sent as top-level body fields (a name may not repeat a documented field). */
+  extra?: Record<string, unknown>;
 }
 
-/** `DELETE /v3/bundles/{id}`: Delete Bundle */
+/** Parameters of `deleteBundle` (`DELETE /v3/bundles/{id}`): Delete Bundle */
 export interface DeleteBundleParams {
+  /** Unique Bundle Identifier. (path parameter) */
   id: string;
 }
 
@@ -299,8 +329,9 @@ export type DeleteBundleResult = DeleteBundleResponse;
 /** The same shape as LogOutAdminUserAccountResponse. */
 export type DeleteBundleResponse = LogOutAdminUserAccountResponse;
 
-/** `GET /v3/bundles/{id}`: Retrieve a Bundle */
+/** Parameters of `getBundle` (`GET /v3/bundles/{id}`): Retrieve a Bundle */
 export interface GetBundleParams {
+  /** Unique Bundle Identifier. (path parameter) */
   id: string;
 }
 
@@ -312,10 +343,12 @@ export type GetBundleResponseIncludes = ListBundlesItemIncludes;
 /** The same shape as ListBundlesItem. */
 export type GetBundleResponse = ListBundlesItem;
 
-/** `PUT /v3/bundles/{id}`: Create a Bundle */
+/** Parameters of `createBundle` (`PUT /v3/bundles/{id}`): Create a Bundle */
 export interface CreateBundleParams {
+  /** Unique Bundle identifier (path parameter) */
   id: string;
-  body: CreateBundleBody;
+  /** The request body (JSON). */
+  body?: CreateBundleBody;
 }
 
 export type CreateBundleResult = unknown;
@@ -323,7 +356,7 @@ export type CreateBundleResult = unknown;
 /** The same shape as CreateBundlesBody. */
 export type CreateBundleBody = CreateBundlesBody;
 
-/** `GET /v3/cache-configurations`: List cache configurations */
+/** Parameters of `listCacheConfigurations` (`GET /v3/cache-configurations`): List cache configurations */
 export interface ListCacheConfigurationsParams {
 }
 
@@ -361,9 +394,10 @@ export interface ListCacheConfigurationsItem {
   [member: string]: unknown;
 }
 
-/** `POST /v3/cache-configurations`: Create a cache configuration */
+/** Parameters of `createCacheConfiguration` (`POST /v3/cache-configurations`): Create a cache configuration */
 export interface CreateCacheConfigurationParams {
-  body: CreateCacheConfigurationBody;
+  /** The request body (JSON). */
+  body?: CreateCacheConfigurationBody;
 }
 
 export type CreateCacheConfigurationResult = unknown;
@@ -372,18 +406,21 @@ export interface CreateCacheConfigurationBody {
   label?: string;
   conditions?: Record<string, unknown>;
   cache?: Record<string, unknown>;
-  [member: string]: unknown;
+  /** Fields the reference does not document, sent as top-level body fields (a name may not repeat a documented field). */
+  extra?: Record<string, unknown>;
 }
 
-/** `DELETE /v3/cache-configurations/{id}`: Delete a cache configuration */
+/** Parameters of `deleteCacheConfiguration` (`DELETE /v3/cache-configurations/{id}`): Delete a cache configuration */
 export interface DeleteCacheConfigurationParams {
+  /** Unique Cache Configuration identifier (path parameter) */
   id: string;
 }
 
 export type DeleteCacheConfigurationResult = unknown;
 
-/** `GET /v3/cache-configurations/{id}`: Retrieve a cache configuration */
+/** Parameters of `getCacheConfiguration` (`GET /v3/cache-configurations/{id}`): Retrieve a cache configuration */
 export interface GetCacheConfigurationParams {
+  /** Unique Cache Configuration identifier (path parameter) */
   id: string;
 }
 
@@ -404,10 +441,12 @@ export type GetCacheConfigurationResponseRedirect = ListCacheConfigurationsItemR
 /** The same shape as ListCacheConfigurationsItem. */
 export type GetCacheConfigurationResponse = ListCacheConfigurationsItem;
 
-/** `PUT /v3/cache-configurations/{id}`: Update a cache configuration */
+/** Parameters of `updateCacheConfiguration` (`PUT /v3/cache-configurations/{id}`): Update a cache configuration */
 export interface UpdateCacheConfigurationParams {
+  /** Unique Cache Configuration identifier (path parameter) */
   id: string;
-  body: UpdateCacheConfigurationBody;
+  /** The request body (JSON). */
+  body?: UpdateCacheConfigurationBody;
 }
 
 export type UpdateCacheConfigurationResult = unknown;
@@ -415,29 +454,33 @@ export type UpdateCacheConfigurationResult = unknown;
 /** The same shape as CreateCacheConfigurationBody. */
 export type UpdateCacheConfigurationBody = CreateCacheConfigurationBody;
 
-/** `POST /v3/cache-management/evict-origin`: Evict cached origin requests */
+/** Parameters of `evictOrigin` (`POST /v3/cache-management/evict-origin`): Evict cached origin requests */
 export interface EvictOriginParams {
-  body: string;
+  /** The request body: raw text, sent unchanged as `application/json`. */
+  body?: string;
 }
 
 export type EvictOriginResult = unknown;
 
-/** `POST /v4/cache-management/evict-origin`: Evict cached origin requests (V4) */
+/** Parameters of `evictOriginSiteV4` (`POST /v4/cache-management/evict-origin`): Evict cached origin requests (V4) */
 export interface EvictOriginSiteV4Params {
-  body: string;
+  /** The request body: raw text, sent unchanged as `application/json`. */
+  body?: string;
 }
 
 export type EvictOriginSiteV4Result = unknown;
 
-/** `POST /v4/cache-management/evict-origin/{site}`: Evict cached origin requests for a given site in V4 */
+/** Parameters of `evictOriginV4` (`POST /v4/cache-management/evict-origin/{site}`): Evict cached origin requests for a given site in V4 */
 export interface EvictOriginV4Params {
+  /** Site Slug (path parameter) */
   site: string;
-  body: string;
+  /** The request body: raw text, sent unchanged as `application/json`. */
+  body?: string;
 }
 
 export type EvictOriginV4Result = unknown;
 
-/** `GET /v3/companies`: List companies */
+/** Parameters of `listCompanies` (`GET /v3/companies`): List companies */
 export interface ListCompaniesParams {
 }
 
@@ -452,9 +495,10 @@ export interface ListCompaniesItem {
   [member: string]: unknown;
 }
 
-/** `POST /v3/companies`: Create a company */
+/** Parameters of `createCompany` (`POST /v3/companies`): Create a company */
 export interface CreateCompanyParams {
-  body: CreateCompanyBody;
+  /** The request body (JSON). */
+  body?: CreateCompanyBody;
 }
 
 export type CreateCompanyResult = unknown;
@@ -465,18 +509,21 @@ export interface CreateCompanyBody {
   website?: string;
   contact?: string;
   account_manager?: string;
-  [member: string]: unknown;
+  /** Fields the reference does not document, sent as top-level body fields (a name may not repeat a documented field). */
+  extra?: Record<string, unknown>;
 }
 
-/** `DELETE /v3/companies/{id}`: Delete a company */
+/** Parameters of `deleteCompany` (`DELETE /v3/companies/{id}`): Delete a company */
 export interface DeleteCompanyParams {
+  /** Unique Company identifier (path parameter) */
   id: string;
 }
 
 export type DeleteCompanyResult = unknown;
 
-/** `GET /v3/companies/{id}`: Retrieve a company */
+/** Parameters of `getCompany` (`GET /v3/companies/{id}`): Retrieve a company */
 export interface GetCompanyParams {
+  /** Unique Company identifier (path parameter) */
   id: string;
 }
 
@@ -485,10 +532,12 @@ export type GetCompanyResult = GetCompanyResponse;
 /** The same shape as ListCompaniesItem. */
 export type GetCompanyResponse = ListCompaniesItem;
 
-/** `PUT /v3/companies/{id}`: Update a company */
+/** Parameters of `updateCompany` (`PUT /v3/companies/{id}`): Update a company */
 export interface UpdateCompanyParams {
+  /** Unique Company identifier (path parameter) */
   id: string;
-  body: UpdateCompanyBody;
+  /** The request body (JSON). */
+  body?: UpdateCompanyBody;
 }
 
 export type UpdateCompanyResult = unknown;
@@ -496,24 +545,32 @@ export type UpdateCompanyResult = unknown;
 /** The same shape as CreateCompanyBody. */
 export type UpdateCompanyBody = CreateCompanyBody;
 
-/** `POST /v4/companies`: Create a company */
+/** Parameters of `createCompanyV4` (`POST /v4/companies`): Create a company */
 export interface CreateCompanyV4Params {
-  body: CreateCompanyV4Body;
+  /** The request body (JSON). */
+  body?: CreateCompanyV4Body;
 }
 
 export type CreateCompanyV4Result = unknown;
 
 export interface CreateCompanyV4Body {
+  /** The name of the company */
   name: string;
+  /** The description of the company */
   description?: string;
+  /** The website of the company */
   website?: string;
+  /** Contact information of the company */
   contact?: string;
+  /** The name of the company account manager */
   account_manager?: string;
-  [member: string]: unknown;
+  /** Fields the reference does not document, sent as top-level body fields (a name may not repeat a documented field). */
+  extra?: Record<string, unknown>;
 }
 
-/** `GET /v4/companies/{companyId}`: Retrieve a company */
+/** Parameters of `getCompanyV4` (`GET /v4/companies/{companyId}`): Retrieve a company */
 export interface GetCompanyV4Params {
+  /** The company's unique identifier (path parameter) */
   companyId: string;
 }
 
@@ -531,17 +588,21 @@ export interface GetCompanyV4Response {
   [member: string]: unknown;
 }
 
-/** `POST /v4/thumbnails/upload-url`: Generate Thumbnail Upload URL */
+/** Parameters of `generateThumbnailUploadUrl` (`POST /v4/thumbnails/upload-url`): Generate Thumbnail Upload URL */
 export interface GenerateThumbnailUploadUrlParams {
+  /** The request body (JSON). */
   body: GenerateThumbnailUploadUrlBody;
 }
 
 export type GenerateThumbnailUploadUrlResult = GenerateThumbnailUploadUrlResponse;
 
 export interface GenerateThumbnailUploadUrlBody {
+  /** The name of the file. Unique file names are recommended but not enforced; the system generates a unique ID for each upload. */
   fileName?: string;
+  /** The MIME type of the file. Supported MIME types include image/jpeg, image/png, and image/gif. */
   contentType?: string;
-  [member: string]: unknown;
+  /** Fields the reference does not document, sent as top-level body fields (a name may not repeat a documented field). */
+  extra?: Record<string, unknown>;
 }
 
 export interface GenerateThumbnailUploadUrlResponse {
@@ -550,15 +611,16 @@ export interface GenerateThumbnailUploadUrlResponse {
   [member: string]: unknown;
 }
 
-/** `DELETE /v3/certs`: Delete a cert */
+/** Parameters of `deleteCert` (`DELETE /v3/certs`): Delete a cert */
 export interface DeleteCertParams {
 }
 
 export type DeleteCertResult = unknown;
 
-/** `POST /v3/certs`: Create a cert */
+/** Parameters of `createCert` (`POST /v3/certs`): Create a cert */
 export interface CreateCertParams {
-  body: CreateCertBody;
+  /** The request body (JSON). */
+  body?: CreateCertBody;
 }
 
 export type CreateCertResult = unknown;
@@ -567,10 +629,11 @@ export interface CreateCertBody {
   label?: string;
   private_key?: string;
   cert?: string;
-  [member: string]: unknown;
+  /** Fields the reference does not document, sent as top-level body fields (a name may not repeat a documented field). */
+  extra?: Record<string, unknown>;
 }
 
-/** `GET /v3/configuration`: Retrieve the tenant configuration */
+/** Parameters of `getConfiguration` (`GET /v3/configuration`): Retrieve the tenant configuration */
 export interface GetConfigurationParams {
 }
 
@@ -617,9 +680,10 @@ export interface GetConfigurationResponse {
   [member: string]: unknown;
 }
 
-/** `POST /v3/configuration`: Save the tenant configuration */
+/** Parameters of `saveConfiguration` (`POST /v3/configuration`): Save the tenant configuration */
 export interface SaveConfigurationParams {
-  body: SaveConfigurationBody;
+  /** The request body (JSON). */
+  body?: SaveConfigurationBody;
 }
 
 export type SaveConfigurationResult = unknown;
@@ -662,17 +726,19 @@ export interface SaveConfigurationBody {
   "redis.host"?: string;
   "email.from"?: string;
   "authentication.password.requireEmailVerfication"?: string;
-  [member: string]: unknown;
+  /** Fields the reference does not document, sent as top-level body fields (a name may not repeat a documented field). */
+  extra?: Record<string, unknown>;
 }
 
-/** `POST /v3/initialize`: Install a tenant */
+/** Parameters of `installTenant` (`POST /v3/initialize`): Install a tenant */
 export interface InstallTenantParams {
+  /** The request body (JSON). */
   body?: unknown;
 }
 
 export type InstallTenantResult = unknown;
 
-/** `GET /v3/credits`: List credits */
+/** Parameters of `Credits` (`GET /v3/credits`): List credits */
 export interface CreditsParams {
 }
 
@@ -688,9 +754,10 @@ export interface CreditsItem {
   [member: string]: unknown;
 }
 
-/** `POST /v3/credits`: Create Credit */
+/** Parameters of `createCredits` (`POST /v3/credits`): Create Credit */
 export interface CreateCreditsParams {
-  body: CreateCreditsBody;
+  /** The request body (JSON). */
+  body?: CreateCreditsBody;
 }
 
 export type CreateCreditsResult = unknown;
@@ -702,18 +769,21 @@ export interface CreateCreditsBody {
   unit?: string;
   quantity?: number;
   auto_assign?: string;
-  [member: string]: unknown;
+  /** Fields the reference does not document, sent as top-level body fields (a name may not repeat a documented field). */
+  extra?: Record<string, unknown>;
 }
 
-/** `DELETE /v3/credits/{id}`: Delete a credit */
+/** Parameters of `deleteCredit` (`DELETE /v3/credits/{id}`): Delete a credit */
 export interface DeleteCreditParams {
+  /** Unique Credit identifier (path parameter) */
   id: string;
 }
 
 export type DeleteCreditResult = unknown;
 
-/** `GET /v3/credits/{id}`: Retrieve a credit */
+/** Parameters of `getCredit` (`GET /v3/credits/{id}`): Retrieve a credit */
 export interface GetCreditParams {
+  /** Unique Credit identifier (path parameter) */
   id: string;
 }
 
@@ -722,10 +792,12 @@ export type GetCreditResult = GetCreditResponse;
 /** The same shape as CreditsItem. */
 export type GetCreditResponse = CreditsItem;
 
-/** `POST /v3/credits/{id}`: Create a credit */
+/** Parameters of `createCredit` (`POST /v3/credits/{id}`): Create a credit */
 export interface CreateCreditParams {
+  /** Unique Credit identifier (path parameter) */
   id: string;
-  body: CreateCreditBody;
+  /** The request body (JSON). */
+  body?: CreateCreditBody;
 }
 
 export type CreateCreditResult = unknown;
@@ -733,9 +805,10 @@ export type CreateCreditResult = unknown;
 /** The same shape as CreateCreditsBody. */
 export type CreateCreditBody = CreateCreditsBody;
 
-/** `POST /v3/decision-engine`: Invoke the decision engine */
+/** Parameters of `invokeDecisionEngine` (`POST /v3/decision-engine`): Invoke the decision engine */
 export interface InvokeDecisionEngineParams {
-  body: InvokeDecisionEngineBody;
+  /** The request body (JSON). */
+  body?: InvokeDecisionEngineBody;
 }
 
 export type InvokeDecisionEngineResult = InvokeDecisionEngineResponse;
@@ -744,12 +817,15 @@ export interface InvokeDecisionEngineBody {
   path: string;
   http_method?: string;
   session?: string;
+  /** Foreign system and ID used to identify the user */
   foreign_keys?: Record<string, unknown>;
   request_headers?: Record<string, unknown>;
   content_metadata?: Record<string, unknown>;
   jwt?: string;
+  /** MD5-hex-encoding of: path + "\|" + trusted referrer secret */
   btr?: string;
-  [member: string]: unknown;
+  /** Fields the reference does not document, sent as top-level body fields (a name may not repeat a documented field). */
+  extra?: Record<string, unknown>;
 }
 
 export interface InvokeDecisionEngineResponseHeaders {
@@ -764,7 +840,7 @@ export interface InvokeDecisionEngineResponse {
   [member: string]: unknown;
 }
 
-/** `GET /v4/email-templates`: List email templates */
+/** Parameters of `listEmailTemplates` (`GET /v4/email-templates`): List email templates */
 export interface ListEmailTemplatesParams {
 }
 
@@ -780,15 +856,17 @@ export interface ListEmailTemplatesItem {
   [member: string]: unknown;
 }
 
-/** `DELETE /v4/email-templates/{slug}`: Delete an email template */
+/** Parameters of `deleteEmailTemplate` (`DELETE /v4/email-templates/{slug}`): Delete an email template */
 export interface DeleteEmailTemplateParams {
+  /** Slug of the Email template (path parameter) */
   slug: string;
 }
 
 export type DeleteEmailTemplateResult = unknown;
 
-/** `GET /v4/email-templates/{slug}`: Retrieve an email template */
+/** Parameters of `getEmailTemplate` (`GET /v4/email-templates/{slug}`): Retrieve an email template */
 export interface GetEmailTemplateParams {
+  /** Slug of the Email template (path parameter) */
   slug: string;
 }
 
@@ -797,10 +875,12 @@ export type GetEmailTemplateResult = GetEmailTemplateResponse;
 /** The same shape as ListEmailTemplatesItem. */
 export type GetEmailTemplateResponse = ListEmailTemplatesItem;
 
-/** `PUT /v4/email-templates/{slug}`: Save an email template */
+/** Parameters of `saveEmailTemplate` (`PUT /v4/email-templates/{slug}`): Save an email template */
 export interface SaveEmailTemplateParams {
+  /** Slug of the Email template (path parameter) */
   slug: string;
-  body: SaveEmailTemplateBody;
+  /** The request body (JSON). */
+  body?: SaveEmailTemplateBody;
 }
 
 export type SaveEmailTemplateResult = unknown;
@@ -810,10 +890,11 @@ export interface SaveEmailTemplateBody {
   label?: string;
   subject?: string;
   content?: string;
-  [member: string]: unknown;
+  /** Fields the reference does not document, sent as top-level body fields (a name may not repeat a documented field). */
+  extra?: Record<string, unknown>;
 }
 
-/** `GET /v3/entitlements`: List entitlements */
+/** Parameters of `listEntitlements` (`GET /v3/entitlements`): List entitlements */
 export interface ListEntitlementsParams {
 }
 
@@ -826,9 +907,10 @@ export interface ListEntitlementsItem {
   [member: string]: unknown;
 }
 
-/** `POST /v3/entitlements`: Create entitlements */
+/** Parameters of `createEntitlements` (`POST /v3/entitlements`): Create entitlements */
 export interface CreateEntitlementsParams {
-  body: CreateEntitlementsBody;
+  /** The request body (JSON). */
+  body?: CreateEntitlementsBody;
 }
 
 export type CreateEntitlementsResult = unknown;
@@ -837,18 +919,21 @@ export interface CreateEntitlementsBody {
   label?: string;
   description?: string;
   auto_assign?: string;
-  [member: string]: unknown;
+  /** Fields the reference does not document, sent as top-level body fields (a name may not repeat a documented field). */
+  extra?: Record<string, unknown>;
 }
 
-/** `DELETE /v3/entitlements/{id}`: Delete an entitlement */
+/** Parameters of `deleteEntitlement` (`DELETE /v3/entitlements/{id}`): Delete an entitlement */
 export interface DeleteEntitlementParams {
+  /** Unique Entitlement identifier (path parameter) */
   id: string;
 }
 
 export type DeleteEntitlementResult = unknown;
 
-/** `GET /v3/entitlements/{id}`: Retrieve an entitlement */
+/** Parameters of `getEntitlement` (`GET /v3/entitlements/{id}`): Retrieve an entitlement */
 export interface GetEntitlementParams {
+  /** Unique Entitlement identifier (path parameter) */
   id: string;
 }
 
@@ -857,10 +942,12 @@ export type GetEntitlementResult = GetEntitlementResponse;
 /** The same shape as ListEntitlementsItem. */
 export type GetEntitlementResponse = ListEntitlementsItem;
 
-/** `POST /v3/entitlements/{id}`: Create an entitlement */
+/** Parameters of `createEntitlement` (`POST /v3/entitlements/{id}`): Create an entitlement */
 export interface CreateEntitlementParams {
+  /** Unique Entitlement identifier (path parameter) */
   id: string;
-  body: CreateEntitlementBody;
+  /** The request body (JSON). */
+  body?: CreateEntitlementBody;
 }
 
 export type CreateEntitlementResult = unknown;
@@ -868,8 +955,9 @@ export type CreateEntitlementResult = unknown;
 /** The same shape as CreateEntitlementsBody. */
 export type CreateEntitlementBody = CreateEntitlementsBody;
 
-/** `GET /v3/feature-rules`: List feature rules */
+/** Parameters of `listFeatureRules` (`GET /v3/feature-rules`): List feature rules */
 export interface ListFeatureRulesParams {
+  /** A comma-separeted list of feature rule tags (Maximum 50 tags allowed) (query parameter) */
   tags?: string;
 }
 
@@ -889,15 +977,17 @@ export interface ListFeatureRulesItem {
   [member: string]: unknown;
 }
 
-/** `DELETE /v3/feature-rules/{featureRuleId}`: Delete a feature rule */
+/** Parameters of `deleteFeatureRule` (`DELETE /v3/feature-rules/{featureRuleId}`): Delete a feature rule */
 export interface DeleteFeatureRuleParams {
+  /** Unique Feature Rule identifier (path parameter) */
   featureRuleId: string;
 }
 
 export type DeleteFeatureRuleResult = unknown;
 
-/** `GET /v3/feature-rules/{featureRuleId}/versions`: List the versions of a feature rule */
+/** Parameters of `getFeatureRuleVersions` (`GET /v3/feature-rules/{featureRuleId}/versions`): List the versions of a feature rule */
 export interface GetFeatureRuleVersionsParams {
+  /** Unique Feature Rule identifier (path parameter) */
   featureRuleId: string;
 }
 
@@ -913,10 +1003,12 @@ export interface GetFeatureRuleVersionsItem {
   [member: string]: unknown;
 }
 
-/** `POST /v3/feature-rules/{featureRuleId}/versions`: Create a feature rule version */
+/** Parameters of `createFeatureRule` (`POST /v3/feature-rules/{featureRuleId}/versions`): Create a feature rule version */
 export interface CreateFeatureRuleParams {
+  /** Unique Feature Rule identifier (path parameter) */
   featureRuleId: string;
-  body: CreateFeatureRuleBody;
+  /** The request body (JSON). */
+  body?: CreateFeatureRuleBody;
 }
 
 export type CreateFeatureRuleResult = CreateFeatureRuleResponse;
@@ -929,7 +1021,8 @@ export interface CreateFeatureRuleBody {
   script_type?: string;
   graph_state?: string;
   editing_mode?: string;
-  [member: string]: unknown;
+  /** Fields the reference does not document, sent as top-level body fields (a name may not repeat a documented field). */
+  extra?: Record<string, unknown>;
 }
 
 export interface CreateFeatureRuleResponse {
@@ -938,17 +1031,21 @@ export interface CreateFeatureRuleResponse {
   [member: string]: unknown;
 }
 
-/** `DELETE /v3/feature-rules/{featureRuleId}/versions/{versionId}`: Delete a feature rule version */
+/** Parameters of `deleteFeatureRuleVersion` (`DELETE /v3/feature-rules/{featureRuleId}/versions/{versionId}`): Delete a feature rule version */
 export interface DeleteFeatureRuleVersionParams {
+  /** Unique Feature Rule identifier (path parameter) */
   featureRuleId: string;
+  /** Unique Version identifier (path parameter) */
   versionId: string;
 }
 
 export type DeleteFeatureRuleVersionResult = unknown;
 
-/** `GET /v3/feature-rules/{featureRuleId}/versions/{versionId}`: Retrieve a feature rule version */
+/** Parameters of `getFeatureRuleVersion` (`GET /v3/feature-rules/{featureRuleId}/versions/{versionId}`): Retrieve a feature rule version */
 export interface GetFeatureRuleVersionParams {
+  /** Unique Feature Rule identifier (path parameter) */
   featureRuleId: string;
+  /** Unique Version identifier (path parameter) */
   versionId: string;
 }
 
@@ -969,11 +1066,14 @@ export interface GetFeatureRuleVersionResponse {
   [member: string]: unknown;
 }
 
-/** `PUT /v3/feature-rules/{featureRuleId}/versions/{versionId}/tags`: Save feature rule version tags */
+/** Parameters of `saveFeatureRule` (`PUT /v3/feature-rules/{featureRuleId}/versions/{versionId}/tags`): Save feature rule version tags */
 export interface SaveFeatureRuleParams {
+  /** Unique Feature Rule identifier (path parameter) */
   featureRuleId: string;
+  /** Unique Version identifier (path parameter) */
   versionId: string;
-  body: Array<unknown>;
+  /** The request body (JSON). */
+  body?: Array<unknown>;
 }
 
 export type SaveFeatureRuleResult = SaveFeatureRuleResponse;
@@ -981,7 +1081,7 @@ export type SaveFeatureRuleResult = SaveFeatureRuleResponse;
 /** The same shape as CreateFeatureRuleResponse. */
 export type SaveFeatureRuleResponse = CreateFeatureRuleResponse;
 
-/** `GET /v3/forms`: List forms */
+/** Parameters of `listForms` (`GET /v3/forms`): List forms */
 export interface ListFormsParams {
 }
 
@@ -1004,15 +1104,17 @@ export interface ListFormsItem {
   [member: string]: unknown;
 }
 
-/** `DELETE /v3/forms/{slug}`: Delete a form */
+/** Parameters of `deleteForm` (`DELETE /v3/forms/{slug}`): Delete a form */
 export interface DeleteFormParams {
+  /** Unique Form identifier (path parameter) */
   slug: string;
 }
 
 export type DeleteFormResult = unknown;
 
-/** `GET /v3/forms/{slug}`: Retrieve Form */
+/** Parameters of `getForm` (`GET /v3/forms/{slug}`): Retrieve Form */
 export interface GetFormParams {
+  /** Unique Form identifier (path parameter) */
   slug: string;
 }
 
@@ -1024,10 +1126,12 @@ export type GetFormResponseFieldsItem = ListFormsItemFieldsItem;
 /** The same shape as ListFormsItem. */
 export type GetFormResponse = ListFormsItem;
 
-/** `PUT /v3/forms/{slug}`: Save a form */
+/** Parameters of `saveForm` (`PUT /v3/forms/{slug}`): Save a form */
 export interface SaveFormParams {
+  /** Unique Form identifier (path parameter) */
   slug: string;
-  body: SaveFormBody;
+  /** The request body (JSON). */
+  body?: SaveFormBody;
 }
 
 export type SaveFormResult = unknown;
@@ -1038,10 +1142,11 @@ export interface SaveFormBody {
   "public-description"?: string;
   registration?: boolean;
   fields?: Array<Record<string, unknown>>;
-  [member: string]: unknown;
+  /** Fields the reference does not document, sent as top-level body fields (a name may not repeat a documented field). */
+  extra?: Record<string, unknown>;
 }
 
-/** `GET /v3/gift`: List all the unclaimed gifts */
+/** Parameters of `listAllUnclaimedGifts` (`GET /v3/gift`): List all the unclaimed gifts */
 export interface ListAllUnclaimedGiftsParams {
 }
 
@@ -1054,31 +1159,40 @@ export interface ListAllUnclaimedGiftsItem {
   [member: string]: unknown;
 }
 
-/** `POST /v3/gift`: Create a gift */
+/** Parameters of `createGift` (`POST /v3/gift`): Create a gift */
 export interface CreateGiftParams {
-  body: CreateGiftBody;
+  /** The request body (JSON). */
+  body?: CreateGiftBody;
 }
 
 export type CreateGiftResult = unknown;
 
 export interface CreateGiftBody {
+  /** Gift Id (passed as ?gift parameter in claim link) */
   id?: string;
+  /** UTC timestamp when gift was created */
   created?: string;
+  /** UTC timestamp when gift was claimed */
   claimed?: string;
+  /** 1823.html (string) - Path portion of URL gift will allow access to */
   uri?: string;
+  /** ID of cross-device session of claiming user (if claimed) */
   cross_device_session?: string;
-  [member: string]: unknown;
+  /** Fields the reference does not document, sent as top-level body fields (a name may not repeat a documented field). */
+  extra?: Record<string, unknown>;
 }
 
-/** `DELETE /v3/gift/{giftId}`: Delete a gift */
+/** Parameters of `deleteGift` (`DELETE /v3/gift/{giftId}`): Delete a gift */
 export interface DeleteGiftParams {
+  /** (path parameter) */
   giftId: string;
 }
 
 export type DeleteGiftResult = unknown;
 
-/** `GET /v3/accounts/{accountId}/grants`: List account grants */
+/** Parameters of `listAccountGrants` (`GET /v3/accounts/{accountId}/grants`): List account grants */
 export interface ListAccountGrantsParams {
+  /** Unique Account identifier (path parameter) */
   accountId: string;
 }
 
@@ -1098,34 +1212,42 @@ export interface ListAccountGrantsItem {
   [member: string]: unknown;
 }
 
-/** `POST /v3/accounts/{accountId}/grants`: Create an account grant */
+/** Parameters of `createAccountGrant` (`POST /v3/accounts/{accountId}/grants`): Create an account grant */
 export interface CreateAccountGrantParams {
+  /** Unique Account identifier (path parameter) */
   accountId: string;
-  body: CreateAccountGrantBody;
+  /** The request body (JSON). */
+  body?: CreateAccountGrantBody;
 }
 
 export type CreateAccountGrantResult = unknown;
 
 export interface CreateAccountGrantBody {
+  /** An enum describing the type of the entitlement. */
   entitlement_type: string;
   entitlement_id: string;
   startTime?: string;
   endTime?: string;
   product_id: string;
-  [member: string]: unknown;
+  /** Fields the reference does not document, sent as top-level body fields (a name may not repeat a documented field). */
+  extra?: Record<string, unknown>;
 }
 
-/** `DELETE /v3/accounts/{accountId}/grants/{grantId}`: Delete an account grant */
+/** Parameters of `deleteAccountGrantById` (`DELETE /v3/accounts/{accountId}/grants/{grantId}`): Delete an account grant */
 export interface DeleteAccountGrantByIdParams {
+  /** Unique Account identifier (path parameter) */
   accountId: string;
+  /** Unique Grant identifier (path parameter) */
   grantId: string;
 }
 
 export type DeleteAccountGrantByIdResult = unknown;
 
-/** `GET /v3/accounts/{accountId}/grants/{grantId}`: Retrieve an account grant */
+/** Parameters of `getUserGrant` (`GET /v3/accounts/{accountId}/grants/{grantId}`): Retrieve an account grant */
 export interface GetUserGrantParams {
+  /** Unique Account identifier (path parameter) */
   accountId: string;
+  /** Unique Grant identifier (path parameter) */
   grantId: string;
 }
 
@@ -1141,8 +1263,9 @@ export interface GetUserGrantResponse {
   [member: string]: unknown;
 }
 
-/** `GET /v3/users/{userId}/accessModel`: Retrieve a user access model */
+/** Parameters of `retrieveUserAccessModel` (`GET /v3/users/{userId}/accessModel`): Retrieve a user access model */
 export interface RetrieveUserAccessModelParams {
+  /** Unique User identifier (path parameter) */
   userId: string;
 }
 
@@ -1163,9 +1286,11 @@ export interface RetrieveUserAccessModelResponse {
   [member: string]: unknown;
 }
 
-/** `GET /v3/users/{userId}/grants`: List user grants */
+/** Parameters of `listUserGrants` (`GET /v3/users/{userId}/grants`): List user grants */
 export interface ListUserGrantsParams {
+  /** Unique User identifier (path parameter) */
   userId: string;
+  /** Whether or not to include only active grants (query parameter) */
   active?: boolean | string;
 }
 
@@ -1184,10 +1309,12 @@ export interface ListUserGrantsItem {
   [member: string]: unknown;
 }
 
-/** `POST /v3/users/{userId}/grants`: Create a grant */
+/** Parameters of `createGrants` (`POST /v3/users/{userId}/grants`): Create a grant */
 export interface CreateGrantsParams {
+  /** Unique User identifier (path parameter) */
   userId: string;
-  body: CreateGrantsBody;
+  /** The request body (JSON). */
+  body?: CreateGrantsBody;
 }
 
 export type CreateGrantsResult = unknown;
@@ -1195,17 +1322,21 @@ export type CreateGrantsResult = unknown;
 /** The same shape as CreateAccountGrantBody. */
 export type CreateGrantsBody = CreateAccountGrantBody;
 
-/** `DELETE /v3/users/{userId}/grants/{grantId}`: Delete a grant */
+/** Parameters of `deleteUserGrant` (`DELETE /v3/users/{userId}/grants/{grantId}`): Delete a grant */
 export interface DeleteUserGrantParams {
+  /** Unique User identifier (path parameter) */
   userId: string;
+  /** Unique Grant identifier (path parameter) */
   grantId: string;
 }
 
 export type DeleteUserGrantResult = unknown;
 
-/** `GET /v3/users/{userId}/grants/{grantId}`: Retrieve a grant */
+/** Parameters of `getAccountGrant` (`GET /v3/users/{userId}/grants/{grantId}`): Retrieve a grant */
 export interface GetAccountGrantParams {
+  /** Unique User identifier (path parameter) */
   userId: string;
+  /** Unique Grant identifier (path parameter) */
   grantId: string;
 }
 
@@ -1214,11 +1345,14 @@ export type GetAccountGrantResult = GetAccountGrantResponse;
 /** The same shape as ListAccountGrantsItem. */
 export type GetAccountGrantResponse = ListAccountGrantsItem;
 
-/** `POST /v3/users/{userId}/grants/{grantId}`: Create an account grant */
+/** Parameters of `createGrant` (`POST /v3/users/{userId}/grants/{grantId}`): Create an account grant */
 export interface CreateGrantParams {
+  /** Unique User identifier (path parameter) */
   userId: string;
+  /** Unique Grant identifier (path parameter) */
   grantId: string;
-  body: CreateGrantBody;
+  /** The request body (JSON). */
+  body?: CreateGrantBody;
 }
 
 export type CreateGrantResult = unknown;
@@ -1226,10 +1360,12 @@ export type CreateGrantResult = unknown;
 /** The same shape as CreateAccountGrantBody. */
 export type CreateGrantBody = CreateAccountGrantBody;
 
-/** `POST /v4/accounts/{accountId}/grants`: Create an account grant */
+/** Parameters of `createAccountGrantV4` (`POST /v4/accounts/{accountId}/grants`): Create an account grant */
 export interface CreateAccountGrantV4Params {
+  /** Unique Account identifier (path parameter) */
   accountId: string;
-  body: CreateAccountGrantV4Body;
+  /** The request body (JSON). */
+  body?: CreateAccountGrantV4Body;
 }
 
 export type CreateAccountGrantV4Result = unknown;
@@ -1237,15 +1373,17 @@ export type CreateAccountGrantV4Result = unknown;
 /** The same shape as CreateAccountGrantBody. */
 export type CreateAccountGrantV4Body = CreateAccountGrantBody;
 
-/** `DELETE /v4/accounts/{accountId}/grants/{grantId}`: Delete an account grant */
+/** Parameters of `deleteAccountGrant` (`DELETE /v4/accounts/{accountId}/grants/{grantId}`): Delete an account grant */
 export interface DeleteAccountGrantParams {
+  /** Unique Account identifier (path parameter) */
   accountId: string;
+  /** Unique Grant identifier (path parameter) */
   grantId: string;
 }
 
 export type DeleteAccountGrantResult = unknown;
 
-/** `GET /v3/meters`: List meters */
+/** Parameters of `listMeters` (`GET /v3/meters`): List meters */
 export interface ListMetersParams {
 }
 
@@ -1263,15 +1401,17 @@ export interface ListMetersItem {
   [member: string]: unknown;
 }
 
-/** `DELETE /v3/meters/{id}`: Delete a meter */
+/** Parameters of `deleteMeter` (`DELETE /v3/meters/{id}`): Delete a meter */
 export interface DeleteMeterParams {
+  /** Unique Meter identifier (path parameter) */
   id: string;
 }
 
 export type DeleteMeterResult = unknown;
 
-/** `GET /v3/meters/{id}`: Retrieve a meter */
+/** Parameters of `getMeter` (`GET /v3/meters/{id}`): Retrieve a meter */
 export interface GetMeterParams {
+  /** Unique Meter identifier (path parameter) */
   id: string;
 }
 
@@ -1280,10 +1420,12 @@ export type GetMeterResult = GetMeterResponse;
 /** The same shape as ListMetersItem. */
 export type GetMeterResponse = ListMetersItem;
 
-/** `POST /v3/meters/{id}`: Create a meter */
+/** Parameters of `createMeter` (`POST /v3/meters/{id}`): Create a meter */
 export interface CreateMeterParams {
+  /** Unique Meter identifier (path parameter) */
   id: string;
-  body: CreateMeterBody;
+  /** The request body (JSON). */
+  body?: CreateMeterBody;
 }
 
 export type CreateMeterResult = unknown;
@@ -1297,10 +1439,11 @@ export interface CreateMeterBody {
   period?: string;
   timezone?: string;
   auto_assign?: string;
-  [member: string]: unknown;
+  /** Fields the reference does not document, sent as top-level body fields (a name may not repeat a documented field). */
+  extra?: Record<string, unknown>;
 }
 
-/** `GET /v3/products`: List products */
+/** Parameters of `listProducts` (`GET /v3/products`): List products */
 export interface ListProductsParams {
 }
 
@@ -1339,34 +1482,41 @@ export interface ListProductsItem {
   [member: string]: unknown;
 }
 
-/** `POST /v3/products`: Save a product */
+/** Parameters of `saveProduct` (`POST /v3/products`): Save a product */
 export interface SaveProductParams {
-  body: SaveProductBody;
+  /** The request body (JSON). */
+  body?: SaveProductBody;
 }
 
 export type SaveProductResult = SaveProductResponse;
 
 export interface SaveProductBody {
+  /** The product label. This is the human-readable name of the product. */
   label: string;
+  /** The product description. This is a human-readable description of the product. */
   description?: string;
   entitlement: Record<string, unknown>;
   mapping: Record<string, unknown>;
+  /** The number of other users that the purchaser of this product can share the product with. */
   sharingLimit?: number;
-  [member: string]: unknown;
+  /** Fields the reference does not document, sent as top-level body fields (a name may not repeat a documented field). */
+  extra?: Record<string, unknown>;
 }
 
 /** The same shape as CreateFeatureRuleResponse. */
 export type SaveProductResponse = CreateFeatureRuleResponse;
 
-/** `DELETE /v3/products/{id}`: Delete a product */
+/** Parameters of `deleteProduct` (`DELETE /v3/products/{id}`): Delete a product */
 export interface DeleteProductParams {
+  /** Unique Product identifier. (path parameter) */
   id: string;
 }
 
 export type DeleteProductResult = unknown;
 
-/** `GET /v3/products/{id}`: Retrieve a product */
+/** Parameters of `getProduct` (`GET /v3/products/{id}`): Retrieve a product */
 export interface GetProductParams {
+  /** Unique Product identifier. (path parameter) */
   id: string;
 }
 
@@ -1400,10 +1550,12 @@ export interface GetProductResponse {
   [member: string]: unknown;
 }
 
-/** `PUT /v3/products/{id}`: Save a product with the given ID */
+/** Parameters of `saveProducts` (`PUT /v3/products/{id}`): Save a product with the given ID */
 export interface SaveProductsParams {
+  /** Unique Product identifier. (path parameter) */
   id: string;
-  body: SaveProductsBody;
+  /** The request body (JSON). */
+  body?: SaveProductsBody;
 }
 
 export type SaveProductsResult = SaveProductsResponse;
@@ -1414,8 +1566,9 @@ export type SaveProductsBody = SaveProductBody;
 /** The same shape as CreateFeatureRuleResponse. */
 export type SaveProductsResponse = CreateFeatureRuleResponse;
 
-/** `GET /v3/request-rules`: List request rules */
+/** Parameters of `listRequestRules` (`GET /v3/request-rules`): List request rules */
 export interface ListRequestRulesParams {
+  /** A comma-separeted list of request rule tags (Maximum 50 tags allowed) (query parameter) */
   tags?: string;
 }
 
@@ -1442,9 +1595,10 @@ export interface ListRequestRulesItem {
   [member: string]: unknown;
 }
 
-/** `PUT /v3/request-rules`: Save a request rule */
+/** Parameters of `saveRequestRule` (`PUT /v3/request-rules`): Save a request rule */
 export interface SaveRequestRuleParams {
-  body: SaveRequestRuleBody;
+  /** The request body (JSON). */
+  body?: SaveRequestRuleBody;
 }
 
 export type SaveRequestRuleResult = unknown;
@@ -1457,27 +1611,33 @@ export interface SaveRequestRuleBody {
   script_type?: string;
   graph_state?: string;
   editing_mode?: string;
-  [member: string]: unknown;
+  /** Fields the reference does not document, sent as top-level body fields (a name may not repeat a documented field). */
+  extra?: Record<string, unknown>;
 }
 
-/** `DELETE /v3/request-rules/{id}`: Delete a request rule */
+/** Parameters of `deleteRequestRule` (`DELETE /v3/request-rules/{id}`): Delete a request rule */
 export interface DeleteRequestRuleParams {
+  /** Unique Request Rule identifier (path parameter) */
   id: string;
 }
 
 export type DeleteRequestRuleResult = unknown;
 
-/** `DELETE /v3/request-rules/{id}/versions/{versionId}`: Delete a request rule version */
+/** Parameters of `deleteRequestRuleVersion` (`DELETE /v3/request-rules/{id}/versions/{versionId}`): Delete a request rule version */
 export interface DeleteRequestRuleVersionParams {
+  /** Unique Request Rule identifier (path parameter) */
   id: string;
+  /** Unique Request Rule version identifier (path parameter) */
   versionId: string;
 }
 
 export type DeleteRequestRuleVersionResult = unknown;
 
-/** `GET /v3/request-rules/{id}/versions/{versionId}`: Retrieve a particular version of a request rule */
+/** Parameters of `getRequestRuleVersion` (`GET /v3/request-rules/{id}/versions/{versionId}`): Retrieve a particular version of a request rule */
 export interface GetRequestRuleVersionParams {
+  /** Unique Request Rule identifier (path parameter) */
   id: string;
+  /** Unique Request Rule version number (path parameter) */
   versionId: number | string;
 }
 
@@ -1502,9 +1662,10 @@ export interface GetRequestRuleVersionResponse {
   [member: string]: unknown;
 }
 
-/** `POST /v3/sessions`: Create a session */
+/** Parameters of `createNewSession` (`POST /v3/sessions`): Create a session */
 export interface CreateNewSessionParams {
-  body: CreateNewSessionBody;
+  /** The request body (JSON). */
+  body?: CreateNewSessionBody;
 }
 
 export type CreateNewSessionResult = CreateNewSessionResponse;
@@ -1521,8 +1682,9 @@ export interface CreateNewSessionResponse {
   [member: string]: unknown;
 }
 
-/** `GET /v3/sessions/{id}`: Retrieve a session */
+/** Parameters of `getSession` (`GET /v3/sessions/{id}`): Retrieve a session */
 export interface GetSessionParams {
+  /** Unique Session identifier (path parameter) */
   id: string;
 }
 
@@ -1538,7 +1700,7 @@ export interface GetSessionResponse {
   [member: string]: unknown;
 }
 
-/** `GET /v3/static`: List static items */
+/** Parameters of `listStaticItems` (`GET /v3/static`): List static items */
 export interface ListStaticItemsParams {
 }
 
@@ -1549,15 +1711,17 @@ export interface ListStaticItemsItem {
   [member: string]: unknown;
 }
 
-/** `DELETE /v3/static/{id}`: Delete a static item */
+/** Parameters of `Delete_Item` (`DELETE /v3/static/{id}`): Delete a static item */
 export interface DeleteItemParams {
+  /** Unique Static Item identifier (path parameter) */
   id: string;
 }
 
 export type DeleteItemResult = unknown;
 
-/** `GET /v3/static/{id}`: Retrieve a static item */
+/** Parameters of `getItem` (`GET /v3/static/{id}`): Retrieve a static item */
 export interface GetItemParams {
+  /** Unique Static Item identifier (path parameter) */
   id: string;
 }
 
@@ -1569,24 +1733,29 @@ export interface GetItemResponse {
   [member: string]: unknown;
 }
 
-/** `PUT /v3/static/{id}`: Save a static item */
+/** Parameters of `saveItem` (`PUT /v3/static/{id}`): Save a static item */
 export interface SaveItemParams {
+  /** Unique Static Item identifier (path parameter) */
   id: string;
 }
 
 export type SaveItemResult = unknown;
 
-/** `POST /zephr/oauth2/token`: Token refresh or exchange */
+/** Parameters of `refreshOrExchangeToken` (`POST /zephr/oauth2/token`): Token refresh or exchange */
 export interface RefreshOrExchangeTokenParams {
-  body: RefreshOrExchangeTokenBody;
+  /** The request body (JSON). */
+  body?: RefreshOrExchangeTokenBody;
 }
 
 export type RefreshOrExchangeTokenResult = RefreshOrExchangeTokenResponse;
 
 export interface RefreshOrExchangeTokenBody {
-  grant_type: string;
+  /** Always `refresh_token`. */
+  grant_type: "refresh_token";
+  /** The field table spells this field "refresh token"; the sample uses refresh_token. */
   refresh_token?: string;
-  [member: string]: unknown;
+  /** Fields the reference does not document, sent as top-level body fields (a name may not repeat a documented field). */
+  extra?: Record<string, unknown>;
 }
 
 export interface RefreshOrExchangeTokenResponse {
@@ -1599,16 +1768,25 @@ export interface RefreshOrExchangeTokenResponse {
   [member: string]: unknown;
 }
 
-/** `GET /v3/user-export`: Export users */
+/** Parameters of `exportUsers` (`GET /v3/user-export`): Export users */
 export interface ExportUsersParams {
+  /** Whether or not to include core attributes. (query parameter) */
   attributes: boolean | string;
+  /** Comma-delimited list of appIds to retrieve extended profile data for. If appIds is present and attributes isn't, only users with matching extended profiles will be returned. (query parameter) */
   appIds: string;
+  /** Only include users with a matching extended profile (query parameter) */
   appIdsRestrictive?: boolean | string;
+  /** Include information about entitlements (query parameter) */
   grants?: boolean | string;
+  /** Users who were updated after the specified date (query parameter) */
   since?: string;
+  /** Users who have registered after the specified date (query parameter) */
   registeredSince?: string;
+  /** Users who have registered before the specified date (query parameter) */
   registeredBefore?: string;
+  /** Results per page (query parameter) */
   rpp?: number | string;
+  /** The requested page of results (query parameter) */
   page?: number | string;
 }
 
@@ -1646,21 +1824,35 @@ export interface ExportUsersItemItem {
   [member: string]: unknown;
 }
 
-/** `GET /v4/user-export`: Export users and user events */
+/** Parameters of `exportUserAndEventsCSV` (`GET /v4/user-export`): Export users and user events */
 export interface ExportUserAndEventsCSVParams {
+  /** Whether or not to include core attributes (query parameter) */
   attributes?: boolean | string;
+  /** Comma-delimited list of user attribute filters in the following format: attributeKey.operation.value or attributeKey.operation.value1.value2. (query parameter) */
   attr?: string;
+  /** Comma-delimited list of appIds to retrieve extended profile data for. If appIds is present and attributes isn't, only users with matching extended profiles will be returned. Use all to retrieve all extended profile data. (query parameter) */
   appIds?: string;
+  /** Only include users with a matching extended profile (query parameter) */
   appIdsRestrictive?: boolean | string;
+  /** Include information about entitlements (query parameter) */
   grants?: boolean | string;
+  /** Users who were updated after the specified date (query parameter) */
   since?: string;
+  /** Users who have registered after the specified date (query parameter) */
   registeredSince?: string;
+  /** Users who have registered before the specified date (query parameter) */
   registeredBefore?: string;
+  /** Include user foreign keys (query parameter) */
   foreignKeys?: boolean | string;
+  /** Indicates to export the subscriber events csv file (query parameter) */
   eventsExport?: string;
+  /** Subscriber event after the specified date (query parameter) */
   from?: string;
+  /** Subscriber event before the specified date (query parameter) */
   to?: string;
+  /** Results per page (query parameter) */
   rpp?: number | string;
+  /** The requested page of results (query parameter) */
   page?: number | string;
 }
 
@@ -1684,7 +1876,7 @@ export type ExportUserAndEventsCSVItemItemGrants = ExportUsersItemItemGrants;
 /** The same shape as ExportUsersItemItem. */
 export type ExportUserAndEventsCSVItemItem = ExportUsersItemItem;
 
-/** `GET /v3/schema/users`: Retrieve a user schema */
+/** Parameters of `retrieveUserSchema` (`GET /v3/schema/users`): Retrieve a user schema */
 export interface RetrieveUserSchemaParams {
 }
 
@@ -1706,15 +1898,17 @@ export interface RetrieveUserSchemaItem {
   [member: string]: unknown;
 }
 
-/** `DELETE /v3/schema/users/{slug}`: Delete a schema slug */
+/** Parameters of `deleteSchemaSlug` (`DELETE /v3/schema/users/{slug}`): Delete a schema slug */
 export interface DeleteSchemaSlugParams {
+  /** Unique identifier (path parameter) */
   slug: string;
 }
 
 export type DeleteSchemaSlugResult = unknown;
 
-/** `GET /v3/schema/users/{slug}`: Retrieve a schema slug */
+/** Parameters of `getSchemaSlug` (`GET /v3/schema/users/{slug}`): Retrieve a schema slug */
 export interface GetSchemaSlugParams {
+  /** Unique identifier (path parameter) */
   slug: string;
 }
 
@@ -1744,17 +1938,20 @@ export interface GetSchemaSlugResponse {
   [member: string]: unknown;
 }
 
-/** `PUT /v3/schema/users/{slug}`: Save a schema slug */
+/** Parameters of `saveSchemaSlug` (`PUT /v3/schema/users/{slug}`): Save a schema slug */
 export interface SaveSchemaSlugParams {
+  /** Unique identifier (path parameter) */
   slug: string;
-  body: SaveSchemaSlugBody;
+  /** The request body (JSON). */
+  body?: SaveSchemaSlugBody;
 }
 
 export type SaveSchemaSlugResult = SaveSchemaSlugResponse;
 
 export interface SaveSchemaSlugBody {
   slug?: string;
-  visibility?: string;
+  /** Always `PUBLIC`. */
+  visibility?: "PUBLIC";
   context?: string;
   label?: string;
   "internal-description"?: string;
@@ -1773,18 +1970,24 @@ export interface SaveSchemaSlugBody {
   "unit-position"?: string;
   "value-precision"?: number;
   "stat-direction"?: string;
-  [member: string]: unknown;
+  /** Fields the reference does not document, sent as top-level body fields (a name may not repeat a documented field). */
+  extra?: Record<string, unknown>;
 }
 
 /** The same shape as CreateFeatureRuleResponse. */
 export type SaveSchemaSlugResponse = CreateFeatureRuleResponse;
 
-/** `GET /v3/users`: List users */
+/** Parameters of `listUsers` (`GET /v3/users`): List users */
 export interface ListUsersParams {
+  /** Email address of the user to search for. (query parameter) */
   "identifiers.email_address"?: string;
+  /** Username of the user to search for. (query parameter) */
   "identifiers.username"?: string;
+  /** Foreign key of the user to search for. Replace {system} by the name of the foreign system (the reference writes the name as foreign_key.xxx). (query parameter) */
   [name: `foreign_key.${string}`]: string | undefined;
+  /** Performs a general search for the specified value across multiple fields, including attributes. (query parameter) */
   search?: string;
+  /** Several attribute filters can be specified to search for users with particular attributes. It needs to be Base64 and URL encoded. The value is a JSON array of attribute-filter objects, Base64-encoded and then URL-encoded. (query parameter) */
   search_by_attributes?: string;
 }
 
@@ -1804,14 +2007,16 @@ export interface ListUsersItem {
   [member: string]: unknown;
 }
 
-/** `POST /v3/users`: Create a user */
+/** Parameters of `createUser` (`POST /v3/users`): Create a user */
 export interface CreateUserParams {
-  body: CreateUserBody;
+  /** The request body (JSON). */
+  body?: CreateUserBody;
 }
 
 export type CreateUserResult = CreateUserResponse;
 
 export interface CreateUserBody {
+  /** Validators are not required for user creation, users created without validators won't be able to sign into Zephr unless they follow a password reset flow, or being mapped as shadow users identified by a JWT. */
   validators?: Record<string, unknown>;
   identifiers: Record<string, unknown>;
   attributes?: Record<string, unknown>;
@@ -1826,7 +2031,8 @@ export interface CreateUserBody {
   foreign_keys?: Array<Record<string, unknown>>;
   product_sharing_id?: string;
   created_at?: string;
-  [member: string]: unknown;
+  /** Fields the reference does not document, sent as top-level body fields (a name may not repeat a documented field). */
+  extra?: Record<string, unknown>;
 }
 
 /** The same shape as ExportUsersItemItemUserIdentifiers. */
@@ -1843,9 +2049,10 @@ export interface CreateUserResponse {
   [member: string]: unknown;
 }
 
-/** `POST /v3/users/token-exchange`: Start a passwordless authentication */
+/** Parameters of `startPasswordlessAuthentication` (`POST /v3/users/token-exchange`): Start a passwordless authentication */
 export interface StartPasswordlessAuthenticationParams {
-  body: StartPasswordlessAuthenticationBody;
+  /** The request body (JSON). */
+  body?: StartPasswordlessAuthenticationBody;
 }
 
 export type StartPasswordlessAuthenticationResult = unknown;
@@ -1853,21 +2060,27 @@ export type StartPasswordlessAuthenticationResult = unknown;
 export interface StartPasswordlessAuthenticationBody {
   identifiers: Record<string, unknown>;
   delivery: Record<string, unknown>;
-  [member: string]: unknown;
+  /** Fields the reference does not document, sent as top-level body fields (a name may not repeat a documented field). */
+  extra?: Record<string, unknown>;
 }
 
-/** `PUT /v3/users/{userId}/foreign-key/update/{key}`: Inserts or updates a foreign key */
+/** Parameters of `upsertForeignKey` (`PUT /v3/users/{userId}/foreign-key/update/{key}`): Inserts or updates a foreign key */
 export interface UpsertForeignKeyParams {
+  /** Unique User identifier (path parameter) */
   userId: string;
+  /** Foreign system key (path parameter) */
   key: string;
-  body: string;
+  /** The request body (JSON). */
+  body?: string;
 }
 
 export type UpsertForeignKeyResult = unknown;
 
-/** `POST /v3/users/{user_Id}/legacyPassword`: Reset a legacy password */
+/** Parameters of `resetLegacyPassword` (`POST /v3/users/{user_Id}/legacyPassword`): Reset a legacy password */
 export interface ResetLegacyPasswordParams {
+  /** Unique User identifier (path parameter) */
   user_Id: string;
+  /** The request body (JSON). */
   body?: unknown;
 }
 
@@ -1880,15 +2093,17 @@ export interface ResetLegacyPasswordResponse {
   [member: string]: unknown;
 }
 
-/** `DELETE /v3/users/{user_id}`: Delete a user */
+/** Parameters of `deleteUser` (`DELETE /v3/users/{user_id}`): Delete a user */
 export interface DeleteUserParams {
+  /** Unique User identifier (path parameter) */
   user_id: string;
 }
 
 export type DeleteUserResult = unknown;
 
-/** `GET /v3/users/{user_id}`: Retrieve a user */
+/** Parameters of `getUser` (`GET /v3/users/{user_id}`): Retrieve a user */
 export interface GetUserParams {
+  /** Unique User identifier (path parameter) */
   user_id: string;
 }
 
@@ -1903,8 +2118,9 @@ export type GetUserResponseAttributes = ExportUsersItemItemUserAttributes;
 /** The same shape as ListUsersItem. */
 export type GetUserResponse = ListUsersItem;
 
-/** `GET /v3/users/{user_id}/accounts`: List user accounts */
+/** Parameters of `listUserAccounts` (`GET /v3/users/{user_id}/accounts`): List user accounts */
 export interface ListUserAccountsParams {
+  /** Unique User identifier (path parameter) */
   user_id: string;
 }
 
@@ -1913,10 +2129,12 @@ export type ListUserAccountsResult = ListResult<ListUserAccountsItem>;
 /** The same shape as ListAccountUsersItem. */
 export type ListUserAccountsItem = ListAccountUsersItem;
 
-/** `PATCH /v3/users/{user_id}/attributes`: Update user attributes */
+/** Parameters of `updateUserAttribute` (`PATCH /v3/users/{user_id}/attributes`): Update user attributes */
 export interface UpdateUserAttributeParams {
+  /** Unique User identifier (path parameter) */
   user_id: string;
-  body: UpdateUserAttributeBody;
+  /** The request body (JSON). */
+  body?: UpdateUserAttributeBody;
 }
 
 export type UpdateUserAttributeResult = unknown;
@@ -1924,13 +2142,16 @@ export type UpdateUserAttributeResult = unknown;
 export interface UpdateUserAttributeBody {
   first_name?: string;
   surname?: string;
-  [member: string]: unknown;
+  /** Fields the reference does not document, sent as top-level body fields (a name may not repeat a documented field). */
+  extra?: Record<string, unknown>;
 }
 
-/** `PUT /v3/users/{user_id}/attributes`: Update all user attributes */
+/** Parameters of `replaceUserAttributes` (`PUT /v3/users/{user_id}/attributes`): Update all user attributes */
 export interface ReplaceUserAttributesParams {
+  /** Unique User identifier (path parameter) */
   user_id: string;
-  body: ReplaceUserAttributesBody;
+  /** The request body (JSON). */
+  body?: ReplaceUserAttributesBody;
 }
 
 export type ReplaceUserAttributesResult = unknown;
@@ -1938,8 +2159,9 @@ export type ReplaceUserAttributesResult = unknown;
 /** The same shape as UpdateUserAttributeBody. */
 export type ReplaceUserAttributesBody = UpdateUserAttributeBody;
 
-/** `POST /v3/users/{user_id}/authorization/refresh`: Refresh a access model */
+/** Parameters of `refreshAccessModel` (`POST /v3/users/{user_id}/authorization/refresh`): Refresh a access model */
 export interface RefreshAccessModelParams {
+  /** Unique User identifier (path parameter) */
   user_id: string;
 }
 
@@ -1951,9 +2173,11 @@ export type RefreshAccessModelResponseDeliveredEntitlementsItem = RetrieveUserAc
 /** The same shape as RetrieveUserAccessModelResponse. */
 export type RefreshAccessModelResponse = RetrieveUserAccessModelResponse;
 
-/** `GET /v3/users/{user_id}/profile/{app_id}`: Retrieve Extended User Profiles */
+/** Parameters of `getUserExtendedProfile` (`GET /v3/users/{user_id}/profile/{app_id}`): Retrieve Extended User Profiles */
 export interface GetUserExtendedProfileParams {
+  /** Unique User Identifier (path parameter) */
   user_id: string;
+  /** Unique App Identifier (path parameter) */
   app_id: string;
 }
 
@@ -1962,17 +2186,21 @@ export type GetUserExtendedProfileResult = GetUserExtendedProfileResponse;
 /** The same shape as LogOutAdminUserAccountResponse. */
 export type GetUserExtendedProfileResponse = LogOutAdminUserAccountResponse;
 
-/** `PUT /v3/users/{user_id}/profile/{app_id}`: (candidate) Save extended user profile */
+/** Parameters of `saveUserExtendedProfile` (`PUT /v3/users/{user_id}/profile/{app_id}`): (candidate) Save extended user profile */
 export interface SaveUserExtendedProfileParams {
+  /** (path parameter) */
   user_id: string;
+  /** (path parameter) */
   app_id: string;
+  /** The request body (JSON). */
   body: unknown;
 }
 
 export type SaveUserExtendedProfileResult = unknown;
 
-/** `GET /v3/users/{user_id}/sessions`: List user sessions */
+/** Parameters of `listUserSessions` (`GET /v3/users/{user_id}/sessions`): List user sessions */
 export interface ListUserSessionsParams {
+  /** Unique User identifier (path parameter) */
   user_id: string;
 }
 
@@ -1996,21 +2224,25 @@ export interface ListUserSessionsResponse {
   [member: string]: unknown;
 }
 
-/** `POST /v3/users/{user_id}/update-email`: Start an email address update */
+/** Parameters of `startEmailAddressUpdate` (`POST /v3/users/{user_id}/update-email`): Start an email address update */
 export interface StartEmailAddressUpdateParams {
+  /** Unique User identifier (path parameter) */
   user_id: string;
-  body: StartEmailAddressUpdateBody;
+  /** The request body (JSON). */
+  body?: StartEmailAddressUpdateBody;
 }
 
 export type StartEmailAddressUpdateResult = unknown;
 
 export interface StartEmailAddressUpdateBody {
   new_identifiers: Record<string, unknown>;
+  /** Tenant and site identifier in the format <tenantid>\|<site>. */
   siteSlug: string;
-  [member: string]: unknown;
+  /** Fields the reference does not document, sent as top-level body fields (a name may not repeat a documented field). */
+  extra?: Record<string, unknown>;
 }
 
-/** `GET /v4/user-updates`: List all bulk user update jobs */
+/** Parameters of `listBulkUserUpdateJobs` (`GET /v4/user-updates`): List all bulk user update jobs */
 export interface ListBulkUserUpdateJobsParams {
 }
 
@@ -2026,16 +2258,19 @@ export interface ListBulkUserUpdateJobsItem {
   [member: string]: unknown;
 }
 
-/** `POST /v4/user-updates`: Update users in bulk */
+/** Parameters of `updateBulkUsers` (`POST /v4/user-updates`): Update users in bulk */
 export interface UpdateBulkUsersParams {
-  body: UpdateBulkUsersBody;
+  /** The request body (JSON). */
+  body?: UpdateBulkUsersBody;
 }
 
 export type UpdateBulkUsersResult = UpdateBulkUsersResponse;
 
 export interface UpdateBulkUsersBody {
+  /** Array of combination of identifier and actions. */
   updates?: Array<Record<string, unknown>>;
-  [member: string]: unknown;
+  /** Fields the reference does not document, sent as top-level body fields (a name may not repeat a documented field). */
+  extra?: Record<string, unknown>;
 }
 
 export interface UpdateBulkUsersResponse {
@@ -2044,8 +2279,9 @@ export interface UpdateBulkUsersResponse {
   [member: string]: unknown;
 }
 
-/** `GET /v4/user-updates/{job_id}`: Retrieves a bulk user update job */
+/** Parameters of `retrieveBulkUserUpdateJob` (`GET /v4/user-updates/{job_id}`): Retrieves a bulk user update job */
 export interface RetrieveBulkUserUpdateJobParams {
+  /** Id of the job. (path parameter) */
   job_id: string;
 }
 
@@ -2062,20 +2298,23 @@ export interface RetrieveBulkUserUpdateJobResponse {
   [member: string]: unknown;
 }
 
-/** `POST /v4/users/reset`: Start a password reset */
+/** Parameters of `startPasswordReset` (`POST /v4/users/reset`): Start a password reset */
 export interface StartPasswordResetParams {
-  body: StartPasswordResetBody;
+  /** The request body (JSON). */
+  body?: StartPasswordResetBody;
 }
 
 export type StartPasswordResetResult = unknown;
 
 export interface StartPasswordResetBody {
   identifiers: Record<string, unknown>;
+  /** The slug of the site where the user account is registered. */
   siteSlug: string;
-  [member: string]: unknown;
+  /** Fields the reference does not document, sent as top-level body fields (a name may not repeat a documented field). */
+  extra?: Record<string, unknown>;
 }
 
-/** `GET /v4/users/segments`: List user segments */
+/** Parameters of `listUserSegment` (`GET /v4/users/segments`): List user segments */
 export interface ListUserSegmentParams {
 }
 
@@ -2090,28 +2329,34 @@ export interface ListUserSegmentItem {
   [member: string]: unknown;
 }
 
-/** `POST /v4/users/segments`: Create a user segment */
+/** Parameters of `createUserSegment` (`POST /v4/users/segments`): Create a user segment */
 export interface CreateUserSegmentParams {
-  body: CreateUserSegmentBody;
+  /** The request body (JSON). */
+  body?: CreateUserSegmentBody;
 }
 
 export type CreateUserSegmentResult = unknown;
 
 export interface CreateUserSegmentBody {
+  /** The User Segment name. */
   label: string;
+  /** The User Segment description. */
   description?: string;
-  [member: string]: unknown;
+  /** Fields the reference does not document, sent as top-level body fields (a name may not repeat a documented field). */
+  extra?: Record<string, unknown>;
 }
 
-/** `DELETE /v4/users/segments/{segmentId}`: Delete a user segment */
+/** Parameters of `deleteUserSegment` (`DELETE /v4/users/segments/{segmentId}`): Delete a user segment */
 export interface DeleteUserSegmentParams {
+  /** Unique User Segment Identifier (path parameter) */
   segmentId: string;
 }
 
 export type DeleteUserSegmentResult = unknown;
 
-/** `GET /v4/users/segments/{segmentId}`: Retrieve a user segment */
+/** Parameters of `getUserSegment` (`GET /v4/users/segments/{segmentId}`): Retrieve a user segment */
 export interface GetUserSegmentParams {
+  /** Unique User Segment Identifier (path parameter) */
   segmentId: string;
 }
 
@@ -2120,18 +2365,20 @@ export type GetUserSegmentResult = GetUserSegmentResponse;
 /** The same shape as ListUserSegmentItem. */
 export type GetUserSegmentResponse = ListUserSegmentItem;
 
-/** `GET /v4/users/{userId}/segments`: List user segments for a user */
-export interface ListUserSegmentsforUserParams {
+/** Parameters of `listUserSegmentsforUser` (`GET /v4/users/{userId}/segments`): List user segments for a user */
+export interface ListUserSegmentsForUserParams {
+  /** Unique User identifier (path parameter) */
   userId: string;
 }
 
-export type ListUserSegmentsforUserResult = ListResult<ListUserSegmentsforUserItem>;
+export type ListUserSegmentsForUserResult = ListResult<ListUserSegmentsForUserItem>;
 
 /** The same shape as ListUserSegmentItem. */
-export type ListUserSegmentsforUserItem = ListUserSegmentItem;
+export type ListUserSegmentsForUserItem = ListUserSegmentItem;
 
-/** `POST /v4/anonymous-sessions/{site}`: Create an anonymous session under a given site */
+/** Parameters of `createAnonymousSessionUnderGivenSite` (`POST /v4/anonymous-sessions/{site}`): Create an anonymous session under a given site */
 export interface CreateAnonymousSessionUnderGivenSiteParams {
+  /** The site ID (path parameter) */
   site: string;
 }
 
@@ -2140,10 +2387,12 @@ export type CreateAnonymousSessionUnderGivenSiteResult = CreateAnonymousSessionU
 /** The same shape as CreateNewSessionResponse. */
 export type CreateAnonymousSessionUnderGivenSiteResponse = CreateNewSessionResponse;
 
-/** `POST /v4/sessions/{site}`: Create a new session under a given site */
+/** Parameters of `createNewSessionUnderGivenSite` (`POST /v4/sessions/{site}`): Create a new session under a given site */
 export interface CreateNewSessionUnderGivenSiteParams {
+  /** The site ID (path parameter) */
   site: string;
-  body: CreateNewSessionUnderGivenSiteBody;
+  /** The request body (JSON). */
+  body?: CreateNewSessionUnderGivenSiteBody;
 }
 
 export type CreateNewSessionUnderGivenSiteResult = CreateNewSessionUnderGivenSiteResponse;
@@ -2154,17 +2403,21 @@ export type CreateNewSessionUnderGivenSiteBody = LogInAdminUserAccountBody;
 /** The same shape as CreateNewSessionResponse. */
 export type CreateNewSessionUnderGivenSiteResponse = CreateNewSessionResponse;
 
-/** `DELETE /v4/sessions/{site}/{sessionId}`: Delete a session under a given site */
+/** Parameters of `deleteSessionUnderGivenSite` (`DELETE /v4/sessions/{site}/{sessionId}`): Delete a session under a given site */
 export interface DeleteSessionUnderGivenSiteParams {
+  /** The unique site identifier within the tenant. (path parameter) */
   site: string;
+  /** Unique session identifier assigned to each session, enabling precise identification and retrieval of session-related information within the API. (path parameter) */
   sessionId: string;
 }
 
 export type DeleteSessionUnderGivenSiteResult = unknown;
 
-/** `GET /v4/sessions/{site}/{sessionId}`: Look up a session under a given site */
+/** Parameters of `lookupSessionUnderGivenSite` (`GET /v4/sessions/{site}/{sessionId}`): Look up a session under a given site */
 export interface LookupSessionUnderGivenSiteParams {
+  /** The unique site identifier within the tenant. (path parameter) */
   site: string;
+  /** Unique session identifier assigned to each session, enabling precise identification and retrieval of session-related information within the API. (path parameter) */
   sessionId: string;
 }
 
@@ -2261,7 +2514,7 @@ export interface LookupSessionUnderGivenSiteResponse {
   [member: string]: unknown;
 }
 
-/** `GET /v3/webhooks`: List webhooks */
+/** Parameters of `listWebhooks` (`GET /v3/webhooks`): List webhooks */
 export interface ListWebhooksParams {
 }
 
@@ -2276,9 +2529,10 @@ export interface ListWebhooksItem {
   [member: string]: unknown;
 }
 
-/** `POST /v3/webhooks`: Create a webhook */
+/** Parameters of `createWebhook` (`POST /v3/webhooks`): Create a webhook */
 export interface CreateWebhookParams {
-  body: CreateWebhookBody;
+  /** The request body (JSON). */
+  body?: CreateWebhookBody;
 }
 
 export type CreateWebhookResult = unknown;
@@ -2288,18 +2542,21 @@ export interface CreateWebhookBody {
   triggers?: Array<unknown>;
   method?: string;
   target?: string;
-  [member: string]: unknown;
+  /** Fields the reference does not document, sent as top-level body fields (a name may not repeat a documented field). */
+  extra?: Record<string, unknown>;
 }
 
-/** `DELETE /v3/webhooks/{id}`: Delete a webhook */
+/** Parameters of `deleteWebhook` (`DELETE /v3/webhooks/{id}`): Delete a webhook */
 export interface DeleteWebhookParams {
+  /** Unique Webhook identifier (path parameter) */
   id: string;
 }
 
 export type DeleteWebhookResult = unknown;
 
-/** `GET /v3/webhooks/{id}`: Retrieve a webhook */
+/** Parameters of `getWebhook` (`GET /v3/webhooks/{id}`): Retrieve a webhook */
 export interface GetWebhookParams {
+  /** Unique Webhook identifier (path parameter) */
   id: string;
 }
 
@@ -2308,10 +2565,12 @@ export type GetWebhookResult = GetWebhookResponse;
 /** The same shape as ListWebhooksItem. */
 export type GetWebhookResponse = ListWebhooksItem;
 
-/** `PUT /v3/webhooks/{id}`: Update a webhook */
+/** Parameters of `updateWebhook` (`PUT /v3/webhooks/{id}`): Update a webhook */
 export interface UpdateWebhookParams {
+  /** Unique Webhook identifier (path parameter) */
   id: string;
-  body: UpdateWebhookBody;
+  /** The request body (JSON). */
+  body?: UpdateWebhookBody;
 }
 
 export type UpdateWebhookResult = unknown;
@@ -2322,13 +2581,17 @@ export interface UpdateWebhookBody {
   triggers?: Array<unknown>;
   method?: string;
   target?: string;
-  [member: string]: unknown;
+  /** Fields the reference does not document, sent as top-level body fields (a name may not repeat a documented field). */
+  extra?: Record<string, unknown>;
 }
 
-/** `GET /v3/accounts`: List accounts */
+/** Parameters of `listAccounts` (`GET /v3/accounts`): List accounts */
 export interface ListAccountsParams {
+  /** The number of results per page you want to retrieve. (query parameter) */
   rpp?: number | string;
+  /** The page number for which you want to retrieve results. (query parameter) */
   page?: number | string;
+  /** The search query that searches accounts by their names (query parameter) */
   search?: string;
 }
 
@@ -2343,8 +2606,9 @@ export interface ListAccountsItem {
   [member: string]: unknown;
 }
 
-/** `POST /v3/accounts`: Create an account */
+/** Parameters of `createAccount` (`POST /v3/accounts`): Create an account */
 export interface CreateAccountParams {
+  /** The request body (JSON). */
   body: CreateAccountBody;
 }
 
@@ -2358,22 +2622,29 @@ export interface CreateAccountBody {
   notify_when_account_oversubscribed?: boolean;
   notify_on_each_registration_when_account_is_oversubscribed?: boolean;
   registration_code?: string;
+  /** A list of newline-separated IP addresses or CIDR blocks that identify the premises associated with this account. */
   on_premises_ips?: string;
+  /** A JSON array of strings of 'tags'. Tags can be used to identify and group accounts to drive behaviour in the Zephr decision engine. */
   premises_tags?: string;
+  /** The maximum number of concurrent sessions that users of this account can have. If unspecified, the system default value is used. If a user belongs to multiple accounts, the highest limit is used. */
   session_limit?: number;
+  /** One of "PREVENT_LOGIN" or "DELETE_OLDEST_SESSIONS". Specifies the behaviour when a user of this account exceeds the configured limit of concurrent sessions. */
   session_limit_behaviour?: string;
-  [member: string]: unknown;
+  /** Fields the reference does not document, sent as top-level body fields (a name may not repeat a documented field). */
+  extra?: Record<string, unknown>;
 }
 
-/** `DELETE /v3/accounts/{id}`: Delete an account */
+/** Parameters of `deleteAccount` (`DELETE /v3/accounts/{id}`): Delete an account */
 export interface DeleteAccountParams {
+  /** Unique Account identifier (path parameter) */
   id: string;
 }
 
 export type DeleteAccountResult = unknown;
 
-/** `GET /v3/accounts/{id}`: Retrieve an account */
+/** Parameters of `getAccount` (`GET /v3/accounts/{id}`): Retrieve an account */
 export interface GetAccountParams {
+  /** Unique Account identifier (path parameter) */
   id: string;
 }
 
@@ -2394,9 +2665,11 @@ export interface GetAccountResponse {
   [member: string]: unknown;
 }
 
-/** `PUT /v3/accounts/{id}`: Update an account */
+/** Parameters of `updateAccount` (`PUT /v3/accounts/{id}`): Update an account */
 export interface UpdateAccountParams {
+  /** Unique Account identifier (path parameter) */
   id: string;
+  /** The request body (JSON). */
   body: UpdateAccountBody;
 }
 
@@ -2405,7 +2678,7 @@ export type UpdateAccountResult = unknown;
 /** The same shape as CreateAccountBody. */
 export type UpdateAccountBody = CreateAccountBody;
 
-/** `GET /v4/accounts`: List accounts for v4 */
+/** Parameters of `listAccountsV4` (`GET /v4/accounts`): List accounts for v4 */
 export interface ListAccountsV4Params {
 }
 
@@ -2414,8 +2687,9 @@ export type ListAccountsV4Result = ListResult<ListAccountsV4Item>;
 /** The same shape as GetAccountResponse. */
 export type ListAccountsV4Item = GetAccountResponse;
 
-/** `GET /v4/accounts/{account_id}`: Retrieve an account for V4 */
+/** Parameters of `getAccountV4` (`GET /v4/accounts/{account_id}`): Retrieve an account for V4 */
 export interface GetAccountV4Params {
+  /** Unique Account identifier V4 (path parameter) */
   account_id: string;
 }
 
@@ -2424,35 +2698,39 @@ export type GetAccountV4Result = GetAccountV4Response;
 /** The same shape as GetAccountResponse. */
 export type GetAccountV4Response = GetAccountResponse;
 
-/** `GET /v3/healthchecks/origin`: Check availability of the origin */
+/** Parameters of `getOriginHealthCheck` (`GET /v3/healthchecks/origin`): Check availability of the origin */
 export interface GetOriginHealthCheckParams {
 }
 
 export type GetOriginHealthCheckResult = unknown;
 
-/** `PUT /v4/resources/{resourceId}/content`: Update system resource */
+/** Parameters of `updateResourceContentV4` (`PUT /v4/resources/{resourceId}/content`): Update system resource */
 export interface UpdateResourceContentV4Params {
+  /** Unique Resource identifier (path parameter) */
   resourceId: string;
 }
 
 export type UpdateResourceContentV4Result = unknown;
 
-/** `GET /zephr/public/template-components/v1/template-components/{templateConfigId}`: Fetch external template */
+/** Parameters of `fetchExternalTemplate` (`GET /zephr/public/template-components/v1/template-components/{templateConfigId}`): Fetch external template */
 export interface FetchExternalTemplateParams {
+  /** Unique External Template identifier (path parameter) */
   templateConfigId: string;
 }
 
 export type FetchExternalTemplateResult = ListResult<string>;
 
-/** `POST /v4/accounts/{accountId}/users`: Post an account grant */
+/** Parameters of `postAccountBulking` (`POST /v4/accounts/{accountId}/users`): Post an account grant */
 export interface PostAccountBulkingParams {
+  /** Unique Account Company identifier (path parameter) */
   accountId: string;
 }
 
 export type PostAccountBulkingResult = unknown;
 
-/** `POST /v3/request-rules/{id}/versions`: Create a request rule version */
+/** Parameters of `createRequestRuleVersion` (`POST /v3/request-rules/{id}/versions`): Create a request rule version */
 export interface CreateRequestRuleVersionParams {
+  /** Unique Request Rule identifier (path parameter) */
   id: string;
 }
 
@@ -2472,8 +2750,9 @@ export interface CreateRequestRuleVersionResponse {
   [member: string]: unknown;
 }
 
-/** `POST /v4/pages/upload-url`: Generates an S3 upload URL */
+/** Parameters of `generatePageUploadURL` (`POST /v4/pages/upload-url`): Generates an S3 upload URL */
 export interface GeneratePageUploadURLParams {
+  /** The request body (JSON). */
   body?: unknown;
 }
 
@@ -2485,16 +2764,19 @@ export interface GeneratePageUploadURLResponse {
   [member: string]: unknown;
 }
 
-/** `POST /zephr/integration/promo-codes/v1/redemptions`: Process promo code redemptions */
+/** Parameters of `processPromoCodeRedemptions` (`POST /zephr/integration/promo-codes/v1/redemptions`): Process promo code redemptions */
 export interface ProcessPromoCodeRedemptionsParams {
-  body: ProcessPromoCodeRedemptionsBody;
+  /** The request body (JSON). */
+  body?: ProcessPromoCodeRedemptionsBody;
 }
 
 export type ProcessPromoCodeRedemptionsResult = ListResult<ProcessPromoCodeRedemptionsItem>;
 
 export interface ProcessPromoCodeRedemptionsBody {
+  /** A list of promo codes that can be redeemed. */
   promo_codes?: Array<string>;
-  [member: string]: unknown;
+  /** Fields the reference does not document, sent as top-level body fields (a name may not repeat a documented field). */
+  extra?: Record<string, unknown>;
 }
 
 export interface ProcessPromoCodeRedemptionsItem {
@@ -2504,16 +2786,19 @@ export interface ProcessPromoCodeRedemptionsItem {
   [member: string]: unknown;
 }
 
-/** `DELETE /blaize/payment/braintree/subscriptions/{externalId}`: Cancel Subscription */
+/** Parameters of `cancelSubscriptionLegacy` (`DELETE /blaize/payment/braintree/subscriptions/{externalId}`): Cancel Subscription */
 export interface CancelSubscriptionLegacyParams {
+  /** External subscription identifier (path parameter) */
   externalId: string;
 }
 
 export type CancelSubscriptionLegacyResult = unknown;
 
-/** `PATCH /blaize/payment/braintree/subscriptions/{externalId}`: Update Braintree Subscription */
+/** Parameters of `orchestrateUpdateBraintreeSubscription` (`PATCH /blaize/payment/braintree/subscriptions/{externalId}`): Update Braintree Subscription */
 export interface OrchestrateUpdateBraintreeSubscriptionParams {
+  /** External subscription identifier (path parameter) */
   externalId: string;
+  /** The request body (JSON). */
   body: Record<string, unknown>;
 }
 
@@ -2537,7 +2822,7 @@ export interface OperationTypes {
   createAdminUser: { params: CreateAdminUserParams; result: CreateAdminUserResult };
   listAccessKeys: { params: ListAccessKeysParams; result: ListAccessKeysResult };
   issueKeyPair: { params: IssueKeyPairParams; result: IssueKeyPairResult };
-  revokeKeypair: { params: RevokeKeypairParams; result: RevokeKeypairResult };
+  revokeKeypair: { params: RevokeKeyPairParams; result: RevokeKeyPairResult };
   listUserRoles: { params: ListUserRolesParams; result: ListUserRolesResult };
   listUserTenantRoles: { params: ListUserTenantRolesParams; result: ListUserTenantRolesResult };
   listBundles: { params: ListBundlesParams; result: ListBundlesResult };
@@ -2657,7 +2942,7 @@ export interface OperationTypes {
   createUserSegment: { params: CreateUserSegmentParams; result: CreateUserSegmentResult };
   deleteUserSegment: { params: DeleteUserSegmentParams; result: DeleteUserSegmentResult };
   getUserSegment: { params: GetUserSegmentParams; result: GetUserSegmentResult };
-  listUserSegmentsforUser: { params: ListUserSegmentsforUserParams; result: ListUserSegmentsforUserResult };
+  listUserSegmentsforUser: { params: ListUserSegmentsForUserParams; result: ListUserSegmentsForUserResult };
   createAnonymousSessionUnderGivenSite: { params: CreateAnonymousSessionUnderGivenSiteParams; result: CreateAnonymousSessionUnderGivenSiteResult };
   createNewSessionUnderGivenSite: { params: CreateNewSessionUnderGivenSiteParams; result: CreateNewSessionUnderGivenSiteResult };
   deleteSessionUnderGivenSite: { params: DeleteSessionUnderGivenSiteParams; result: DeleteSessionUnderGivenSiteResult };
@@ -2708,7 +2993,7 @@ export const NAMESPACES = {
     create: "createAdminUser",
     listAccessKeys: "listAccessKeys",
     issueKeyPair: "issueKeyPair",
-    revokeKeypair: "revokeKeypair",
+    revokeKeyPair: "revokeKeypair",
     listUserRoles: "listUserRoles",
     listUserTenantRoles: "listUserTenantRoles",
   },
@@ -2874,7 +3159,7 @@ export const NAMESPACES = {
     createSegment: "createUserSegment",
     deleteSegment: "deleteUserSegment",
     getSegment: "getUserSegment",
-    listSegmentsforUser: "listUserSegmentsforUser",
+    listSegmentsForUser: "listUserSegmentsforUser",
   },
   v4Session: {
     createAnonymousSessionUnderGivenSite: "createAnonymousSessionUnderGivenSite",
@@ -2924,6 +3209,1936 @@ export const NAMESPACES = {
     orchestrateUpdateBraintreeSubscription: "orchestrateUpdateBraintreeSubscription",
   },
 } as const;
+
+/** The methods of every namespace, documented for the editor; `O` is the per-call options type. */
+export interface NamespaceMethods<O> {
+  /** Account User: the Account User operations. */
+  accountUser: AccountUserNamespace<O>;
+  /** Admin User: the Admin User operations. */
+  adminUser: AdminUserNamespace<O>;
+  /** Bundle: the Bundle operations. */
+  bundle: BundleNamespace<O>;
+  /** Cache Configurations: the Cache Configurations operations. */
+  cacheConfigurations: CacheConfigurationsNamespace<O>;
+  /** Cache Management: the Cache Management operations. */
+  cacheManagement: CacheManagementNamespace<O>;
+  /** Company: the Company operations. */
+  company: CompanyNamespace<O>;
+  /** Component Library: the Component Library operations. */
+  componentLibrary: ComponentLibraryNamespace<O>;
+  /** Configuration: the Configuration operations. */
+  configuration: ConfigurationNamespace<O>;
+  /** Credit: the Credit operations. */
+  credit: CreditNamespace<O>;
+  /** Decision Engine: the Decision Engine operations. */
+  decisionEngine: DecisionEngineNamespace<O>;
+  /** Email Templates: the Email Templates operations. */
+  emailTemplates: EmailTemplatesNamespace<O>;
+  /** Entitlement: the Entitlement operations. */
+  entitlement: EntitlementNamespace<O>;
+  /** Feature Rules: the Feature Rules operations. */
+  featureRules: FeatureRulesNamespace<O>;
+  /** Form: the Form operations. */
+  form: FormNamespace<O>;
+  /** Gifts: the Gifts operations. */
+  gifts: GiftsNamespace<O>;
+  /** Grants: the Grants operations. */
+  grants: GrantsNamespace<O>;
+  /** Meter: the Meter operations. */
+  meter: MeterNamespace<O>;
+  /** Products: the Products operations. */
+  products: ProductsNamespace<O>;
+  /** Request Rules: the Request Rules operations. */
+  requestRules: RequestRulesNamespace<O>;
+  /** Session: the Session operations. */
+  session: SessionNamespace<O>;
+  /** Static Items: the Static Items operations. */
+  staticItems: StaticItemsNamespace<O>;
+  /** Third Party Authentication: the Third Party Authentication operations. */
+  thirdPartyAuthentication: ThirdPartyAuthenticationNamespace<O>;
+  /** User Export: the User Export operations. */
+  userExport: UserExportNamespace<O>;
+  /** User Schema: the User Schema operations. */
+  userSchema: UserSchemaNamespace<O>;
+  /** Users: the Users operations. */
+  users: UsersNamespace<O>;
+  /** V4 Session: the V4 Session operations. */
+  v4Session: V4SessionNamespace<O>;
+  /** Webhook: the Webhook operations. */
+  webhook: WebhookNamespace<O>;
+  /** Account: the Account operations. */
+  account: AccountNamespace<O>;
+  /** Health Check: the Health Check operations. */
+  healthCheck: HealthCheckNamespace<O>;
+  /** System Resources: the System Resources operations. */
+  systemResources: SystemResourcesNamespace<O>;
+  /** External Templates: the External Templates operations. */
+  externalTemplates: ExternalTemplatesNamespace<O>;
+  /** Accounts: the Accounts operations. */
+  accounts: AccountsNamespace<O>;
+  /** Request Rules Version: the Request Rules Version operations. */
+  requestRulesVersion: RequestRulesVersionNamespace<O>;
+  /** Pages: the Pages operations. */
+  pages: PagesNamespace<O>;
+  /** Dynamic Offer Promo code redemption: the Dynamic Offer Promo code redemption operations. */
+  dynamicOfferPromoCodeRedemption: DynamicOfferPromoCodeRedemptionNamespace<O>;
+  /** Subscription: the Subscription operations. */
+  subscription: SubscriptionNamespace<O>;
+}
+
+/** Account User: 5 operations. */
+export interface AccountUserNamespace<O> {
+  /**
+   * List account users
+   *
+   * Retrieves all the account users.
+   *
+   * `GET /v3/accounts/{account_id}/users` (operationId `listAccountUsers`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/listAccountUsers>
+   *
+   * Note: Working client code models the items as {user_id, account_id, tenantId, subTenantId, user_email, user_type, attributes} and also tolerates a {"results": [...]} or {"data": [...]} wrapper.
+   */
+  list(params: ListAccountUsersParams, options?: O): Promise<ListAccountUsersResult>;
+  /**
+   * Delete an account user
+   *
+   * Deletes an account user.
+   *
+   * `DELETE /v3/accounts/{account_id}/users/{user_id}` (operationId `deleteAccountUser`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/deleteAccountUser>
+   */
+  delete(params: DeleteAccountUserParams, options?: O): Promise<DeleteAccountUserResult>;
+  /**
+   * Retrieve an account user
+   *
+   * Retrieves an account user.
+   *
+   * `GET /v3/accounts/{account_id}/users/{user_id}` (operationId `retrieveAccountUser`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/retrieveAccountUser>
+   */
+  retrieve(params: RetrieveAccountUserParams, options?: O): Promise<RetrieveAccountUserResult>;
+  /**
+   * Save or Create an account user
+   *
+   * Saves or Creates an account specified by `account_id` and `user_id`.
+   *
+   * `PUT /v3/accounts/{account_id}/users/{user_id}` (operationId `saveAccountUser`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/saveAccountUser>
+   */
+  save(params: SaveAccountUserParams, options?: O): Promise<SaveAccountUserResult>;
+  /**
+   * List account users
+   *
+   * Retrieves all the account users, if the `accountId` has users.
+   *
+   * `GET /v4/accounts/{accountId}/grants` (operationId `listAccountUsersV4`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/listAccountUsersV4>
+   *
+   * Note: The 2026-01-08 reference page shows the same path and a sample of [{userId, accountId}].
+   *
+   * Reference defect: Documented as "List account users" at GET /v4/accounts/{accountId}/grants; the path is probably meant to be /v4/accounts/{accountId}/users. Kept as documented.
+   */
+  listV4(params: ListAccountUsersV4Params, options?: O): Promise<ListAccountUsersV4Result>;
+}
+
+/** Admin User: 14 operations. */
+export interface AdminUserNamespace<O> {
+  /**
+   * Log in to an admin user account
+   *
+   * Logs in to an admin user account.
+   *
+   * `POST /v3/admin/login` (operationId `logInAdminUserAccount`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/logInAdminUserAccount>
+   */
+  logInAdminUserAccount(params?: LogInAdminUserAccountParams, options?: O): Promise<LogInAdminUserAccountResult>;
+  /**
+   * Log out of the admin user account
+   *
+   * Logs out of the admin user account.
+   *
+   * `POST /v3/admin/logout` (operationId `logOutAdminUserAccount`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/logOutAdminUserAccount>
+   */
+  logOutAdminUserAccount(params?: LogOutAdminUserAccountParams, options?: O): Promise<LogOutAdminUserAccountResult>;
+  /**
+   * List admin user roles
+   *
+   * Retrieves the admin user roles by tenant.
+   *
+   * `GET /v3/admin/roles` (operationId `listRoles`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/listRoles>
+   */
+  listRoles(params?: ListRolesParams, options?: O): Promise<ListRolesResult>;
+  /**
+   * Create admin user roles
+   *
+   * Creates admin user roles.
+   *
+   * `POST /v3/admin/roles` (operationId `createAdminRole`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/createAdminRole>
+   */
+  createAdminRole(params?: CreateAdminRoleParams, options?: O): Promise<CreateAdminRoleResult>;
+  /**
+   * Delete an admin user role
+   *
+   * Deletes an admin user role.
+   *
+   * `DELETE /v3/admin/roles/{role_id}` (operationId `deleteRole`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/deleteRole>
+   */
+  deleteRole(params: DeleteRoleParams, options?: O): Promise<DeleteRoleResult>;
+  /**
+   * Retrieve an admin user role
+   *
+   * Retrieves an admin user role.
+   *
+   * `GET /v3/admin/roles/{role_id}` (operationId `getRole`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/getRole>
+   */
+  getRole(params: GetRoleParams, options?: O): Promise<GetRoleResult>;
+  /**
+   * Update an admin user role
+   *
+   * Updates an admin user role by ID.
+   *
+   * `PUT /v3/admin/roles/{role_id}` (operationId `updateRole`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/updateRole>
+   */
+  updateRole(params: UpdateRoleParams, options?: O): Promise<UpdateRoleResult>;
+  /**
+   * Retrieve an admin user by session ID
+   *
+   * Retrieves an admin user by session ID.
+   *
+   * `GET /v3/admin/sessions/{blaize_admin_session_id}` (operationId `getSessionUser`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/getSessionUser>
+   */
+  getSessionUser(params: GetSessionUserParams, options?: O): Promise<GetSessionUserResult>;
+  /**
+   * Create an admin user
+   *
+   * Creates a new admin user.
+   *
+   * `POST /v3/admin/users` (operationId `createAdminUser`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/createAdminUser>
+   */
+  create(params?: CreateAdminUserParams, options?: O): Promise<CreateAdminUserResult>;
+  /**
+   * List access keys
+   *
+   * Retrieves a list of access keys for the admin user.
+   *
+   * `GET /v3/admin/users/{user_id}/keypairs` (operationId `listAccessKeys`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/listAccessKeys>
+   */
+  listAccessKeys(params: ListAccessKeysParams, options?: O): Promise<ListAccessKeysResult>;
+  /**
+   * Issue a key pair
+   *
+   * Issues a new key pair for the admin user.
+   *
+   * `POST /v3/admin/users/{user_id}/keypairs` (operationId `issueKeyPair`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/issueKeyPair>
+   *
+   * Note: No request body. The secret key is returned only once and cannot be recovered later.
+   */
+  issueKeyPair(params: IssueKeyPairParams, options?: O): Promise<IssueKeyPairResult>;
+  /**
+   * Revoke a keypair
+   *
+   * Revokes a keypair.
+   *
+   * `DELETE /v3/admin/users/{user_id}/keypairs/{access_key}` (operationId `revokeKeypair`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/revokeKeypair>
+   */
+  revokeKeyPair(params: RevokeKeyPairParams, options?: O): Promise<RevokeKeyPairResult>;
+  /**
+   * List user roles
+   *
+   * Retrieves the user roles an admin user is assigned.
+   *
+   * `GET /v3/admin/users/{user_id}/roles` (operationId `listUserRoles`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/listUserRoles>
+   */
+  listUserRoles(params: ListUserRolesParams, options?: O): Promise<ListUserRolesResult>;
+  /**
+   * List user roles by tenant
+   *
+   * Retrieves the admin user's roles by tenant.
+   *
+   * `GET /v3/admin/users/{user_id}/roles/{tenant}` (operationId `listUserTenantRoles`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/listUserTenantRoles>
+   */
+  listUserTenantRoles(params: ListUserTenantRolesParams, options?: O): Promise<ListUserTenantRolesResult>;
+}
+
+/** Bundle: 5 operations. */
+export interface BundleNamespace<O> {
+  /**
+   * List Bundles
+   *
+   * Retrieves a list of bundles wrapped in the element "results". Each bundle contains a list of entitlements, meters, credits, and other bundles.
+   *
+   * `GET /v3/bundles` (operationId `listBundles`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/listBundles>
+   */
+  list(params?: ListBundlesParams, options?: O): Promise<ListBundlesResult>;
+  /**
+   * Create Bundles
+   *
+   * Creates Bundles.
+   *
+   * `PUT /v3/bundles` (operationId `createBundles`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/createBundles>
+   *
+   * Reference defect: A create operation documented with PUT on the collection (/v3/bundles) rather than POST.
+   */
+  createBundles(params?: CreateBundlesParams, options?: O): Promise<CreateBundlesResult>;
+  /**
+   * Delete Bundle
+   *
+   * Deletes a Bundle.
+   *
+   * `DELETE /v3/bundles/{id}` (operationId `deleteBundle`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/deleteBundle>
+   */
+  delete(params: DeleteBundleParams, options?: O): Promise<DeleteBundleResult>;
+  /**
+   * Retrieve a Bundle
+   *
+   * Retrieves a single bundle. Each bundle contains a list of entitlements, meters, credits, and other bundles.
+   *
+   * `GET /v3/bundles/{id}` (operationId `getBundle`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/getBundle>
+   */
+  get(params: GetBundleParams, options?: O): Promise<GetBundleResult>;
+  /**
+   * Create a Bundle
+   *
+   * Creates a Bundle.
+   *
+   * `PUT /v3/bundles/{id}` (operationId `createBundle`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/createBundle>
+   *
+   * Reference defect: A create operation documented with PUT /v3/bundles/{id} (create-with-id).
+   */
+  createBundle(params: CreateBundleParams, options?: O): Promise<CreateBundleResult>;
+}
+
+/** Cache Configurations: 5 operations. */
+export interface CacheConfigurationsNamespace<O> {
+  /**
+   * List cache configurations
+   *
+   * Retrieves a list of cache configurations wrapped in the element "results".
+   *
+   * `GET /v3/cache-configurations` (operationId `listCacheConfigurations`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/listCacheConfigurations>
+   */
+  list(params?: ListCacheConfigurationsParams, options?: O): Promise<ListCacheConfigurationsResult>;
+  /**
+   * Create a cache configuration
+   *
+   * Creates a Cache Configuration.
+   *
+   * `POST /v3/cache-configurations` (operationId `createCacheConfiguration`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/createCacheConfiguration>
+   */
+  create(params?: CreateCacheConfigurationParams, options?: O): Promise<CreateCacheConfigurationResult>;
+  /**
+   * Delete a cache configuration
+   *
+   * Deletes a cache configuration
+   *
+   * `DELETE /v3/cache-configurations/{id}` (operationId `deleteCacheConfiguration`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/deleteCacheConfiguration>
+   */
+  delete(params: DeleteCacheConfigurationParams, options?: O): Promise<DeleteCacheConfigurationResult>;
+  /**
+   * Retrieve a cache configuration
+   *
+   * Retrieves a single cache configuration.
+   *
+   * `GET /v3/cache-configurations/{id}` (operationId `getCacheConfiguration`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/getCacheConfiguration>
+   */
+  get(params: GetCacheConfigurationParams, options?: O): Promise<GetCacheConfigurationResult>;
+  /**
+   * Update a cache configuration
+   *
+   * Updates a cache configuration.
+   *
+   * `PUT /v3/cache-configurations/{id}` (operationId `updateCacheConfiguration`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/updateCacheConfiguration>
+   */
+  update(params: UpdateCacheConfigurationParams, options?: O): Promise<UpdateCacheConfigurationResult>;
+}
+
+/** Cache Management: 3 operations. */
+export interface CacheManagementNamespace<O> {
+  /**
+   * Evict cached origin requests
+   *
+   * Evicts all cached origin requests with path matching the supplied regular expression.
+   *
+   * `POST /v3/cache-management/evict-origin` (operationId `evictOrigin`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/evictOrigin>
+   *
+   * Note: The body is one line containing a valid Java regular expression, sent as the raw text with `Content-Type: application/json` (x-zephr-body-kind text: not JSON-encoded), as the one public client found that calls this operation sends it; the signature covers exactly those bytes.
+   *
+   * Reference defect: The body is declared `application/json` with schema `object`, but the sample is a JSON string ("1 line containing valid Java Regular Expression."); `requestBody` schema is `string` here.
+   */
+  evictOrigin(params?: EvictOriginParams, options?: O): Promise<EvictOriginResult>;
+  /**
+   * Evict cached origin requests (V4)
+   *
+   * Evicts all cached origin requests with path matching the supplied regular expression.
+   *
+   * `POST /v4/cache-management/evict-origin` (operationId `evictOriginSiteV4`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/evictOriginSiteV4>
+   *
+   * Note: The body is one line containing a valid Java regular expression, sent as the raw text with `Content-Type: application/json` (x-zephr-body-kind text: not JSON-encoded), as the one public client found that calls this operation sends it; the signature covers exactly those bytes.
+   *
+   * Reference defect: The body is declared `application/json` with schema `object`, but the sample is a JSON string ("1 line containing valid Java Regular Expression."); `requestBody` schema is `string` here.
+   */
+  evictOriginSiteV4(params?: EvictOriginSiteV4Params, options?: O): Promise<EvictOriginSiteV4Result>;
+  /**
+   * Evict cached origin requests for a given site in V4
+   *
+   * Evicts all of the origin cache matching the path pattern provided in the request body for a given site, evicts all paths if .\* is provided as path pattern.
+   *
+   * `POST /v4/cache-management/evict-origin/{site}` (operationId `evictOriginV4`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/evictOriginV4>
+   *
+   * Note: The body is one line containing a valid Java regular expression, sent as the raw text with `Content-Type: application/json` (x-zephr-body-kind text: not JSON-encoded), as the one public client found that calls this operation sends it; the signature covers exactly those bytes.
+   *
+   * Reference defect: The body is declared `application/json` with schema `object`, but the sample is a JSON string ("1 line containing valid Java Regular Expression."); `requestBody` schema is `string` here.
+   */
+  evictOriginV4(params: EvictOriginV4Params, options?: O): Promise<EvictOriginV4Result>;
+}
+
+/** Company: 7 operations. */
+export interface CompanyNamespace<O> {
+  /**
+   * List companies
+   *
+   * Retrieves a list of companies wrapped in the element "results".
+   *
+   * `GET /v3/companies` (operationId `listCompanies`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/listCompanies>
+   */
+  list(params?: ListCompaniesParams, options?: O): Promise<ListCompaniesResult>;
+  /**
+   * Create a company
+   *
+   * Creates a company.
+   *
+   * `POST /v3/companies` (operationId `createCompany`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/createCompany>
+   */
+  create(params?: CreateCompanyParams, options?: O): Promise<CreateCompanyResult>;
+  /**
+   * Delete a company
+   *
+   * Deletes a company.
+   *
+   * `DELETE /v3/companies/{id}` (operationId `deleteCompany`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/deleteCompany>
+   */
+  delete(params: DeleteCompanyParams, options?: O): Promise<DeleteCompanyResult>;
+  /**
+   * Retrieve a company
+   *
+   * Retrieves a single company.
+   *
+   * `GET /v3/companies/{id}` (operationId `getCompany`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/getCompany>
+   */
+  get(params: GetCompanyParams, options?: O): Promise<GetCompanyResult>;
+  /**
+   * Update a company
+   *
+   * Updates a company.
+   *
+   * `PUT /v3/companies/{id}` (operationId `updateCompany`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/updateCompany>
+   *
+   * Reference defect: Documents 201 Created (and no 200) for an update by PUT.
+   */
+  update(params: UpdateCompanyParams, options?: O): Promise<UpdateCompanyResult>;
+  /**
+   * Create a company
+   *
+   * Creates a company with the details specified in the request body
+   *
+   * `POST /v4/companies` (operationId `createCompanyV4`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/tag/Company/paths/~1v4~1companies/post>
+   */
+  createV4(params?: CreateCompanyV4Params, options?: O): Promise<CreateCompanyV4Result>;
+  /**
+   * Retrieve a company
+   *
+   * Retrieves company information for a company specified by the provided identifier (`companyId`)
+   *
+   * `GET /v4/companies/{companyId}` (operationId `getCompanyV4`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/tag/Company/paths/~1v4~1companies~1%7BcompanyId%7D/get>
+   */
+  getV4(params: GetCompanyV4Params, options?: O): Promise<GetCompanyV4Result>;
+}
+
+/** Component Library: 1 operation. */
+export interface ComponentLibraryNamespace<O> {
+  /**
+   * Generate Thumbnail Upload URL
+   *
+   * Generates a pre-signed URL for securely uploading a thumbnail image. The link expires after *10 minutes*. **Considerations:** - Uploaded images are not optim...
+   *
+   * `POST /v4/thumbnails/upload-url` (operationId `generateThumbnailUploadUrl`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/generateThumbnailUploadUrl>
+   *
+   * Reference defect: The Admin API changelog swaps the operation names of the "Component Library" and "Health Check" sections.
+   */
+  generateThumbnailUploadUrl(params: GenerateThumbnailUploadUrlParams, options?: O): Promise<GenerateThumbnailUploadUrlResult>;
+}
+
+/** Configuration: 5 operations. */
+export interface ConfigurationNamespace<O> {
+  /**
+   * Delete a cert
+   *
+   * Deletes a cert.
+   *
+   * `DELETE /v3/certs` (operationId `deleteCert`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/deleteCert>
+   *
+   * Reference defect: DELETE /v3/certs takes no identifier, so it is unclear which cert is deleted.
+   */
+  deleteCert(params?: DeleteCertParams, options?: O): Promise<DeleteCertResult>;
+  /**
+   * Create a cert
+   *
+   * Creates a cert.
+   *
+   * `POST /v3/certs` (operationId `createCert`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/createCert>
+   */
+  createCert(params?: CreateCertParams, options?: O): Promise<CreateCertResult>;
+  /**
+   * Retrieve the tenant configuration
+   *
+   * Retrieves the tenant configuration.
+   *
+   * `GET /v3/configuration` (operationId `getConfiguration`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/getConfiguration>
+   */
+  get(params?: GetConfigurationParams, options?: O): Promise<GetConfigurationResult>;
+  /**
+   * Save the tenant configuration
+   *
+   * Creates or updates the tenant configuration.
+   *
+   * `POST /v3/configuration` (operationId `saveConfiguration`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/saveConfiguration>
+   */
+  save(params?: SaveConfigurationParams, options?: O): Promise<SaveConfigurationResult>;
+  /**
+   * Install a tenant
+   *
+   * Installs a tenant in Blaize.
+   *
+   * `POST /v3/initialize` (operationId `installTenant`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/installTenant>
+   *
+   * Note: The reference documents no request body; whether one is accepted is unknown. The spec keeps an optional JSON body (schema-less) so a caller who knows what the server accepts can send one; without one, nothing is sent.
+   */
+  installTenant(params?: InstallTenantParams, options?: O): Promise<InstallTenantResult>;
+}
+
+/** Credit: 5 operations. */
+export interface CreditNamespace<O> {
+  /**
+   * List credits
+   *
+   * Retrieves a list of credits wrapped in the element "results".
+   *
+   * `GET /v3/credits` (operationId `Credits`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/Credits>
+   */
+  credits(params?: CreditsParams, options?: O): Promise<CreditsResult>;
+  /**
+   * Create Credit
+   *
+   * Create an Credit
+   *
+   * `POST /v3/credits` (operationId `createCredits`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/createCredits>
+   */
+  createCredits(params?: CreateCreditsParams, options?: O): Promise<CreateCreditsResult>;
+  /**
+   * Delete a credit
+   *
+   * Deletes a credit.
+   *
+   * `DELETE /v3/credits/{id}` (operationId `deleteCredit`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/deleteCredit>
+   */
+  delete(params: DeleteCreditParams, options?: O): Promise<DeleteCreditResult>;
+  /**
+   * Retrieve a credit
+   *
+   * Retrieves a single credit.
+   *
+   * `GET /v3/credits/{id}` (operationId `getCredit`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/getCredit>
+   */
+  get(params: GetCreditParams, options?: O): Promise<GetCreditResult>;
+  /**
+   * Create a credit
+   *
+   * Creates a credit.
+   *
+   * `POST /v3/credits/{id}` (operationId `createCredit`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/createCredit>
+   *
+   * Reference defect: Create-with-id: POST /v3/credits/{id}, while the collection-level create is POST /v3/credits.
+   */
+  createCredit(params: CreateCreditParams, options?: O): Promise<CreateCreditResult>;
+}
+
+/** Decision Engine: 1 operation. */
+export interface DecisionEngineNamespace<O> {
+  /**
+   * Invoke the decision engine
+   *
+   * Invokes the decision engine. The Blaize Decision Engine can be invoked via the Admin API to calculate an HTTP Response based upon Request-Level Rules created...
+   *
+   * `POST /v3/decision-engine` (operationId `invokeDecisionEngine`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/invokeDecisionEngine>
+   */
+  invoke(params?: InvokeDecisionEngineParams, options?: O): Promise<InvokeDecisionEngineResult>;
+}
+
+/** Email Templates: 4 operations. */
+export interface EmailTemplatesNamespace<O> {
+  /**
+   * List email templates
+   *
+   * Retrieves a list of email templates.
+   *
+   * `GET /v4/email-templates` (operationId `listEmailTemplates`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/listEmailTemplates>
+   */
+  list(params?: ListEmailTemplatesParams, options?: O): Promise<ListEmailTemplatesResult>;
+  /**
+   * Delete an email template
+   *
+   * Deletes an email template.
+   *
+   * `DELETE /v4/email-templates/{slug}` (operationId `deleteEmailTemplate`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/deleteEmailTemplate>
+   */
+  delete(params: DeleteEmailTemplateParams, options?: O): Promise<DeleteEmailTemplateResult>;
+  /**
+   * Retrieve an email template
+   *
+   * Retrieves a single email template.
+   *
+   * `GET /v4/email-templates/{slug}` (operationId `getEmailTemplate`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/getEmailTemplate>
+   */
+  get(params: GetEmailTemplateParams, options?: O): Promise<GetEmailTemplateResult>;
+  /**
+   * Save an email template
+   *
+   * Saves an email template.
+   *
+   * `PUT /v4/email-templates/{slug}` (operationId `saveEmailTemplate`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/saveEmailTemplate>
+   */
+  save(params: SaveEmailTemplateParams, options?: O): Promise<SaveEmailTemplateResult>;
+}
+
+/** Entitlement: 5 operations. */
+export interface EntitlementNamespace<O> {
+  /**
+   * List entitlements
+   *
+   * Retrieves a list of entitlements wrapped in the element "results".
+   *
+   * `GET /v3/entitlements` (operationId `listEntitlements`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/listEntitlements>
+   */
+  list(params?: ListEntitlementsParams, options?: O): Promise<ListEntitlementsResult>;
+  /**
+   * Create entitlements
+   *
+   * Creates entitlements.
+   *
+   * `POST /v3/entitlements` (operationId `createEntitlements`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/createEntitlements>
+   */
+  createEntitlements(params?: CreateEntitlementsParams, options?: O): Promise<CreateEntitlementsResult>;
+  /**
+   * Delete an entitlement
+   *
+   * Deletes an entitlement.
+   *
+   * `DELETE /v3/entitlements/{id}` (operationId `deleteEntitlement`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/deleteEntitlement>
+   */
+  delete(params: DeleteEntitlementParams, options?: O): Promise<DeleteEntitlementResult>;
+  /**
+   * Retrieve an entitlement
+   *
+   * Retrieves a single entitlement.
+   *
+   * `GET /v3/entitlements/{id}` (operationId `getEntitlement`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/getEntitlement>
+   */
+  get(params: GetEntitlementParams, options?: O): Promise<GetEntitlementResult>;
+  /**
+   * Create an entitlement
+   *
+   * Creates an entitlement.
+   *
+   * `POST /v3/entitlements/{id}` (operationId `createEntitlement`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/createEntitlement>
+   *
+   * Reference defect: Create-with-id: POST /v3/entitlements/{id}, while the collection-level create is POST /v3/entitlements.
+   */
+  createEntitlement(params: CreateEntitlementParams, options?: O): Promise<CreateEntitlementResult>;
+}
+
+/** Feature Rules: 7 operations. */
+export interface FeatureRulesNamespace<O> {
+  /**
+   * List feature rules
+   *
+   * Retrieves a list of feature rules.
+   *
+   * `GET /v3/feature-rules` (operationId `listFeatureRules`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/listFeatureRules>
+   */
+  list(params?: ListFeatureRulesParams, options?: O): Promise<ListFeatureRulesResult>;
+  /**
+   * Delete a feature rule
+   *
+   * Deletes a feature rule.
+   *
+   * `DELETE /v3/feature-rules/{featureRuleId}` (operationId `deleteFeatureRule`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/deleteFeatureRule>
+   */
+  delete(params: DeleteFeatureRuleParams, options?: O): Promise<DeleteFeatureRuleResult>;
+  /**
+   * List the versions of a feature rule
+   *
+   * Retrieves a lists of all the versions for a single feature rule.
+   *
+   * `GET /v3/feature-rules/{featureRuleId}/versions` (operationId `getFeatureRuleVersions`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/getFeatureRuleVersions>
+   */
+  getVersions(params: GetFeatureRuleVersionsParams, options?: O): Promise<GetFeatureRuleVersionsResult>;
+  /**
+   * Create a feature rule version
+   *
+   * Creates a feature rule version.
+   *
+   * `POST /v3/feature-rules/{featureRuleId}/versions` (operationId `createFeatureRule`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/createFeatureRule>
+   */
+  create(params: CreateFeatureRuleParams, options?: O): Promise<CreateFeatureRuleResult>;
+  /**
+   * Delete a feature rule version
+   *
+   * Deletes a single version of a feature rule.
+   *
+   * `DELETE /v3/feature-rules/{featureRuleId}/versions/{versionId}` (operationId `deleteFeatureRuleVersion`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/deleteFeatureRuleVersion>
+   */
+  deleteVersion(params: DeleteFeatureRuleVersionParams, options?: O): Promise<DeleteFeatureRuleVersionResult>;
+  /**
+   * Retrieve a feature rule version
+   *
+   * Retrieves a version for a single feature rule.
+   *
+   * `GET /v3/feature-rules/{featureRuleId}/versions/{versionId}` (operationId `getFeatureRuleVersion`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/getFeatureRuleVersion>
+   */
+  getVersion(params: GetFeatureRuleVersionParams, options?: O): Promise<GetFeatureRuleVersionResult>;
+  /**
+   * Save feature rule version tags
+   *
+   * Saves the feature rule version tags.
+   *
+   * `PUT /v3/feature-rules/{featureRuleId}/versions/{versionId}/tags` (operationId `saveFeatureRule`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/saveFeatureRule>
+   *
+   * Note: The body is a JSON array of tags; the reference gives its items as "any".
+   */
+  save(params: SaveFeatureRuleParams, options?: O): Promise<SaveFeatureRuleResult>;
+}
+
+/** Form: 4 operations. */
+export interface FormNamespace<O> {
+  /**
+   * List forms
+   *
+   * Retrieves a list of forms wrapped in the element "results".
+   *
+   * `GET /v3/forms` (operationId `listForms`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/listForms>
+   */
+  list(params?: ListFormsParams, options?: O): Promise<ListFormsResult>;
+  /**
+   * Delete a form
+   *
+   * Deletes a form.
+   *
+   * `DELETE /v3/forms/{slug}` (operationId `deleteForm`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/deleteForm>
+   */
+  delete(params: DeleteFormParams, options?: O): Promise<DeleteFormResult>;
+  /**
+   * Retrieve Form
+   *
+   * Retrieves a single form.
+   *
+   * `GET /v3/forms/{slug}` (operationId `getForm`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/getForm>
+   */
+  get(params: GetFormParams, options?: O): Promise<GetFormResult>;
+  /**
+   * Save a form
+   *
+   * Saves a form.
+   *
+   * `PUT /v3/forms/{slug}` (operationId `saveForm`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/saveForm>
+   */
+  save(params: SaveFormParams, options?: O): Promise<SaveFormResult>;
+}
+
+/** Gifts: 3 operations. */
+export interface GiftsNamespace<O> {
+  /**
+   * List all the unclaimed gifts
+   *
+   * Lists all the unclaimed gifts.
+   *
+   * `GET /v3/gift` (operationId `listAllUnclaimedGifts`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/listAllUnclaimedGifts>
+   */
+  listAllUnclaimedGifts(params?: ListAllUnclaimedGiftsParams, options?: O): Promise<ListAllUnclaimedGiftsResult>;
+  /**
+   * Create a gift
+   *
+   * Creates a gift.
+   *
+   * `POST /v3/gift` (operationId `createGift`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/createGift>
+   */
+  create(params?: CreateGiftParams, options?: O): Promise<CreateGiftResult>;
+  /**
+   * Delete a gift
+   *
+   * Deletes a gift.
+   *
+   * `DELETE /v3/gift/{giftId}` (operationId `deleteGift`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/deleteGift>
+   */
+  delete(params: DeleteGiftParams, options?: O): Promise<DeleteGiftResult>;
+}
+
+/** Grants: 12 operations. */
+export interface GrantsNamespace<O> {
+  /**
+   * List account grants
+   *
+   * Retrieves a list of account grants.
+   *
+   * `GET /v3/accounts/{accountId}/grants` (operationId `listAccountGrants`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/listAccountGrants>
+   */
+  listAccountGrants(params: ListAccountGrantsParams, options?: O): Promise<ListAccountGrantsResult>;
+  /**
+   * Create an account grant
+   *
+   * Creates an account grant.
+   *
+   * `POST /v3/accounts/{accountId}/grants` (operationId `createAccountGrant`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/createAccountGrant>
+   */
+  createAccountGrant(params: CreateAccountGrantParams, options?: O): Promise<CreateAccountGrantResult>;
+  /**
+   * Delete an account grant
+   *
+   * Deletes an account grant specified by the `grantId`. This is for a user that is specified by the `accountId`.
+   *
+   * `DELETE /v3/accounts/{accountId}/grants/{grantId}` (operationId `deleteAccountGrantById`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/deleteAccountGrantById>
+   */
+  deleteAccountGrantById(params: DeleteAccountGrantByIdParams, options?: O): Promise<DeleteAccountGrantByIdResult>;
+  /**
+   * Retrieve an account grant
+   *
+   * Retrieves a single account grant information, if the supplied `accountId` and `grantId` match
+   *
+   * `GET /v3/accounts/{accountId}/grants/{grantId}` (operationId `getUserGrant`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/getUserGrant>
+   */
+  getUserGrant(params: GetUserGrantParams, options?: O): Promise<GetUserGrantResult>;
+  /**
+   * Retrieve a user access model
+   *
+   * Retrieves a user access model.
+   *
+   * `GET /v3/users/{userId}/accessModel` (operationId `retrieveUserAccessModel`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/retrieveUserAccessModel>
+   */
+  retrieveUserAccessModel(params: RetrieveUserAccessModelParams, options?: O): Promise<RetrieveUserAccessModelResult>;
+  /**
+   * List user grants
+   *
+   * Retrieves a list of user grants.
+   *
+   * `GET /v3/users/{userId}/grants` (operationId `listUserGrants`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/listUserGrants>
+   */
+  listUserGrants(params: ListUserGrantsParams, options?: O): Promise<ListUserGrantsResult>;
+  /**
+   * Create a grant
+   *
+   * Creates a user grant.
+   *
+   * `POST /v3/users/{userId}/grants` (operationId `createGrants`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/createGrants>
+   */
+  createGrants(params: CreateGrantsParams, options?: O): Promise<CreateGrantsResult>;
+  /**
+   * Delete a grant
+   *
+   * Deletes a grant specified by the `grantId`. This is for a user that is specified by the `userId`
+   *
+   * `DELETE /v3/users/{userId}/grants/{grantId}` (operationId `deleteUserGrant`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/deleteUserGrant>
+   */
+  deleteUserGrant(params: DeleteUserGrantParams, options?: O): Promise<DeleteUserGrantResult>;
+  /**
+   * Retrieve a grant
+   *
+   * Retrieves a single grant.
+   *
+   * `GET /v3/users/{userId}/grants/{grantId}` (operationId `getAccountGrant`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/getAccountGrant>
+   */
+  getAccountGrant(params: GetAccountGrantParams, options?: O): Promise<GetAccountGrantResult>;
+  /**
+   * Create an account grant
+   *
+   * Creates an account grant.
+   *
+   * `POST /v3/users/{userId}/grants/{grantId}` (operationId `createGrant`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/createGrant>
+   */
+  createGrant(params: CreateGrantParams, options?: O): Promise<CreateGrantResult>;
+  /**
+   * Create an account grant
+   *
+   * Creates an account grant. This is for an account that is specified by the `accountId`
+   *
+   * `POST /v4/accounts/{accountId}/grants` (operationId `createAccountGrantV4`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/createAccountGrantV4>
+   */
+  createAccountGrantV4(params: CreateAccountGrantV4Params, options?: O): Promise<CreateAccountGrantV4Result>;
+  /**
+   * Delete an account grant
+   *
+   * Deletes an account grant specified by the `grantId`. This is for a user that is specified by the `accountId`.
+   *
+   * `DELETE /v4/accounts/{accountId}/grants/{grantId}` (operationId `deleteAccountGrant`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/deleteAccountGrant>
+   *
+   * Note: The 200 response body is a JSON string.
+   */
+  deleteAccountGrant(params: DeleteAccountGrantParams, options?: O): Promise<DeleteAccountGrantResult>;
+}
+
+/** Meter: 4 operations. */
+export interface MeterNamespace<O> {
+  /**
+   * List meters
+   *
+   * Retrieves a list of meters wrapped in the element "results".
+   *
+   * `GET /v3/meters` (operationId `listMeters`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/listMeters>
+   */
+  list(params?: ListMetersParams, options?: O): Promise<ListMetersResult>;
+  /**
+   * Delete a meter
+   *
+   * Deletes a meter if the meter with `id` exists.
+   *
+   * `DELETE /v3/meters/{id}` (operationId `deleteMeter`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/deleteMeter>
+   */
+  delete(params: DeleteMeterParams, options?: O): Promise<DeleteMeterResult>;
+  /**
+   * Retrieve a meter
+   *
+   * Retrieves a single meter with specified `id`.
+   *
+   * `GET /v3/meters/{id}` (operationId `getMeter`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/getMeter>
+   */
+  get(params: GetMeterParams, options?: O): Promise<GetMeterResult>;
+  /**
+   * Create a meter
+   *
+   * Creates or updates a meter for specified `id`.
+   *
+   * `POST /v3/meters/{id}` (operationId `createMeter`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/createMeter>
+   *
+   * Reference defect: Create-with-id: POST /v3/meters/{id} ("creates or updates"); there is no collection-level create for meters.
+   */
+  create(params: CreateMeterParams, options?: O): Promise<CreateMeterResult>;
+}
+
+/** Products: 5 operations. */
+export interface ProductsNamespace<O> {
+  /**
+   * List products
+   *
+   * Retrieves all configured products.
+   *
+   * `GET /v3/products` (operationId `listProducts`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/listProducts>
+   */
+  list(params?: ListProductsParams, options?: O): Promise<ListProductsResult>;
+  /**
+   * Save a product
+   *
+   * This endpoint saves a product with the given details specified in the body of the request. The product ID is randomyly generated and provided as part of the ...
+   *
+   * `POST /v3/products` (operationId `saveProduct`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/saveProduct>
+   */
+  saveProduct(params?: SaveProductParams, options?: O): Promise<SaveProductResult>;
+  /**
+   * Delete a product
+   *
+   * Deletes a product. The product is identified by the `id` path parameter.
+   *
+   * `DELETE /v3/products/{id}` (operationId `deleteProduct`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/deleteProduct>
+   */
+  delete(params: DeleteProductParams, options?: O): Promise<DeleteProductResult>;
+  /**
+   * Retrieve a product
+   *
+   * Retrieves a single product. The product is identified by the `id` path parameter.
+   *
+   * `GET /v3/products/{id}` (operationId `getProduct`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/getProduct>
+   */
+  get(params: GetProductParams, options?: O): Promise<GetProductResult>;
+  /**
+   * Save a product with the given ID
+   *
+   * This endpoint both saves and updates a product. The product is identified by the `id` path parameter. If the product ID does not exist, then a new product wi...
+   *
+   * `PUT /v3/products/{id}` (operationId `saveProducts`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/saveProducts>
+   */
+  saveProducts(params: SaveProductsParams, options?: O): Promise<SaveProductsResult>;
+}
+
+/** Request Rules: 5 operations. */
+export interface RequestRulesNamespace<O> {
+  /**
+   * List request rules
+   *
+   * Retrieves a list of request rules wrapped in the element "results".
+   *
+   * `GET /v3/request-rules` (operationId `listRequestRules`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/listRequestRules>
+   */
+  list(params?: ListRequestRulesParams, options?: O): Promise<ListRequestRulesResult>;
+  /**
+   * Save a request rule
+   *
+   * Saves a request rule.
+   *
+   * `PUT /v3/request-rules` (operationId `saveRequestRule`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/saveRequestRule>
+   */
+  save(params?: SaveRequestRuleParams, options?: O): Promise<SaveRequestRuleResult>;
+  /**
+   * Delete a request rule
+   *
+   * Deletes a request rule.
+   *
+   * `DELETE /v3/request-rules/{id}` (operationId `deleteRequestRule`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/deleteRequestRule>
+   */
+  delete(params: DeleteRequestRuleParams, options?: O): Promise<DeleteRequestRuleResult>;
+  /**
+   * Delete a request rule version
+   *
+   * Deletes a request rule version.
+   *
+   * `DELETE /v3/request-rules/{id}/versions/{versionId}` (operationId `deleteRequestRuleVersion`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/deleteRequestRuleVersion>
+   */
+  deleteVersion(params: DeleteRequestRuleVersionParams, options?: O): Promise<DeleteRequestRuleVersionResult>;
+  /**
+   * Retrieve a particular version of a request rule
+   *
+   * Retrieves a request rule version.
+   *
+   * `GET /v3/request-rules/{id}/versions/{versionId}` (operationId `getRequestRuleVersion`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/getRequestRuleVersion>
+   */
+  getVersion(params: GetRequestRuleVersionParams, options?: O): Promise<GetRequestRuleVersionResult>;
+}
+
+/** Session: 2 operations. */
+export interface SessionNamespace<O> {
+  /**
+   * Create a session
+   *
+   * Creates a new session.
+   *
+   * `POST /v3/sessions` (operationId `createNewSession`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/createNewSession>
+   */
+  createNewSession(params?: CreateNewSessionParams, options?: O): Promise<CreateNewSessionResult>;
+  /**
+   * Retrieve a session
+   *
+   * Looks up a session.
+   *
+   * `GET /v3/sessions/{id}` (operationId `getSession`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/getSession>
+   */
+  get(params: GetSessionParams, options?: O): Promise<GetSessionResult>;
+}
+
+/** Static Items: 4 operations. */
+export interface StaticItemsNamespace<O> {
+  /**
+   * List static items
+   *
+   * Retrieves a list of static item ids wrapped in the element "results".
+   *
+   * `GET /v3/static` (operationId `listStaticItems`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/listStaticItems>
+   */
+  list(params?: ListStaticItemsParams, options?: O): Promise<ListStaticItemsResult>;
+  /**
+   * Delete a static item
+   *
+   * Deletes a static item.
+   *
+   * `DELETE /v3/static/{id}` (operationId `Delete_Item`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/Delete_Item>
+   */
+  deleteItem(params: DeleteItemParams, options?: O): Promise<DeleteItemResult>;
+  /**
+   * Retrieve a static item
+   *
+   * Retrieves a static item.
+   *
+   * `GET /v3/static/{id}` (operationId `getItem`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/getItem>
+   */
+  getItem(params: GetItemParams, options?: O): Promise<GetItemResult>;
+  /**
+   * Save a static item
+   *
+   * Saves a static item.
+   *
+   * `PUT /v3/static/{id}` (operationId `saveItem`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/saveItem>
+   */
+  saveItem(params: SaveItemParams, options?: O): Promise<SaveItemResult>;
+}
+
+/** Third Party Authentication: 1 operation. */
+export interface ThirdPartyAuthenticationNamespace<O> {
+  /**
+   * Token refresh or exchange
+   *
+   * Exchanges the OAuth2 authorization code for an access token, or refreshes an existing access token using a refresh token.
+   *
+   * `POST /zephr/oauth2/token` (operationId `refreshOrExchangeToken`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/refreshOrExchangeToken>
+   *
+   * Note: The request body is one of a refresh-token request ({"grant_type": "refresh_token", "refresh_token": ...}) or an authorization-code request, whose fields are not documented.
+   *
+   * Reference defect: The reference shows no security scheme for this operation (an OAuth 2.0 token endpoint, presumably authenticated by OAuth client credentials rather than by a ZephrHmacHttp signature); `security` is therefore empty. The body field table spells the refresh-token field "refresh token"; the sample uses refresh_token.
+   */
+  refreshOrExchangeToken(params?: RefreshOrExchangeTokenParams, options?: O): Promise<RefreshOrExchangeTokenResult>;
+}
+
+/** User Export: 2 operations. */
+export interface UserExportNamespace<O> {
+  /**
+   * Export users
+   *
+   * Export users who match the provided parameters.
+   *
+   * `GET /v3/user-export` (operationId `exportUsers`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/exportUsers>
+   *
+   * Note: The reference marks attributes and appIds as required, although its description of appIds ("if appIds is present and attributes isn't") implies that either may be omitted; the V4 export marks both optional. The reference types `rpp` and `page` as number; they count results and pages, so they are `integer` here and a fractional value is refused before sending.
+   */
+  exportUsers(params: ExportUsersParams, options?: O): Promise<ExportUsersResult>;
+  /**
+   * Export users and user events
+   *
+   * Downloads all subscribers and subscriber events data in csv format. - To download subscribers data, specify the `attributes` query parameter to `true`, and u...
+   *
+   * `GET /v4/user-export` (operationId `exportUserAndEventsCSV`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/exportUserAndEventsCSV>
+   *
+   * Note: Per its description this operation downloads CSV, although the reference response sample is JSON. The reference types `rpp` and `page` as number; they count results and pages, so they are `integer` here and a fractional value is refused before sending.
+   */
+  exportUserAndEventsCsv(params?: ExportUserAndEventsCSVParams, options?: O): Promise<ExportUserAndEventsCSVResult>;
+}
+
+/** User Schema: 4 operations. */
+export interface UserSchemaNamespace<O> {
+  /**
+   * Retrieve a user schema
+   *
+   * Retrieves a user Schema.
+   *
+   * `GET /v3/schema/users` (operationId `retrieveUserSchema`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/retrieveUserSchema>
+   */
+  retrieve(params?: RetrieveUserSchemaParams, options?: O): Promise<RetrieveUserSchemaResult>;
+  /**
+   * Delete a schema slug
+   *
+   * Deletes a schema slug.
+   *
+   * `DELETE /v3/schema/users/{slug}` (operationId `deleteSchemaSlug`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/deleteSchemaSlug>
+   */
+  deleteSchemaSlug(params: DeleteSchemaSlugParams, options?: O): Promise<DeleteSchemaSlugResult>;
+  /**
+   * Retrieve a schema slug
+   *
+   * Retrieves a schema slug.
+   *
+   * `GET /v3/schema/users/{slug}` (operationId `getSchemaSlug`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/getSchemaSlug>
+   */
+  getSchemaSlug(params: GetSchemaSlugParams, options?: O): Promise<GetSchemaSlugResult>;
+  /**
+   * Save a schema slug
+   *
+   * Saves a schema slug.
+   *
+   * `PUT /v3/schema/users/{slug}` (operationId `saveSchemaSlug`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/saveSchemaSlug>
+   */
+  saveSchemaSlug(params: SaveSchemaSlugParams, options?: O): Promise<SaveSchemaSlugResult>;
+}
+
+/** Users: 24 operations. */
+export interface UsersNamespace<O> {
+  /**
+   * List users
+   *
+   * Retrieves a list of users wrapped in the element "results".
+   *
+   * `GET /v3/users` (operationId `listUsers`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/listUsers>
+   *
+   * Note: Use one filter: identifiers.email_address, identifiers.username, foreign_key.{system}, search, or search_by_attributes (a JSON array of attribute filters, Base64-encoded then URL-encoded).
+   *
+   * Reference defect: The reference marks every filter query parameter as required although they are alternatives (use one); here they are optional. It also says the foreign system is the remainder of the parameter name after "foreign_id.", whereas the tutorial and working clients use foreign_key.{system}. `search_by_attributes` is typed "Array of objects" although it travels as one Base64-encoded, URL-encoded string; it is `string` here.
+   */
+  list(params?: ListUsersParams, options?: O): Promise<ListUsersResult>;
+  /**
+   * Create a user
+   *
+   * Creates a new user.
+   *
+   * `POST /v3/users` (operationId `createUser`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/createUser>
+   *
+   * Note: The 201 response wraps the user in {"data": {...}}.
+   */
+  create(params?: CreateUserParams, options?: O): Promise<CreateUserResult>;
+  /**
+   * Start a passwordless authentication
+   *
+   * Starts a passwordless authentication. **IMPORTANT**: For passwordless authentication, first is required to send a POST to request an email to be sent to the ...
+   *
+   * `POST /v3/users/token-exchange` (operationId `startPasswordlessAuthentication`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/startPasswordlessAuthentication>
+   */
+  startPasswordlessAuthentication(params?: StartPasswordlessAuthenticationParams, options?: O): Promise<StartPasswordlessAuthenticationResult>;
+  /**
+   * Inserts or updates a foreign key
+   *
+   * Inserts or updates the provided foreign key, if the supplied `userId` and `key` match.
+   *
+   * `PUT /v3/users/{userId}/foreign-key/update/{key}` (operationId `upsertForeignKey`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/upsertForeignKey>
+   *
+   * Note: The body is the bare foreign-key value as a JSON string. Zuora's "User sync between Zuora Billing and Zephr" uses this operation to link Zuora customer account IDs.
+   */
+  upsertForeignKey(params: UpsertForeignKeyParams, options?: O): Promise<UpsertForeignKeyResult>;
+  /**
+   * Reset a legacy password
+   *
+   * Sets the current password to an empty string, also sets the legacy password to the provided string.
+   *
+   * `POST /v3/users/{user_Id}/legacyPassword` (operationId `resetLegacyPassword`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/resetLegacyPassword>
+   *
+   * Note: Sets the current password to an empty string and the legacy password to "the provided string", but the reference documents no request body; how the value is supplied is unknown. The spec keeps an optional JSON body (schema-less) so a caller who knows what the server accepts can send one; without one, nothing is sent.
+   *
+   * Reference defect: The path parameter is spelled {user_Id} (capital I), unlike {user_id} elsewhere.
+   */
+  resetLegacyPassword(params: ResetLegacyPasswordParams, options?: O): Promise<ResetLegacyPasswordResult>;
+  /**
+   * Delete a user
+   *
+   * Deletes a user.
+   *
+   * `DELETE /v3/users/{user_id}` (operationId `deleteUser`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/deleteUser>
+   */
+  delete(params: DeleteUserParams, options?: O): Promise<DeleteUserResult>;
+  /**
+   * Retrieve a user
+   *
+   * Retrieves a user.
+   *
+   * `GET /v3/users/{user_id}` (operationId `getUser`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/getUser>
+   *
+   * Note: Working client code handles both a bare user object and a {"data": {...}} wrapper (the wrapper that createUser documents).
+   */
+  get(params: GetUserParams, options?: O): Promise<GetUserResult>;
+  /**
+   * List user accounts
+   *
+   * Retrieves a list of the user's accounts.
+   *
+   * `GET /v3/users/{user_id}/accounts` (operationId `listUserAccounts`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/listUserAccounts>
+   *
+   * Note: The 2025-05-06 sample shows only results[].user_id and account_id. The 2026-01-08 reference overview also lists user_type, user_email and user_name; user_name has not been seen in any response.
+   */
+  listAccounts(params: ListUserAccountsParams, options?: O): Promise<ListUserAccountsResult>;
+  /**
+   * Update user attributes
+   *
+   * Updates a user's attributes. Any of the user's existing attributes not specified in the payload will be left in-place.
+   *
+   * `PATCH /v3/users/{user_id}/attributes` (operationId `updateUserAttribute`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/updateUserAttribute>
+   *
+   * Note: The Admin API changelog (2025-05-06) says the user-attribute save/update operations were added to the "User Schema" section; they are filed under Users here by path.
+   */
+  updateAttribute(params: UpdateUserAttributeParams, options?: O): Promise<UpdateUserAttributeResult>;
+  /**
+   * Update all user attributes
+   *
+   * Replaces a user's attributes. This will replace any existing attributes for the user with the attributes in the payload. To leave existing attributes in plac...
+   *
+   * `PUT /v3/users/{user_id}/attributes` (operationId `replaceUserAttributes`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/replaceUserAttributes>
+   *
+   * Note: The Admin API changelog (2025-05-06) says the user-attribute save/update operations were added to the "User Schema" section; they are filed under Users here by path.
+   */
+  replaceAttributes(params: ReplaceUserAttributesParams, options?: O): Promise<ReplaceUserAttributesResult>;
+  /**
+   * Refresh a access model
+   *
+   * Refreshes the user's access model.
+   *
+   * `POST /v3/users/{user_id}/authorization/refresh` (operationId `refreshAccessModel`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/refreshAccessModel>
+   */
+  refreshAccessModel(params: RefreshAccessModelParams, options?: O): Promise<RefreshAccessModelResult>;
+  /**
+   * Retrieve Extended User Profiles
+   *
+   * Extended Profile is used to store additional user information that is not part of the core profile. This endpoint is designed to be used for retrieving the u...
+   *
+   * `GET /v3/users/{user_id}/profile/{app_id}` (operationId `getUserExtendedProfile`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/tag/Users/paths/~1v3~1users~1%7Buser_id%7D~1profile~1%7Bapp_id%7D/get>
+   */
+  getExtendedProfile(params: GetUserExtendedProfileParams, options?: O): Promise<GetUserExtendedProfileResult>;
+  /**
+   * (candidate) Save extended user profile
+   *
+   * `PUT /v3/users/{user_id}/profile/{app_id}` (operationId `saveUserExtendedProfile`).
+   *
+   * **Inferred**: not seen in any official source; verify before relying on it.
+   *
+   * Note: Not seen in any source: only GET of this path is documented for the Admin API. It is inferred by analogy with the Public API's PUT /blaize/profile/{appId}; the body is assumed to be any JSON. Verify against a live tenant before relying on it.
+   */
+  saveExtendedProfile(params: SaveUserExtendedProfileParams, options?: O): Promise<SaveUserExtendedProfileResult>;
+  /**
+   * List user sessions
+   *
+   * Retrieves a list of the user's sessions.
+   *
+   * `GET /v3/users/{user_id}/sessions` (operationId `listUserSessions`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/listUserSessions>
+   */
+  listSessions(params: ListUserSessionsParams, options?: O): Promise<ListUserSessionsResult>;
+  /**
+   * Start an email address update
+   *
+   * Starts an email address update. If the Require Email Verification configuration flag is set, to update a user's email address, first they need to verify thei...
+   *
+   * `POST /v3/users/{user_id}/update-email` (operationId `startEmailAddressUpdate`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/startEmailAddressUpdate>
+   *
+   * Note: siteSlug was added to the documented body on 2025-11-26 (changelog).
+   */
+  startEmailAddressUpdate(params: StartEmailAddressUpdateParams, options?: O): Promise<StartEmailAddressUpdateResult>;
+  /**
+   * List all bulk user update jobs
+   *
+   * Lists all bulk user update jobs.
+   *
+   * `GET /v4/user-updates` (operationId `listBulkUserUpdateJobs`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/listBulkUserUpdateJobs>
+   */
+  listBulkUserUpdateJobs(params?: ListBulkUserUpdateJobsParams, options?: O): Promise<ListBulkUserUpdateJobsResult>;
+  /**
+   * Update users in bulk
+   *
+   * Updates user's attributfoes or delete users on a bulk basis. When setting attributes, any of the user's existing attributes not specified in the payload will...
+   *
+   * `POST /v4/user-updates` (operationId `updateBulkUsers`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/updateBulkUsers>
+   */
+  updateBulkUsers(params?: UpdateBulkUsersParams, options?: O): Promise<UpdateBulkUsersResult>;
+  /**
+   * Retrieves a bulk user update job
+   *
+   * Retrieves the status of a bulk user update job.
+   *
+   * `GET /v4/user-updates/{job_id}` (operationId `retrieveBulkUserUpdateJob`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/retrieveBulkUserUpdateJob>
+   */
+  retrieveBulkUserUpdateJob(params: RetrieveBulkUserUpdateJobParams, options?: O): Promise<RetrieveBulkUserUpdateJobResult>;
+  /**
+   * Start a password reset
+   *
+   * Starts a password reset. **IMPORTANT**: To reset a user password, first is required to send a POST to request an email to be sent to the user’s email with a ...
+   *
+   * `POST /v4/users/reset` (operationId `startPasswordReset`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/startPasswordReset>
+   */
+  startPasswordReset(params?: StartPasswordResetParams, options?: O): Promise<StartPasswordResetResult>;
+  /**
+   * List user segments
+   *
+   * Lists all user segments available for users.
+   *
+   * `GET /v4/users/segments` (operationId `listUserSegment`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/listUserSegment>
+   */
+  listSegment(params?: ListUserSegmentParams, options?: O): Promise<ListUserSegmentResult>;
+  /**
+   * Create a user segment
+   *
+   * Creates a new User Segment.
+   *
+   * `POST /v4/users/segments` (operationId `createUserSegment`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/createUserSegment>
+   */
+  createSegment(params?: CreateUserSegmentParams, options?: O): Promise<CreateUserSegmentResult>;
+  /**
+   * Delete a user segment
+   *
+   * Deletes a user segment by ID.
+   *
+   * `DELETE /v4/users/segments/{segmentId}` (operationId `deleteUserSegment`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/deleteUserSegment>
+   */
+  deleteSegment(params: DeleteUserSegmentParams, options?: O): Promise<DeleteUserSegmentResult>;
+  /**
+   * Retrieve a user segment
+   *
+   * Retrieves a user segment.
+   *
+   * `GET /v4/users/segments/{segmentId}` (operationId `getUserSegment`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/getUserSegment>
+   */
+  getSegment(params: GetUserSegmentParams, options?: O): Promise<GetUserSegmentResult>;
+  /**
+   * List user segments for a user
+   *
+   * Lists all user segments for a given `userId`.
+   *
+   * `GET /v4/users/{userId}/segments` (operationId `listUserSegmentsforUser`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/listUserSegmentsforUser>
+   */
+  listSegmentsForUser(params: ListUserSegmentsForUserParams, options?: O): Promise<ListUserSegmentsForUserResult>;
+}
+
+/** V4 Session: 4 operations. */
+export interface V4SessionNamespace<O> {
+  /**
+   * Create an anonymous session under a given site
+   *
+   * Creates an anonymous session under a given site.
+   *
+   * `POST /v4/anonymous-sessions/{site}` (operationId `createAnonymousSessionUnderGivenSite`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/createAnonymousSessionUnderGivenSite>
+   */
+  createAnonymousSessionUnderGivenSite(params: CreateAnonymousSessionUnderGivenSiteParams, options?: O): Promise<CreateAnonymousSessionUnderGivenSiteResult>;
+  /**
+   * Create a new session under a given site
+   *
+   * Creates a new session under a given site.
+   *
+   * `POST /v4/sessions/{site}` (operationId `createNewSessionUnderGivenSite`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/createNewSessionUnderGivenSite>
+   */
+  createNewSessionUnderGivenSite(params: CreateNewSessionUnderGivenSiteParams, options?: O): Promise<CreateNewSessionUnderGivenSiteResult>;
+  /**
+   * Delete a session under a given site
+   *
+   * This endpoint is used to delete a specific session for a given site. You need to provide the unique identifiers for the site and the session. This operation ...
+   *
+   * `DELETE /v4/sessions/{site}/{sessionId}` (operationId `deleteSessionUnderGivenSite`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/deleteSessionUnderGivenSite>
+   */
+  deleteSessionUnderGivenSite(params: DeleteSessionUnderGivenSiteParams, options?: O): Promise<DeleteSessionUnderGivenSiteResult>;
+  /**
+   * Look up a session under a given site
+   *
+   * This endpoint allows you to access specific session details for a particular site. By providing the unique identifiers for the site and the session, you can ...
+   *
+   * `GET /v4/sessions/{site}/{sessionId}` (operationId `lookupSessionUnderGivenSite`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/lookupSessionUnderGivenSite>
+   *
+   * Note: Working clients use this as a session-validation call; DELETE on the same path destroys the session.
+   */
+  lookupSessionUnderGivenSite(params: LookupSessionUnderGivenSiteParams, options?: O): Promise<LookupSessionUnderGivenSiteResult>;
+}
+
+/** Webhook: 5 operations. */
+export interface WebhookNamespace<O> {
+  /**
+   * List webhooks
+   *
+   * Retrieves a list of webhooks wrapped in the element "results".
+   *
+   * `GET /v3/webhooks` (operationId `listWebhooks`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/listWebhooks>
+   */
+  list(params?: ListWebhooksParams, options?: O): Promise<ListWebhooksResult>;
+  /**
+   * Create a webhook
+   *
+   * Creates a Webhook.
+   *
+   * `POST /v3/webhooks` (operationId `createWebhook`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/createWebhook>
+   */
+  create(params?: CreateWebhookParams, options?: O): Promise<CreateWebhookResult>;
+  /**
+   * Delete a webhook
+   *
+   * Deletes a webhook.
+   *
+   * `DELETE /v3/webhooks/{id}` (operationId `deleteWebhook`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/deleteWebhook>
+   */
+  delete(params: DeleteWebhookParams, options?: O): Promise<DeleteWebhookResult>;
+  /**
+   * Retrieve a webhook
+   *
+   * Retrieves a webhook.
+   *
+   * `GET /v3/webhooks/{id}` (operationId `getWebhook`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/getWebhook>
+   */
+  get(params: GetWebhookParams, options?: O): Promise<GetWebhookResult>;
+  /**
+   * Update a webhook
+   *
+   * Updates a webhook.
+   *
+   * `PUT /v3/webhooks/{id}` (operationId `updateWebhook`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/updateWebhook>
+   */
+  update(params: UpdateWebhookParams, options?: O): Promise<UpdateWebhookResult>;
+}
+
+/** Account: 7 operations. */
+export interface AccountNamespace<O> {
+  /**
+   * List accounts
+   *
+   * Retrieves a paginated list of accounts in `results` according to the passed in `rpp`, `page` and `search` parameters alongside the total number of items matc...
+   *
+   * `GET /v3/accounts` (operationId `listAccounts`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/listAccounts>
+   *
+   * Note: The reference types `rpp` and `page` as number; they count results and pages, so they are `integer` here and a fractional value is refused before sending.
+   *
+   * Reference defect: The reference gives 10 as the default of `page`; the real default is most likely 1 (pages start at 1).
+   */
+  list(params?: ListAccountsParams, options?: O): Promise<ListAccountsResult>;
+  /**
+   * Create an account
+   *
+   * Creates an account.
+   *
+   * `POST /v3/accounts` (operationId `createAccount`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/createAccount>
+   */
+  create(params: CreateAccountParams, options?: O): Promise<CreateAccountResult>;
+  /**
+   * Delete an account
+   *
+   * Deletes an account.
+   *
+   * `DELETE /v3/accounts/{id}` (operationId `deleteAccount`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/deleteAccount>
+   */
+  delete(params: DeleteAccountParams, options?: O): Promise<DeleteAccountResult>;
+  /**
+   * Retrieve an account
+   *
+   * Retrieves an account.
+   *
+   * `GET /v3/accounts/{id}` (operationId `getAccount`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/getAccount>
+   */
+  get(params: GetAccountParams, options?: O): Promise<GetAccountResult>;
+  /**
+   * Update an account
+   *
+   * Updates an account.
+   *
+   * `PUT /v3/accounts/{id}` (operationId `updateAccount`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/updateAccount>
+   *
+   * Reference defect: Documents 201 Created (and no 200) for an update by PUT.
+   */
+  update(params: UpdateAccountParams, options?: O): Promise<UpdateAccountResult>;
+  /**
+   * List accounts for v4
+   *
+   * Retrieves a list of accounts for V4.
+   *
+   * `GET /v4/accounts` (operationId `listAccountsV4`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/listAccountsV4>
+   */
+  listV4(params?: ListAccountsV4Params, options?: O): Promise<ListAccountsV4Result>;
+  /**
+   * Retrieve an account for V4
+   *
+   * Retrieves an V4 account.
+   *
+   * `GET /v4/accounts/{account_id}` (operationId `getAccountV4`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/getAccountV4>
+   */
+  getV4(params: GetAccountV4Params, options?: O): Promise<GetAccountV4Result>;
+}
+
+/** Health Check: 1 operation. */
+export interface HealthCheckNamespace<O> {
+  /**
+   * Check availability of the origin
+   *
+   * Sends a request to the origin site to verify availability.
+   *
+   * `GET /v3/healthchecks/origin` (operationId `getOriginHealthCheck`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/tag/Health-Check/paths/~1v3~1healthchecks~1origin/get>
+   *
+   * Reference defect: The Admin API changelog swaps the operation names of the "Component Library" and "Health Check" sections.
+   */
+  getOriginHealthCheck(params?: GetOriginHealthCheckParams, options?: O): Promise<GetOriginHealthCheckResult>;
+}
+
+/** System Resources: 1 operation. */
+export interface SystemResourcesNamespace<O> {
+  /**
+   * Update system resource
+   *
+   * Update system resource by provided resourceId
+   *
+   * `PUT /v4/resources/{resourceId}/content` (operationId `updateResourceContentV4`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/tag/System-Resources/paths/~1v4~1resources~1%7BresourceId%7D~1content/put>
+   *
+   * Note: The reference documents no request body, and the response sample is a JSON string.
+   */
+  updateResourceContentV4(params: UpdateResourceContentV4Params, options?: O): Promise<UpdateResourceContentV4Result>;
+}
+
+/** External Templates: 1 operation. */
+export interface ExternalTemplatesNamespace<O> {
+  /**
+   * Fetch external template
+   *
+   * Fetch External Template
+   *
+   * `GET /zephr/public/template-components/v1/template-components/{templateConfigId}` (operationId `fetchExternalTemplate`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/fetchExternalTemplate>
+   *
+   * Note: The response sample is a JSON array of strings.
+   */
+  fetch(params: FetchExternalTemplateParams, options?: O): Promise<FetchExternalTemplateResult>;
+}
+
+/** Accounts: 1 operation. */
+export interface AccountsNamespace<O> {
+  /**
+   * Post an account grant
+   *
+   * Adding account users to company account by email domain.
+   *
+   * `POST /v4/accounts/{accountId}/users` (operationId `postAccountBulking`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/postAccountBulking>
+   *
+   * Note: Adds users to a company account by email domain. The 202 body is a JSON string; the captured sample is cut off after "for account ". The 2026-01-08 page also lists object fields tenantId, subTenantId, user_id, account_id, user_type and user_email. The 2025-05-06 changelog files this operation in an "Accounts" section; the 2026 site files it under Account.
+   */
+  postBulking(params: PostAccountBulkingParams, options?: O): Promise<PostAccountBulkingResult>;
+}
+
+/** Request Rules Version: 1 operation. */
+export interface RequestRulesVersionNamespace<O> {
+  /**
+   * Create a request rule version
+   *
+   * `POST /v3/request-rules/{id}/versions` (operationId `createRequestRuleVersion`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/createRequestRuleVersion>
+   */
+  create(params: CreateRequestRuleVersionParams, options?: O): Promise<CreateRequestRuleVersionResult>;
+}
+
+/** Pages: 1 operation. */
+export interface PagesNamespace<O> {
+  /**
+   * Generates an S3 upload URL
+   *
+   * Generates a presigned S3 URL that can be used to upload a logo.
+   *
+   * `POST /v4/pages/upload-url` (operationId `generatePageUploadURL`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/generatePageUploadURL>
+   *
+   * Note: The reference documents no request body; whether one is accepted is unknown. The spec keeps an optional JSON body (schema-less) so a caller who knows what the server accepts can send one; without one, nothing is sent.
+   */
+  generateUploadUrl(params?: GeneratePageUploadURLParams, options?: O): Promise<GeneratePageUploadURLResult>;
+}
+
+/** Dynamic Offer Promo code redemption: 1 operation. */
+export interface DynamicOfferPromoCodeRedemptionNamespace<O> {
+  /**
+   * Process promo code redemptions
+   *
+   * Redeem promo codes that are configured from the Zephr console. Responds with a list of redemption results for each promo code.
+   *
+   * `POST /zephr/integration/promo-codes/v1/redemptions` (operationId `processPromoCodeRedemptions`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/processPromoCodeRedemptions>
+   */
+  processPromoCodeRedemptions(params?: ProcessPromoCodeRedemptionsParams, options?: O): Promise<ProcessPromoCodeRedemptionsResult>;
+}
+
+/** Subscription: 2 operations. */
+export interface SubscriptionNamespace<O> {
+  /**
+   * Cancel Subscription
+   *
+   * Cancels a subscription using the legacy method.
+   *
+   * `DELETE /blaize/payment/braintree/subscriptions/{externalId}` (operationId `cancelSubscriptionLegacy`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/cancelSubscriptionLegacy>
+   */
+  cancelLegacy(params: CancelSubscriptionLegacyParams, options?: O): Promise<CancelSubscriptionLegacyResult>;
+  /**
+   * Update Braintree Subscription
+   *
+   * Updates a Braintree subscription.
+   *
+   * `PATCH /blaize/payment/braintree/subscriptions/{externalId}` (operationId `orchestrateUpdateBraintreeSubscription`).
+   *
+   * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/orchestrateUpdateBraintreeSubscription>
+   *
+   * Note: The reference requires an "Update Subscription Request" object but does not document its members.
+   */
+  orchestrateUpdateBraintreeSubscription(params: OrchestrateUpdateBraintreeSubscriptionParams, options?: O): Promise<OrchestrateUpdateBraintreeSubscriptionResult>;
+}
 
 /** One operation of the catalogue. */
 export interface OperationInfo {

@@ -14,18 +14,24 @@ use crate::{List, Operation, OperationSpec, lenient};
 
 /// List accounts
 ///
+/// Retrieves a paginated list of accounts in `results` according to the passed in `rpp`, `page` and `search` parameters alongside the total number of items matc...
+///
 /// `GET /v3/accounts` (operationId `listAccounts`).
 ///
-/// **Reference defect** (kept as documented): The reference gives 10 as the default of `page`; the real default is most likely 1 (pages start at 1).
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/listAccounts>
+///
+/// Note: The reference types `rpp` and `page` as number; they count results and pages, so they are `integer` here and a fractional value is refused before sending.
+///
+/// Reference defect: The reference gives 10 as the default of `page`; the real default is most likely 1 (pages start at 1).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ListAccounts {
-    /// Query parameter `rpp`.
+    /// The number of results per page you want to retrieve. (query parameter `rpp`.)
     #[serde(rename = "rpp", default, skip_serializing_if = "Option::is_none")]
     pub rpp: Option<i64>,
-    /// Query parameter `page`.
+    /// The page number for which you want to retrieve results. (query parameter `page`.)
     #[serde(rename = "page", default, skip_serializing_if = "Option::is_none")]
     pub page: Option<i64>,
-    /// Query parameter `search`.
+    /// The search query that searches accounts by their names (query parameter `search`.)
     #[serde(rename = "search", default, skip_serializing_if = "Option::is_none")]
     pub search: Option<String>,
 }
@@ -81,14 +87,19 @@ pub struct ListAccountsItem {
         deserialize_with = "lenient::string"
     )]
     pub email_address: Option<String>,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
 /// Create an account
 ///
+/// Creates an account.
+///
 /// `POST /v3/accounts` (operationId `createAccount`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/createAccount>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CreateAccount {
     /// The request body (JSON).
@@ -151,45 +162,50 @@ pub struct CreateAccountBody {
         skip_serializing_if = "Option::is_none"
     )]
     pub registration_code: Option<String>,
-    /// `on_premises_ips`
+    /// `on_premises_ips`: A list of newline-separated IP addresses or CIDR blocks that identify the premises associated with this account.
     #[serde(
         rename = "on_premises_ips",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub on_premises_ips: Option<String>,
-    /// `premises_tags`
+    /// `premises_tags`: A JSON array of strings of 'tags'. Tags can be used to identify and group accounts to drive behaviour in the Zephr decision engine.
     #[serde(
         rename = "premises_tags",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub premises_tags: Option<String>,
-    /// `session_limit`
+    /// `session_limit`: The maximum number of concurrent sessions that users of this account can have. If unspecified, the system default value is used. If a user belongs to multiple accounts, the highest limit is used.
     #[serde(
         rename = "session_limit",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub session_limit: Option<f64>,
-    /// `session_limit_behaviour`
+    /// `session_limit_behaviour`: One of "PREVENT_LOGIN" or "DELETE_OLDEST_SESSIONS". Specifies the behaviour when a user of this account exceeds the configured limit of concurrent sessions.
     #[serde(
         rename = "session_limit_behaviour",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub session_limit_behaviour: Option<String>,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
 /// Delete an account
 ///
+/// Deletes an account.
+///
 /// `DELETE /v3/accounts/{id}` (operationId `deleteAccount`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/deleteAccount>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct DeleteAccount {
-    /// Path parameter `id`.
+    /// Unique Account identifier (path parameter `id`.)
     pub id: String,
 }
 
@@ -203,10 +219,14 @@ impl Operation for DeleteAccount {
 
 /// Retrieve an account
 ///
+/// Retrieves an account.
+///
 /// `GET /v3/accounts/{id}` (operationId `getAccount`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/getAccount>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct GetAccount {
-    /// Path parameter `id`.
+    /// Unique Account identifier (path parameter `id`.)
     pub id: String,
 }
 
@@ -309,19 +329,24 @@ pub struct GetAccountResponse {
         deserialize_with = "lenient::string"
     )]
     pub session_limit_behaviour: Option<String>,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
 /// Update an account
 ///
+/// Updates an account.
+///
 /// `PUT /v3/accounts/{id}` (operationId `updateAccount`).
 ///
-/// **Reference defect** (kept as documented): Documents 201 Created (and no 200) for an update by PUT.
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/updateAccount>
+///
+/// Reference defect: Documents 201 Created (and no 200) for an update by PUT.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct UpdateAccount {
-    /// Path parameter `id`.
+    /// Unique Account identifier (path parameter `id`.)
     pub id: String,
     /// The request body (JSON).
     pub body: UpdateAccountBody,
@@ -340,7 +365,11 @@ pub type UpdateAccountBody = CreateAccountBody;
 
 /// List accounts for v4
 ///
+/// Retrieves a list of accounts for V4.
+///
 /// `GET /v4/accounts` (operationId `listAccountsV4`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/listAccountsV4>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ListAccountsV4 {}
 
@@ -357,10 +386,14 @@ pub type ListAccountsV4Item = GetAccountResponse;
 
 /// Retrieve an account for V4
 ///
+/// Retrieves an V4 account.
+///
 /// `GET /v4/accounts/{account_id}` (operationId `getAccountV4`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/getAccountV4>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct GetAccountV4 {
-    /// Path parameter `account_id`.
+    /// Unique Account identifier V4 (path parameter `account_id`.)
     pub account_id: String,
 }
 

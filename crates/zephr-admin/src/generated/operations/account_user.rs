@@ -14,10 +14,16 @@ use crate::{List, Operation, OperationSpec, lenient};
 
 /// List account users
 ///
+/// Retrieves all the account users.
+///
 /// `GET /v3/accounts/{account_id}/users` (operationId `listAccountUsers`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/listAccountUsers>
+///
+/// Note: Working client code models the items as {user_id, account_id, tenantId, subTenantId, user_email, user_type, attributes} and also tolerates a {"results": [...]} or {"data": [...]} wrapper.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ListAccountUsers {
-    /// Path parameter `account_id`.
+    /// Unique Account identifier. (path parameter `account_id`.)
     pub account_id: String,
 }
 
@@ -48,19 +54,24 @@ pub struct ListAccountUsersItem {
         deserialize_with = "lenient::string"
     )]
     pub account_id: Option<String>,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
 /// Delete an account user
 ///
+/// Deletes an account user.
+///
 /// `DELETE /v3/accounts/{account_id}/users/{user_id}` (operationId `deleteAccountUser`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/deleteAccountUser>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct DeleteAccountUser {
-    /// Path parameter `account_id`.
+    /// Unique Account identifier (path parameter `account_id`.)
     pub account_id: String,
-    /// Path parameter `user_id`.
+    /// Unique User identifier (path parameter `user_id`.)
     pub user_id: String,
 }
 
@@ -74,12 +85,16 @@ impl Operation for DeleteAccountUser {
 
 /// Retrieve an account user
 ///
+/// Retrieves an account user.
+///
 /// `GET /v3/accounts/{account_id}/users/{user_id}` (operationId `retrieveAccountUser`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/retrieveAccountUser>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct RetrieveAccountUser {
-    /// Path parameter `account_id`.
+    /// Unique Account identifier (path parameter `account_id`.)
     pub account_id: String,
-    /// Path parameter `user_id`.
+    /// Unique User identifier (path parameter `user_id`.)
     pub user_id: String,
 }
 
@@ -96,12 +111,16 @@ pub type RetrieveAccountUserResponse = ListAccountUsersItem;
 
 /// Save or Create an account user
 ///
+/// Saves or Creates an account specified by `account_id` and `user_id`.
+///
 /// `PUT /v3/accounts/{account_id}/users/{user_id}` (operationId `saveAccountUser`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/saveAccountUser>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SaveAccountUser {
-    /// Path parameter `account_id`.
+    /// Unique Account identifier (path parameter `account_id`.)
     pub account_id: String,
-    /// Path parameter `user_id`.
+    /// Unique User identifier (path parameter `user_id`.)
     pub user_id: String,
 }
 
@@ -115,12 +134,18 @@ impl Operation for SaveAccountUser {
 
 /// List account users
 ///
+/// Retrieves all the account users, if the `accountId` has users.
+///
 /// `GET /v4/accounts/{accountId}/grants` (operationId `listAccountUsersV4`).
 ///
-/// **Reference defect** (kept as documented): Documented as "List account users" at GET /v4/accounts/{accountId}/grants; the path is probably meant to be /v4/accounts/{accountId}/users. Kept as documented.
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/listAccountUsersV4>
+///
+/// Note: The 2026-01-08 reference page shows the same path and a sample of [{userId, accountId}].
+///
+/// Reference defect: Documented as "List account users" at GET /v4/accounts/{accountId}/grants; the path is probably meant to be /v4/accounts/{accountId}/users. Kept as documented.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ListAccountUsersV4 {
-    /// Path parameter `accountId`.
+    /// Unique Account identifier (path parameter `accountId`.)
     #[serde(rename = "accountId")]
     pub account_id: String,
 }
@@ -152,7 +177,8 @@ pub struct ListAccountUsersV4Item {
         deserialize_with = "lenient::string"
     )]
     pub account_id: Option<String>,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }

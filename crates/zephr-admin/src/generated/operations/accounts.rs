@@ -14,10 +14,16 @@ use crate::{List, Operation, OperationSpec, lenient};
 
 /// Post an account grant
 ///
+/// Adding account users to company account by email domain.
+///
 /// `POST /v4/accounts/{accountId}/users` (operationId `postAccountBulking`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/postAccountBulking>
+///
+/// Note: Adds users to a company account by email domain. The 202 body is a JSON string; the captured sample is cut off after "for account ". The 2026-01-08 page also lists object fields tenantId, subTenantId, user_id, account_id, user_type and user_email. The 2025-05-06 changelog files this operation in an "Accounts" section; the 2026 site files it under Account.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct PostAccountBulking {
-    /// Path parameter `accountId`.
+    /// Unique Account Company identifier (path parameter `accountId`.)
     #[serde(rename = "accountId")]
     pub account_id: String,
 }

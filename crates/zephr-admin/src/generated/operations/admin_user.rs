@@ -14,11 +14,16 @@ use crate::{List, Operation, OperationSpec, lenient};
 
 /// Log in to an admin user account
 ///
+/// Logs in to an admin user account.
+///
 /// `POST /v3/admin/login` (operationId `logInAdminUserAccount`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/logInAdminUserAccount>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct LogInAdminUserAccount {
     /// The request body (JSON).
-    pub body: LogInAdminUserAccountBody,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<LogInAdminUserAccountBody>,
 }
 
 impl Operation for LogInAdminUserAccount {
@@ -36,7 +41,8 @@ pub struct LogInAdminUserAccountBody {
     pub identifiers: Map<String, Value>,
     /// `validators`
     pub validators: Map<String, Value>,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -60,17 +66,22 @@ pub struct LogInAdminUserAccountResponse {
         deserialize_with = "lenient::string"
     )]
     pub message: Option<String>,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
 /// Log out of the admin user account
 ///
+/// Logs out of the admin user account.
+///
 /// `POST /v3/admin/logout` (operationId `logOutAdminUserAccount`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/logOutAdminUserAccount>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct LogOutAdminUserAccount {
-    /// Header parameter `blaize-admin-session`.
+    /// The admin session to log out (the reference gives no description). (header parameter `blaize-admin-session`.)
     #[serde(
         rename = "blaize-admin-session",
         default,
@@ -98,14 +109,19 @@ pub struct LogOutAdminUserAccountResponse {
         deserialize_with = "lenient::string"
     )]
     pub message: Option<String>,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
 /// List admin user roles
 ///
+/// Retrieves the admin user roles by tenant.
+///
 /// `GET /v3/admin/roles` (operationId `listRoles`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/listRoles>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ListRoles {}
 
@@ -144,18 +160,24 @@ pub struct ListRolesItem {
         deserialize_with = "lenient::string"
     )]
     pub role: Option<String>,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
 /// Create admin user roles
 ///
+/// Creates admin user roles.
+///
 /// `POST /v3/admin/roles` (operationId `createAdminRole`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/createAdminRole>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CreateAdminRole {
     /// The request body (JSON).
-    pub body: CreateAdminRoleBody,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<CreateAdminRoleBody>,
 }
 
 impl Operation for CreateAdminRole {
@@ -173,7 +195,8 @@ pub struct CreateAdminRoleBody {
     pub email: String,
     /// `role`
     pub role: String,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -183,10 +206,14 @@ pub type CreateAdminRoleResponse = LogOutAdminUserAccountResponse;
 
 /// Delete an admin user role
 ///
+/// Deletes an admin user role.
+///
 /// `DELETE /v3/admin/roles/{role_id}` (operationId `deleteRole`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/deleteRole>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct DeleteRole {
-    /// Path parameter `role_id`.
+    /// Unique Role identifier (path parameter `role_id`.)
     pub role_id: String,
 }
 
@@ -203,10 +230,14 @@ pub type DeleteRoleResponse = LogOutAdminUserAccountResponse;
 
 /// Retrieve an admin user role
 ///
+/// Retrieves an admin user role.
+///
 /// `GET /v3/admin/roles/{role_id}` (operationId `getRole`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/getRole>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct GetRole {
-    /// Path parameter `role_id`.
+    /// Unique Role identifier (path parameter `role_id`.)
     pub role_id: String,
 }
 
@@ -223,13 +254,18 @@ pub type GetRoleResponse = ListRolesItem;
 
 /// Update an admin user role
 ///
+/// Updates an admin user role by ID.
+///
 /// `PUT /v3/admin/roles/{role_id}` (operationId `updateRole`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/updateRole>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct UpdateRole {
-    /// Path parameter `role_id`.
+    /// Unique Role identifier (path parameter `role_id`.)
     pub role_id: String,
     /// The request body (JSON).
-    pub body: UpdateRoleBody,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<UpdateRoleBody>,
 }
 
 impl Operation for UpdateRole {
@@ -248,10 +284,14 @@ pub type UpdateRoleResponse = LogOutAdminUserAccountResponse;
 
 /// Retrieve an admin user by session ID
 ///
+/// Retrieves an admin user by session ID.
+///
 /// `GET /v3/admin/sessions/{blaize_admin_session_id}` (operationId `getSessionUser`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/getSessionUser>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct GetSessionUser {
-    /// Path parameter `blaize_admin_session_id`.
+    /// Admin User Session identifier (path parameter `blaize_admin_session_id`.)
     pub blaize_admin_session_id: String,
 }
 
@@ -274,18 +314,24 @@ pub struct GetSessionUserResponse {
         deserialize_with = "lenient::string"
     )]
     pub user_id: Option<String>,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
 /// Create an admin user
 ///
+/// Creates a new admin user.
+///
 /// `POST /v3/admin/users` (operationId `createAdminUser`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/createAdminUser>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CreateAdminUser {
     /// The request body (JSON).
-    pub body: CreateAdminUserBody,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<CreateAdminUserBody>,
 }
 
 impl Operation for CreateAdminUser {
@@ -308,7 +354,8 @@ pub struct CreateAdminUserBody {
         skip_serializing_if = "Option::is_none"
     )]
     pub validators: Option<Map<String, Value>>,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -340,17 +387,22 @@ pub struct CreateAdminUserResponse {
         deserialize_with = "lenient::string"
     )]
     pub uri: Option<String>,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
 /// List access keys
 ///
+/// Retrieves a list of access keys for the admin user.
+///
 /// `GET /v3/admin/users/{user_id}/keypairs` (operationId `listAccessKeys`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/listAccessKeys>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ListAccessKeys {
-    /// Path parameter `user_id`.
+    /// Unique User Identifier (path parameter `user_id`.)
     pub user_id: String,
 }
 
@@ -373,17 +425,24 @@ pub struct ListAccessKeysItem {
         deserialize_with = "lenient::string"
     )]
     pub access_key: Option<String>,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
 /// Issue a key pair
 ///
+/// Issues a new key pair for the admin user.
+///
 /// `POST /v3/admin/users/{user_id}/keypairs` (operationId `issueKeyPair`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/issueKeyPair>
+///
+/// Note: No request body. The secret key is returned only once and cannot be recovered later.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct IssueKeyPair {
-    /// Path parameter `user_id`.
+    /// Unique User Identifier (path parameter `user_id`.)
     pub user_id: String,
 }
 
@@ -422,39 +481,48 @@ pub struct IssueKeyPairResponse {
         deserialize_with = "lenient::string"
     )]
     pub message: Option<String>,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
 /// Revoke a keypair
 ///
+/// Revokes a keypair.
+///
 /// `DELETE /v3/admin/users/{user_id}/keypairs/{access_key}` (operationId `revokeKeypair`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/revokeKeypair>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct RevokeKeypair {
-    /// Path parameter `user_id`.
+pub struct RevokeKeyPair {
+    /// Unique User identifier (path parameter `user_id`.)
     pub user_id: String,
-    /// Path parameter `access_key`.
+    /// Access Key identifier (path parameter `access_key`.)
     pub access_key: String,
 }
 
-impl Operation for RevokeKeypair {
-    type Output = RevokeKeypairResponse;
+impl Operation for RevokeKeyPair {
+    type Output = RevokeKeyPairResponse;
 
     fn spec() -> &'static OperationSpec {
-        &registry::REVOKE_KEYPAIR
+        &registry::REVOKE_KEY_PAIR
     }
 }
 
 /// The same shape as [`LogOutAdminUserAccountResponse`](LogOutAdminUserAccountResponse).
-pub type RevokeKeypairResponse = LogOutAdminUserAccountResponse;
+pub type RevokeKeyPairResponse = LogOutAdminUserAccountResponse;
 
 /// List user roles
 ///
+/// Retrieves the user roles an admin user is assigned.
+///
 /// `GET /v3/admin/users/{user_id}/roles` (operationId `listUserRoles`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/listUserRoles>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ListUserRoles {
-    /// Path parameter `user_id`.
+    /// Unique User identifier (path parameter `user_id`.)
     pub user_id: String,
 }
 
@@ -485,19 +553,24 @@ pub struct ListUserRolesItem {
         deserialize_with = "lenient::string"
     )]
     pub role: Option<String>,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
 /// List user roles by tenant
 ///
+/// Retrieves the admin user's roles by tenant.
+///
 /// `GET /v3/admin/users/{user_id}/roles/{tenant}` (operationId `listUserTenantRoles`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/listUserTenantRoles>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ListUserTenantRoles {
-    /// Path parameter `user_id`.
+    /// Unique User identifier (path parameter `user_id`.)
     pub user_id: String,
-    /// Path parameter `tenant`.
+    /// Tenant identifier (path parameter `tenant`.)
     pub tenant: String,
 }
 

@@ -14,7 +14,11 @@ use crate::{List, Operation, OperationSpec, lenient};
 
 /// List Bundles
 ///
+/// Retrieves a list of bundles wrapped in the element "results". Each bundle contains a list of entitlements, meters, credits, and other bundles.
+///
 /// `GET /v3/bundles` (operationId `listBundles`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/listBundles>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ListBundles {}
 
@@ -45,7 +49,8 @@ pub struct ListBundlesItemIncludes {
     /// `bundles`
     #[serde(rename = "bundles", default, skip_serializing_if = "Option::is_none")]
     pub bundles: Option<Vec<Value>>,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -112,20 +117,26 @@ pub struct ListBundlesItem {
         deserialize_with = "lenient::string"
     )]
     pub auto_assign: Option<String>,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
 /// Create Bundles
 ///
+/// Creates Bundles.
+///
 /// `PUT /v3/bundles` (operationId `createBundles`).
 ///
-/// **Reference defect** (kept as documented): A create operation documented with PUT on the collection (/v3/bundles) rather than POST.
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/createBundles>
+///
+/// Reference defect: A create operation documented with PUT on the collection (/v3/bundles) rather than POST.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CreateBundles {
     /// The request body (JSON).
-    pub body: CreateBundlesBody,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<CreateBundlesBody>,
 }
 
 impl Operation for CreateBundles {
@@ -159,17 +170,22 @@ pub struct CreateBundlesBody {
         skip_serializing_if = "Option::is_none"
     )]
     pub auto_assign: Option<String>,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
 /// Delete Bundle
 ///
+/// Deletes a Bundle.
+///
 /// `DELETE /v3/bundles/{id}` (operationId `deleteBundle`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/deleteBundle>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct DeleteBundle {
-    /// Path parameter `id`.
+    /// Unique Bundle Identifier. (path parameter `id`.)
     pub id: String,
 }
 
@@ -186,10 +202,14 @@ pub type DeleteBundleResponse = super::admin_user::LogOutAdminUserAccountRespons
 
 /// Retrieve a Bundle
 ///
+/// Retrieves a single bundle. Each bundle contains a list of entitlements, meters, credits, and other bundles.
+///
 /// `GET /v3/bundles/{id}` (operationId `getBundle`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/getBundle>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct GetBundle {
-    /// Path parameter `id`.
+    /// Unique Bundle Identifier. (path parameter `id`.)
     pub id: String,
 }
 
@@ -209,15 +229,20 @@ pub type GetBundleResponse = ListBundlesItem;
 
 /// Create a Bundle
 ///
+/// Creates a Bundle.
+///
 /// `PUT /v3/bundles/{id}` (operationId `createBundle`).
 ///
-/// **Reference defect** (kept as documented): A create operation documented with PUT /v3/bundles/{id} (create-with-id).
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/createBundle>
+///
+/// Reference defect: A create operation documented with PUT /v3/bundles/{id} (create-with-id).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CreateBundle {
-    /// Path parameter `id`.
+    /// Unique Bundle identifier (path parameter `id`.)
     pub id: String,
     /// The request body (JSON).
-    pub body: CreateBundleBody,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<CreateBundleBody>,
 }
 
 impl Operation for CreateBundle {

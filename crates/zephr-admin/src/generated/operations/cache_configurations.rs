@@ -14,7 +14,11 @@ use crate::{List, Operation, OperationSpec, lenient};
 
 /// List cache configurations
 ///
+/// Retrieves a list of cache configurations wrapped in the element "results".
+///
 /// `GET /v3/cache-configurations` (operationId `listCacheConfigurations`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/listCacheConfigurations>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ListCacheConfigurations {}
 
@@ -37,7 +41,8 @@ pub struct ListCacheConfigurationsItemConditionsHeaderPatterns {
         deserialize_with = "lenient::string"
     )]
     pub content_type: Option<String>,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -60,7 +65,8 @@ pub struct ListCacheConfigurationsItemConditions {
         skip_serializing_if = "Option::is_none"
     )]
     pub header_patterns: Option<ListCacheConfigurationsItemConditionsHeaderPatterns>,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -84,7 +90,8 @@ pub struct ListCacheConfigurationsItemCache {
         deserialize_with = "lenient::boolean"
     )]
     pub decision_points: Option<bool>,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -116,7 +123,8 @@ pub struct ListCacheConfigurationsItemRedirect {
         deserialize_with = "lenient::integer"
     )]
     pub status: Option<i64>,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -145,18 +153,24 @@ pub struct ListCacheConfigurationsItem {
     /// `redirect`
     #[serde(rename = "redirect", default, skip_serializing_if = "Option::is_none")]
     pub redirect: Option<ListCacheConfigurationsItemRedirect>,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
 /// Create a cache configuration
 ///
+/// Creates a Cache Configuration.
+///
 /// `POST /v3/cache-configurations` (operationId `createCacheConfiguration`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/createCacheConfiguration>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CreateCacheConfiguration {
     /// The request body (JSON).
-    pub body: CreateCacheConfigurationBody,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<CreateCacheConfigurationBody>,
 }
 
 impl Operation for CreateCacheConfiguration {
@@ -183,17 +197,22 @@ pub struct CreateCacheConfigurationBody {
     /// `cache`
     #[serde(rename = "cache", default, skip_serializing_if = "Option::is_none")]
     pub cache: Option<Map<String, Value>>,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
 /// Delete a cache configuration
 ///
+/// Deletes a cache configuration
+///
 /// `DELETE /v3/cache-configurations/{id}` (operationId `deleteCacheConfiguration`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/deleteCacheConfiguration>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct DeleteCacheConfiguration {
-    /// Path parameter `id`.
+    /// Unique Cache Configuration identifier (path parameter `id`.)
     pub id: String,
 }
 
@@ -207,10 +226,14 @@ impl Operation for DeleteCacheConfiguration {
 
 /// Retrieve a cache configuration
 ///
+/// Retrieves a single cache configuration.
+///
 /// `GET /v3/cache-configurations/{id}` (operationId `getCacheConfiguration`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/getCacheConfiguration>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct GetCacheConfiguration {
-    /// Path parameter `id`.
+    /// Unique Cache Configuration identifier (path parameter `id`.)
     pub id: String,
 }
 
@@ -240,13 +263,18 @@ pub type GetCacheConfigurationResponse = ListCacheConfigurationsItem;
 
 /// Update a cache configuration
 ///
+/// Updates a cache configuration.
+///
 /// `PUT /v3/cache-configurations/{id}` (operationId `updateCacheConfiguration`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/updateCacheConfiguration>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct UpdateCacheConfiguration {
-    /// Path parameter `id`.
+    /// Unique Cache Configuration identifier (path parameter `id`.)
     pub id: String,
     /// The request body (JSON).
-    pub body: UpdateCacheConfigurationBody,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<UpdateCacheConfigurationBody>,
 }
 
 impl Operation for UpdateCacheConfiguration {

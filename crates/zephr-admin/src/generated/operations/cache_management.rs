@@ -14,11 +14,20 @@ use crate::{List, Operation, OperationSpec, lenient};
 
 /// Evict cached origin requests
 ///
+/// Evicts all cached origin requests with path matching the supplied regular expression.
+///
 /// `POST /v3/cache-management/evict-origin` (operationId `evictOrigin`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/evictOrigin>
+///
+/// Note: The body is one line containing a valid Java regular expression, sent as the raw text with `Content-Type: application/json` (x-zephr-body-kind text: not JSON-encoded), as the one public client found that calls this operation sends it; the signature covers exactly those bytes.
+///
+/// Reference defect: The body is declared `application/json` with schema `object`, but the sample is a JSON string ("1 line containing valid Java Regular Expression."); `requestBody` schema is `string` here.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct EvictOrigin {
     /// The request body (text).
-    pub body: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
 }
 
 impl Operation for EvictOrigin {
@@ -31,11 +40,20 @@ impl Operation for EvictOrigin {
 
 /// Evict cached origin requests (V4)
 ///
+/// Evicts all cached origin requests with path matching the supplied regular expression.
+///
 /// `POST /v4/cache-management/evict-origin` (operationId `evictOriginSiteV4`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/evictOriginSiteV4>
+///
+/// Note: The body is one line containing a valid Java regular expression, sent as the raw text with `Content-Type: application/json` (x-zephr-body-kind text: not JSON-encoded), as the one public client found that calls this operation sends it; the signature covers exactly those bytes.
+///
+/// Reference defect: The body is declared `application/json` with schema `object`, but the sample is a JSON string ("1 line containing valid Java Regular Expression."); `requestBody` schema is `string` here.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct EvictOriginSiteV4 {
     /// The request body (text).
-    pub body: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
 }
 
 impl Operation for EvictOriginSiteV4 {
@@ -48,13 +66,22 @@ impl Operation for EvictOriginSiteV4 {
 
 /// Evict cached origin requests for a given site in V4
 ///
+/// Evicts all of the origin cache matching the path pattern provided in the request body for a given site, evicts all paths if .\* is provided as path pattern.
+///
 /// `POST /v4/cache-management/evict-origin/{site}` (operationId `evictOriginV4`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/evictOriginV4>
+///
+/// Note: The body is one line containing a valid Java regular expression, sent as the raw text with `Content-Type: application/json` (x-zephr-body-kind text: not JSON-encoded), as the one public client found that calls this operation sends it; the signature covers exactly those bytes.
+///
+/// Reference defect: The body is declared `application/json` with schema `object`, but the sample is a JSON string ("1 line containing valid Java Regular Expression."); `requestBody` schema is `string` here.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct EvictOriginV4 {
-    /// Path parameter `site`.
+    /// Site Slug (path parameter `site`.)
     pub site: String,
     /// The request body (text).
-    pub body: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
 }
 
 impl Operation for EvictOriginV4 {

@@ -14,7 +14,11 @@ use crate::{List, Operation, OperationSpec, lenient};
 
 /// List companies
 ///
+/// Retrieves a list of companies wrapped in the element "results".
+///
 /// `GET /v3/companies` (operationId `listCompanies`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/listCompanies>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ListCompanies {}
 
@@ -69,18 +73,24 @@ pub struct ListCompaniesItem {
         deserialize_with = "lenient::string"
     )]
     pub account_manager: Option<String>,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
 /// Create a company
 ///
+/// Creates a company.
+///
 /// `POST /v3/companies` (operationId `createCompany`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/createCompany>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CreateCompany {
     /// The request body (JSON).
-    pub body: CreateCompanyBody,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<CreateCompanyBody>,
 }
 
 impl Operation for CreateCompany {
@@ -117,17 +127,22 @@ pub struct CreateCompanyBody {
         skip_serializing_if = "Option::is_none"
     )]
     pub account_manager: Option<String>,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
 /// Delete a company
 ///
+/// Deletes a company.
+///
 /// `DELETE /v3/companies/{id}` (operationId `deleteCompany`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/deleteCompany>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct DeleteCompany {
-    /// Path parameter `id`.
+    /// Unique Company identifier (path parameter `id`.)
     pub id: String,
 }
 
@@ -141,10 +156,14 @@ impl Operation for DeleteCompany {
 
 /// Retrieve a company
 ///
+/// Retrieves a single company.
+///
 /// `GET /v3/companies/{id}` (operationId `getCompany`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/getCompany>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct GetCompany {
-    /// Path parameter `id`.
+    /// Unique Company identifier (path parameter `id`.)
     pub id: String,
 }
 
@@ -161,15 +180,20 @@ pub type GetCompanyResponse = ListCompaniesItem;
 
 /// Update a company
 ///
+/// Updates a company.
+///
 /// `PUT /v3/companies/{id}` (operationId `updateCompany`).
 ///
-/// **Reference defect** (kept as documented): Documents 201 Created (and no 200) for an update by PUT.
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/updateCompany>
+///
+/// Reference defect: Documents 201 Created (and no 200) for an update by PUT.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct UpdateCompany {
-    /// Path parameter `id`.
+    /// Unique Company identifier (path parameter `id`.)
     pub id: String,
     /// The request body (JSON).
-    pub body: UpdateCompanyBody,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<UpdateCompanyBody>,
 }
 
 impl Operation for UpdateCompany {
@@ -185,11 +209,16 @@ pub type UpdateCompanyBody = CreateCompanyBody;
 
 /// Create a company
 ///
+/// Creates a company with the details specified in the request body
+///
 /// `POST /v4/companies` (operationId `createCompanyV4`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/tag/Company/paths/~1v4~1companies/post>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CreateCompanyV4 {
     /// The request body (JSON).
-    pub body: CreateCompanyV4Body,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<CreateCompanyV4Body>,
 }
 
 impl Operation for CreateCompanyV4 {
@@ -203,39 +232,44 @@ impl Operation for CreateCompanyV4 {
 /// Request body model; unknown members are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CreateCompanyV4Body {
-    /// `name`
+    /// `name`: The name of the company
     pub name: String,
-    /// `description`
+    /// `description`: The description of the company
     #[serde(
         rename = "description",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub description: Option<String>,
-    /// `website`
+    /// `website`: The website of the company
     #[serde(rename = "website", default, skip_serializing_if = "Option::is_none")]
     pub website: Option<String>,
-    /// `contact`
+    /// `contact`: Contact information of the company
     #[serde(rename = "contact", default, skip_serializing_if = "Option::is_none")]
     pub contact: Option<String>,
-    /// `account_manager`
+    /// `account_manager`: The name of the company account manager
     #[serde(
         rename = "account_manager",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub account_manager: Option<String>,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
 /// Retrieve a company
 ///
+/// Retrieves company information for a company specified by the provided identifier (`companyId`)
+///
 /// `GET /v4/companies/{companyId}` (operationId `getCompanyV4`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/tag/Company/paths/~1v4~1companies~1%7BcompanyId%7D/get>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct GetCompanyV4 {
-    /// Path parameter `companyId`.
+    /// The company's unique identifier (path parameter `companyId`.)
     #[serde(rename = "companyId")]
     pub company_id: String,
 }
@@ -315,7 +349,8 @@ pub struct GetCompanyV4Response {
         deserialize_with = "lenient::string"
     )]
     pub sub_tenant_id: Option<String>,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }

@@ -14,9 +14,13 @@ use crate::{List, Operation, OperationSpec, lenient};
 
 /// Generate Thumbnail Upload URL
 ///
+/// Generates a pre-signed URL for securely uploading a thumbnail image. The link expires after *10 minutes*. **Considerations:** - Uploaded images are not optim...
+///
 /// `POST /v4/thumbnails/upload-url` (operationId `generateThumbnailUploadUrl`).
 ///
-/// **Reference defect** (kept as documented): The Admin API changelog swaps the operation names of the "Component Library" and "Health Check" sections.
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/generateThumbnailUploadUrl>
+///
+/// Reference defect: The Admin API changelog swaps the operation names of the "Component Library" and "Health Check" sections.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct GenerateThumbnailUploadUrl {
     /// The request body (JSON).
@@ -34,17 +38,18 @@ impl Operation for GenerateThumbnailUploadUrl {
 /// Request body model; unknown members are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct GenerateThumbnailUploadUrlBody {
-    /// `fileName`
+    /// `fileName`: The name of the file. Unique file names are recommended but not enforced; the system generates a unique ID for each upload.
     #[serde(rename = "fileName", default, skip_serializing_if = "Option::is_none")]
     pub file_name: Option<String>,
-    /// `contentType`
+    /// `contentType`: The MIME type of the file. Supported MIME types include image/jpeg, image/png, and image/gif.
     #[serde(
         rename = "contentType",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub content_type: Option<String>,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -68,7 +73,8 @@ pub struct GenerateThumbnailUploadUrlResponse {
         deserialize_with = "lenient::string"
     )]
     pub upload_url: Option<String>,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }

@@ -14,9 +14,13 @@ use crate::{List, Operation, OperationSpec, lenient};
 
 /// Delete a cert
 ///
+/// Deletes a cert.
+///
 /// `DELETE /v3/certs` (operationId `deleteCert`).
 ///
-/// **Reference defect** (kept as documented): DELETE /v3/certs takes no identifier, so it is unclear which cert is deleted.
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/deleteCert>
+///
+/// Reference defect: DELETE /v3/certs takes no identifier, so it is unclear which cert is deleted.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct DeleteCert {}
 
@@ -30,11 +34,16 @@ impl Operation for DeleteCert {
 
 /// Create a cert
 ///
+/// Creates a cert.
+///
 /// `POST /v3/certs` (operationId `createCert`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/createCert>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CreateCert {
     /// The request body (JSON).
-    pub body: CreateCertBody,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<CreateCertBody>,
 }
 
 impl Operation for CreateCert {
@@ -61,14 +70,19 @@ pub struct CreateCertBody {
     /// `cert`
     #[serde(rename = "cert", default, skip_serializing_if = "Option::is_none")]
     pub cert: Option<String>,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
 /// Retrieve the tenant configuration
 ///
+/// Retrieves the tenant configuration.
+///
 /// `GET /v3/configuration` (operationId `getConfiguration`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/getConfiguration>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct GetConfiguration {}
 
@@ -379,18 +393,24 @@ pub struct GetConfigurationResponse {
         deserialize_with = "lenient::string"
     )]
     pub authentication_password_require_email_verfication: Option<String>,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
 /// Save the tenant configuration
 ///
+/// Creates or updates the tenant configuration.
+///
 /// `POST /v3/configuration` (operationId `saveConfiguration`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/saveConfiguration>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SaveConfiguration {
     /// The request body (JSON).
-    pub body: SaveConfigurationBody,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<SaveConfigurationBody>,
 }
 
 impl Operation for SaveConfiguration {
@@ -663,14 +683,21 @@ pub struct SaveConfigurationBody {
         skip_serializing_if = "Option::is_none"
     )]
     pub authentication_password_require_email_verfication: Option<String>,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
 /// Install a tenant
 ///
+/// Installs a tenant in Blaize.
+///
 /// `POST /v3/initialize` (operationId `installTenant`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/installTenant>
+///
+/// Note: The reference documents no request body; whether one is accepted is unknown. The spec keeps an optional JSON body (schema-less) so a caller who knows what the server accepts can send one; without one, nothing is sent.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct InstallTenant {
     /// The request body (JSON).

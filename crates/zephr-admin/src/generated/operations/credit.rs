@@ -14,7 +14,11 @@ use crate::{List, Operation, OperationSpec, lenient};
 
 /// List credits
 ///
+/// Retrieves a list of credits wrapped in the element "results".
+///
 /// `GET /v3/credits` (operationId `Credits`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/Credits>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Credits {}
 
@@ -72,18 +76,24 @@ pub struct CreditsItem {
         deserialize_with = "lenient::string"
     )]
     pub auto_assign: Option<String>,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
 /// Create Credit
 ///
+/// Create an Credit
+///
 /// `POST /v3/credits` (operationId `createCredits`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/createCredits>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CreateCredits {
     /// The request body (JSON).
-    pub body: CreateCreditsBody,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<CreateCreditsBody>,
 }
 
 impl Operation for CreateCredits {
@@ -123,17 +133,22 @@ pub struct CreateCreditsBody {
         skip_serializing_if = "Option::is_none"
     )]
     pub auto_assign: Option<String>,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
 /// Delete a credit
 ///
+/// Deletes a credit.
+///
 /// `DELETE /v3/credits/{id}` (operationId `deleteCredit`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/deleteCredit>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct DeleteCredit {
-    /// Path parameter `id`.
+    /// Unique Credit identifier (path parameter `id`.)
     pub id: String,
 }
 
@@ -147,10 +162,14 @@ impl Operation for DeleteCredit {
 
 /// Retrieve a credit
 ///
+/// Retrieves a single credit.
+///
 /// `GET /v3/credits/{id}` (operationId `getCredit`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/getCredit>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct GetCredit {
-    /// Path parameter `id`.
+    /// Unique Credit identifier (path parameter `id`.)
     pub id: String,
 }
 
@@ -167,15 +186,20 @@ pub type GetCreditResponse = CreditsItem;
 
 /// Create a credit
 ///
+/// Creates a credit.
+///
 /// `POST /v3/credits/{id}` (operationId `createCredit`).
 ///
-/// **Reference defect** (kept as documented): Create-with-id: POST /v3/credits/{id}, while the collection-level create is POST /v3/credits.
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/createCredit>
+///
+/// Reference defect: Create-with-id: POST /v3/credits/{id}, while the collection-level create is POST /v3/credits.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CreateCredit {
-    /// Path parameter `id`.
+    /// Unique Credit identifier (path parameter `id`.)
     pub id: String,
     /// The request body (JSON).
-    pub body: CreateCreditBody,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<CreateCreditBody>,
 }
 
 impl Operation for CreateCredit {

@@ -14,11 +14,16 @@ use crate::{List, Operation, OperationSpec, lenient};
 
 /// Invoke the decision engine
 ///
+/// Invokes the decision engine. The Blaize Decision Engine can be invoked via the Admin API to calculate an HTTP Response based upon Request-Level Rules created...
+///
 /// `POST /v3/decision-engine` (operationId `invokeDecisionEngine`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/invokeDecisionEngine>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct InvokeDecisionEngine {
     /// The request body (JSON).
-    pub body: InvokeDecisionEngineBody,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<InvokeDecisionEngineBody>,
 }
 
 impl Operation for InvokeDecisionEngine {
@@ -44,7 +49,7 @@ pub struct InvokeDecisionEngineBody {
     /// `session`
     #[serde(rename = "session", default, skip_serializing_if = "Option::is_none")]
     pub session: Option<String>,
-    /// `foreign_keys`
+    /// `foreign_keys`: Foreign system and ID used to identify the user
     #[serde(
         rename = "foreign_keys",
         default,
@@ -68,10 +73,11 @@ pub struct InvokeDecisionEngineBody {
     /// `jwt`
     #[serde(rename = "jwt", default, skip_serializing_if = "Option::is_none")]
     pub jwt: Option<String>,
-    /// `btr`
+    /// `btr`: MD5-hex-encoding of: path + "\|" + trusted referrer secret
     #[serde(rename = "btr", default, skip_serializing_if = "Option::is_none")]
     pub btr: Option<String>,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -87,7 +93,8 @@ pub struct InvokeDecisionEngineResponseHeaders {
         deserialize_with = "lenient::string"
     )]
     pub location: Option<String>,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -114,7 +121,8 @@ pub struct InvokeDecisionEngineResponse {
     /// `headers`
     #[serde(rename = "headers", default, skip_serializing_if = "Option::is_none")]
     pub headers: Option<InvokeDecisionEngineResponseHeaders>,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }

@@ -14,11 +14,16 @@ use crate::{List, Operation, OperationSpec, lenient};
 
 /// Process promo code redemptions
 ///
+/// Redeem promo codes that are configured from the Zephr console. Responds with a list of redemption results for each promo code.
+///
 /// `POST /zephr/integration/promo-codes/v1/redemptions` (operationId `processPromoCodeRedemptions`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/processPromoCodeRedemptions>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ProcessPromoCodeRedemptions {
     /// The request body (JSON).
-    pub body: ProcessPromoCodeRedemptionsBody,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<ProcessPromoCodeRedemptionsBody>,
 }
 
 impl Operation for ProcessPromoCodeRedemptions {
@@ -32,14 +37,15 @@ impl Operation for ProcessPromoCodeRedemptions {
 /// Request body model; unknown members are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ProcessPromoCodeRedemptionsBody {
-    /// `promo_codes`
+    /// `promo_codes`: A list of promo codes that can be redeemed.
     #[serde(
         rename = "promo_codes",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub promo_codes: Option<Vec<String>>,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -71,7 +77,8 @@ pub struct ProcessPromoCodeRedemptionsItem {
         deserialize_with = "lenient::string"
     )]
     pub error_message: Option<String>,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }

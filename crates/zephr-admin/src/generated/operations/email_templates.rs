@@ -14,7 +14,11 @@ use crate::{List, Operation, OperationSpec, lenient};
 
 /// List email templates
 ///
+/// Retrieves a list of email templates.
+///
 /// `GET /v4/email-templates` (operationId `listEmailTemplates`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/listEmailTemplates>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ListEmailTemplates {}
 
@@ -77,17 +81,22 @@ pub struct ListEmailTemplatesItem {
         deserialize_with = "lenient::boolean"
     )]
     pub default: Option<bool>,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
 /// Delete an email template
 ///
+/// Deletes an email template.
+///
 /// `DELETE /v4/email-templates/{slug}` (operationId `deleteEmailTemplate`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/deleteEmailTemplate>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct DeleteEmailTemplate {
-    /// Path parameter `slug`.
+    /// Slug of the Email template (path parameter `slug`.)
     pub slug: String,
 }
 
@@ -101,10 +110,14 @@ impl Operation for DeleteEmailTemplate {
 
 /// Retrieve an email template
 ///
+/// Retrieves a single email template.
+///
 /// `GET /v4/email-templates/{slug}` (operationId `getEmailTemplate`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/getEmailTemplate>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct GetEmailTemplate {
-    /// Path parameter `slug`.
+    /// Slug of the Email template (path parameter `slug`.)
     pub slug: String,
 }
 
@@ -121,13 +134,18 @@ pub type GetEmailTemplateResponse = ListEmailTemplatesItem;
 
 /// Save an email template
 ///
+/// Saves an email template.
+///
 /// `PUT /v4/email-templates/{slug}` (operationId `saveEmailTemplate`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/saveEmailTemplate>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SaveEmailTemplate {
-    /// Path parameter `slug`.
+    /// Slug of the Email template (path parameter `slug`.)
     pub slug: String,
     /// The request body (JSON).
-    pub body: SaveEmailTemplateBody,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<SaveEmailTemplateBody>,
 }
 
 impl Operation for SaveEmailTemplate {
@@ -157,7 +175,8 @@ pub struct SaveEmailTemplateBody {
     /// `content`
     #[serde(rename = "content", default, skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }

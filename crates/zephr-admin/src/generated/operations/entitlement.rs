@@ -14,7 +14,11 @@ use crate::{List, Operation, OperationSpec, lenient};
 
 /// List entitlements
 ///
+/// Retrieves a list of entitlements wrapped in the element "results".
+///
 /// `GET /v3/entitlements` (operationId `listEntitlements`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/listEntitlements>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ListEntitlements {}
 
@@ -53,18 +57,24 @@ pub struct ListEntitlementsItem {
         deserialize_with = "lenient::string"
     )]
     pub auto_assign: Option<String>,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
 /// Create entitlements
 ///
+/// Creates entitlements.
+///
 /// `POST /v3/entitlements` (operationId `createEntitlements`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/createEntitlements>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CreateEntitlements {
     /// The request body (JSON).
-    pub body: CreateEntitlementsBody,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<CreateEntitlementsBody>,
 }
 
 impl Operation for CreateEntitlements {
@@ -95,17 +105,22 @@ pub struct CreateEntitlementsBody {
         skip_serializing_if = "Option::is_none"
     )]
     pub auto_assign: Option<String>,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
 /// Delete an entitlement
 ///
+/// Deletes an entitlement.
+///
 /// `DELETE /v3/entitlements/{id}` (operationId `deleteEntitlement`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/deleteEntitlement>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct DeleteEntitlement {
-    /// Path parameter `id`.
+    /// Unique Entitlement identifier (path parameter `id`.)
     pub id: String,
 }
 
@@ -119,10 +134,14 @@ impl Operation for DeleteEntitlement {
 
 /// Retrieve an entitlement
 ///
+/// Retrieves a single entitlement.
+///
 /// `GET /v3/entitlements/{id}` (operationId `getEntitlement`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/getEntitlement>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct GetEntitlement {
-    /// Path parameter `id`.
+    /// Unique Entitlement identifier (path parameter `id`.)
     pub id: String,
 }
 
@@ -139,15 +158,20 @@ pub type GetEntitlementResponse = ListEntitlementsItem;
 
 /// Create an entitlement
 ///
+/// Creates an entitlement.
+///
 /// `POST /v3/entitlements/{id}` (operationId `createEntitlement`).
 ///
-/// **Reference defect** (kept as documented): Create-with-id: POST /v3/entitlements/{id}, while the collection-level create is POST /v3/entitlements.
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/createEntitlement>
+///
+/// Reference defect: Create-with-id: POST /v3/entitlements/{id}, while the collection-level create is POST /v3/entitlements.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CreateEntitlement {
-    /// Path parameter `id`.
+    /// Unique Entitlement identifier (path parameter `id`.)
     pub id: String,
     /// The request body (JSON).
-    pub body: CreateEntitlementBody,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<CreateEntitlementBody>,
 }
 
 impl Operation for CreateEntitlement {

@@ -14,10 +14,16 @@ use crate::{List, Operation, OperationSpec, lenient};
 
 /// Fetch external template
 ///
+/// Fetch External Template
+///
 /// `GET /zephr/public/template-components/v1/template-components/{templateConfigId}` (operationId `fetchExternalTemplate`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/fetchExternalTemplate>
+///
+/// Note: The response sample is a JSON array of strings.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct FetchExternalTemplate {
-    /// Path parameter `templateConfigId`.
+    /// Unique External Template identifier (path parameter `templateConfigId`.)
     #[serde(rename = "templateConfigId")]
     pub template_config_id: String,
 }

@@ -14,10 +14,14 @@ use crate::{List, Operation, OperationSpec, lenient};
 
 /// List feature rules
 ///
+/// Retrieves a list of feature rules.
+///
 /// `GET /v3/feature-rules` (operationId `listFeatureRules`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/listFeatureRules>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ListFeatureRules {
-    /// Query parameter `tags`.
+    /// A comma-separeted list of feature rule tags (Maximum 50 tags allowed) (query parameter `tags`.)
     #[serde(rename = "tags", default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<String>,
 }
@@ -108,17 +112,22 @@ pub struct ListFeatureRulesItem {
         deserialize_with = "lenient::string"
     )]
     pub target_value: Option<String>,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
 /// Delete a feature rule
 ///
+/// Deletes a feature rule.
+///
 /// `DELETE /v3/feature-rules/{featureRuleId}` (operationId `deleteFeatureRule`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/deleteFeatureRule>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct DeleteFeatureRule {
-    /// Path parameter `featureRuleId`.
+    /// Unique Feature Rule identifier (path parameter `featureRuleId`.)
     #[serde(rename = "featureRuleId")]
     pub feature_rule_id: String,
 }
@@ -133,10 +142,14 @@ impl Operation for DeleteFeatureRule {
 
 /// List the versions of a feature rule
 ///
+/// Retrieves a lists of all the versions for a single feature rule.
+///
 /// `GET /v3/feature-rules/{featureRuleId}/versions` (operationId `getFeatureRuleVersions`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/getFeatureRuleVersions>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct GetFeatureRuleVersions {
-    /// Path parameter `featureRuleId`.
+    /// Unique Feature Rule identifier (path parameter `featureRuleId`.)
     #[serde(rename = "featureRuleId")]
     pub feature_rule_id: String,
 }
@@ -195,21 +208,27 @@ pub struct GetFeatureRuleVersionsItem {
         deserialize_with = "lenient::string"
     )]
     pub last_updated: Option<String>,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
 /// Create a feature rule version
 ///
+/// Creates a feature rule version.
+///
 /// `POST /v3/feature-rules/{featureRuleId}/versions` (operationId `createFeatureRule`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/createFeatureRule>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CreateFeatureRule {
-    /// Path parameter `featureRuleId`.
+    /// Unique Feature Rule identifier (path parameter `featureRuleId`.)
     #[serde(rename = "featureRuleId")]
     pub feature_rule_id: String,
     /// The request body (JSON).
-    pub body: CreateFeatureRuleBody,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<CreateFeatureRuleBody>,
 }
 
 impl Operation for CreateFeatureRule {
@@ -268,7 +287,8 @@ pub struct CreateFeatureRuleBody {
         skip_serializing_if = "Option::is_none"
     )]
     pub editing_mode: Option<String>,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -292,20 +312,25 @@ pub struct CreateFeatureRuleResponse {
         deserialize_with = "lenient::string"
     )]
     pub uri: Option<String>,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
 /// Delete a feature rule version
 ///
+/// Deletes a single version of a feature rule.
+///
 /// `DELETE /v3/feature-rules/{featureRuleId}/versions/{versionId}` (operationId `deleteFeatureRuleVersion`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/deleteFeatureRuleVersion>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct DeleteFeatureRuleVersion {
-    /// Path parameter `featureRuleId`.
+    /// Unique Feature Rule identifier (path parameter `featureRuleId`.)
     #[serde(rename = "featureRuleId")]
     pub feature_rule_id: String,
-    /// Path parameter `versionId`.
+    /// Unique Version identifier (path parameter `versionId`.)
     #[serde(rename = "versionId")]
     pub version_id: String,
 }
@@ -320,13 +345,17 @@ impl Operation for DeleteFeatureRuleVersion {
 
 /// Retrieve a feature rule version
 ///
+/// Retrieves a version for a single feature rule.
+///
 /// `GET /v3/feature-rules/{featureRuleId}/versions/{versionId}` (operationId `getFeatureRuleVersion`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/getFeatureRuleVersion>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct GetFeatureRuleVersion {
-    /// Path parameter `featureRuleId`.
+    /// Unique Feature Rule identifier (path parameter `featureRuleId`.)
     #[serde(rename = "featureRuleId")]
     pub feature_rule_id: String,
-    /// Path parameter `versionId`.
+    /// Unique Version identifier (path parameter `versionId`.)
     #[serde(rename = "versionId")]
     pub version_id: String,
 }
@@ -425,24 +454,32 @@ pub struct GetFeatureRuleVersionResponse {
         deserialize_with = "lenient::string"
     )]
     pub last_updated: Option<String>,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
 /// Save feature rule version tags
 ///
+/// Saves the feature rule version tags.
+///
 /// `PUT /v3/feature-rules/{featureRuleId}/versions/{versionId}/tags` (operationId `saveFeatureRule`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/saveFeatureRule>
+///
+/// Note: The body is a JSON array of tags; the reference gives its items as "any".
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SaveFeatureRule {
-    /// Path parameter `featureRuleId`.
+    /// Unique Feature Rule identifier (path parameter `featureRuleId`.)
     #[serde(rename = "featureRuleId")]
     pub feature_rule_id: String,
-    /// Path parameter `versionId`.
+    /// Unique Version identifier (path parameter `versionId`.)
     #[serde(rename = "versionId")]
     pub version_id: String,
     /// The request body (JSON).
-    pub body: Vec<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<Vec<Value>>,
 }
 
 impl Operation for SaveFeatureRule {

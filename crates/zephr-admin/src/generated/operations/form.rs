@@ -14,7 +14,11 @@ use crate::{List, Operation, OperationSpec, lenient};
 
 /// List forms
 ///
+/// Retrieves a list of forms wrapped in the element "results".
+///
 /// `GET /v3/forms` (operationId `listForms`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/listForms>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ListForms {}
 
@@ -61,7 +65,8 @@ pub struct ListFormsItemFieldsItem {
         deserialize_with = "lenient::integer"
     )]
     pub order: Option<i64>,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -104,17 +109,22 @@ pub struct ListFormsItem {
     /// `fields`
     #[serde(rename = "fields", default, skip_serializing_if = "Option::is_none")]
     pub fields: Option<Vec<ListFormsItemFieldsItem>>,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
 /// Delete a form
 ///
+/// Deletes a form.
+///
 /// `DELETE /v3/forms/{slug}` (operationId `deleteForm`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/deleteForm>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct DeleteForm {
-    /// Path parameter `slug`.
+    /// Unique Form identifier (path parameter `slug`.)
     pub slug: String,
 }
 
@@ -128,10 +138,14 @@ impl Operation for DeleteForm {
 
 /// Retrieve Form
 ///
+/// Retrieves a single form.
+///
 /// `GET /v3/forms/{slug}` (operationId `getForm`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/getForm>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct GetForm {
-    /// Path parameter `slug`.
+    /// Unique Form identifier (path parameter `slug`.)
     pub slug: String,
 }
 
@@ -151,13 +165,18 @@ pub type GetFormResponse = ListFormsItem;
 
 /// Save a form
 ///
+/// Saves a form.
+///
 /// `PUT /v3/forms/{slug}` (operationId `saveForm`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/saveForm>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SaveForm {
-    /// Path parameter `slug`.
+    /// Unique Form identifier (path parameter `slug`.)
     pub slug: String,
     /// The request body (JSON).
-    pub body: SaveFormBody,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<SaveFormBody>,
 }
 
 impl Operation for SaveForm {
@@ -198,7 +217,8 @@ pub struct SaveFormBody {
     /// `fields`
     #[serde(rename = "fields", default, skip_serializing_if = "Option::is_none")]
     pub fields: Option<Vec<Map<String, Value>>>,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }

@@ -14,7 +14,11 @@ use crate::{List, Operation, OperationSpec, lenient};
 
 /// List all the unclaimed gifts
 ///
+/// Lists all the unclaimed gifts.
+///
 /// `GET /v3/gift` (operationId `listAllUnclaimedGifts`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/listAllUnclaimedGifts>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ListAllUnclaimedGifts {}
 
@@ -53,18 +57,24 @@ pub struct ListAllUnclaimedGiftsItem {
         deserialize_with = "lenient::string"
     )]
     pub uri: Option<String>,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
 /// Create a gift
 ///
+/// Creates a gift.
+///
 /// `POST /v3/gift` (operationId `createGift`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/createGift>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CreateGift {
     /// The request body (JSON).
-    pub body: CreateGiftBody,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<CreateGiftBody>,
 }
 
 impl Operation for CreateGift {
@@ -78,33 +88,38 @@ impl Operation for CreateGift {
 /// Request body model; unknown members are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CreateGiftBody {
-    /// `id`
+    /// `id`: Gift Id (passed as ?gift parameter in claim link)
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `created`
+    /// `created`: UTC timestamp when gift was created
     #[serde(rename = "created", default, skip_serializing_if = "Option::is_none")]
     pub created: Option<String>,
-    /// `claimed`
+    /// `claimed`: UTC timestamp when gift was claimed
     #[serde(rename = "claimed", default, skip_serializing_if = "Option::is_none")]
     pub claimed: Option<String>,
-    /// `uri`
+    /// `uri`: 1823.html (string) - Path portion of URL gift will allow access to
     #[serde(rename = "uri", default, skip_serializing_if = "Option::is_none")]
     pub uri: Option<String>,
-    /// `cross_device_session`
+    /// `cross_device_session`: ID of cross-device session of claiming user (if claimed)
     #[serde(
         rename = "cross_device_session",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub cross_device_session: Option<String>,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
 /// Delete a gift
 ///
+/// Deletes a gift.
+///
 /// `DELETE /v3/gift/{giftId}` (operationId `deleteGift`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/deleteGift>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct DeleteGift {
     /// Path parameter `giftId`.

@@ -14,10 +14,14 @@ use crate::{List, Operation, OperationSpec, lenient};
 
 /// List account grants
 ///
+/// Retrieves a list of account grants.
+///
 /// `GET /v3/accounts/{accountId}/grants` (operationId `listAccountGrants`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/listAccountGrants>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ListAccountGrants {
-    /// Path parameter `accountId`.
+    /// Unique Account identifier (path parameter `accountId`.)
     #[serde(rename = "accountId")]
     pub account_id: String,
 }
@@ -113,21 +117,27 @@ pub struct ListAccountGrantsItem {
         deserialize_with = "lenient::string"
     )]
     pub created_at: Option<String>,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
 /// Create an account grant
 ///
+/// Creates an account grant.
+///
 /// `POST /v3/accounts/{accountId}/grants` (operationId `createAccountGrant`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/createAccountGrant>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CreateAccountGrant {
-    /// Path parameter `accountId`.
+    /// Unique Account identifier (path parameter `accountId`.)
     #[serde(rename = "accountId")]
     pub account_id: String,
     /// The request body (JSON).
-    pub body: CreateAccountGrantBody,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<CreateAccountGrantBody>,
 }
 
 impl Operation for CreateAccountGrant {
@@ -141,7 +151,7 @@ impl Operation for CreateAccountGrant {
 /// Request body model; unknown members are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CreateAccountGrantBody {
-    /// `entitlement_type`
+    /// `entitlement_type`: An enum describing the type of the entitlement.
     pub entitlement_type: String,
     /// `entitlement_id`
     pub entitlement_id: String,
@@ -153,20 +163,25 @@ pub struct CreateAccountGrantBody {
     pub end_time: Option<String>,
     /// `product_id`
     pub product_id: String,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
 /// Delete an account grant
 ///
+/// Deletes an account grant specified by the `grantId`. This is for a user that is specified by the `accountId`.
+///
 /// `DELETE /v3/accounts/{accountId}/grants/{grantId}` (operationId `deleteAccountGrantById`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/deleteAccountGrantById>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct DeleteAccountGrantById {
-    /// Path parameter `accountId`.
+    /// Unique Account identifier (path parameter `accountId`.)
     #[serde(rename = "accountId")]
     pub account_id: String,
-    /// Path parameter `grantId`.
+    /// Unique Grant identifier (path parameter `grantId`.)
     #[serde(rename = "grantId")]
     pub grant_id: String,
 }
@@ -181,13 +196,17 @@ impl Operation for DeleteAccountGrantById {
 
 /// Retrieve an account grant
 ///
+/// Retrieves a single account grant information, if the supplied `accountId` and `grantId` match
+///
 /// `GET /v3/accounts/{accountId}/grants/{grantId}` (operationId `getUserGrant`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/getUserGrant>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct GetUserGrant {
-    /// Path parameter `accountId`.
+    /// Unique Account identifier (path parameter `accountId`.)
     #[serde(rename = "accountId")]
     pub account_id: String,
-    /// Path parameter `grantId`.
+    /// Unique Grant identifier (path parameter `grantId`.)
     #[serde(rename = "grantId")]
     pub grant_id: String,
 }
@@ -251,17 +270,22 @@ pub struct GetUserGrantResponse {
         deserialize_with = "lenient::string"
     )]
     pub product_id: Option<String>,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
 /// Retrieve a user access model
 ///
+/// Retrieves a user access model.
+///
 /// `GET /v3/users/{userId}/accessModel` (operationId `retrieveUserAccessModel`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/retrieveUserAccessModel>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct RetrieveUserAccessModel {
-    /// Path parameter `userId`.
+    /// Unique User identifier (path parameter `userId`.)
     #[serde(rename = "userId")]
     pub user_id: String,
 }
@@ -303,7 +327,8 @@ pub struct RetrieveUserAccessModelResponseDeliveredEntitlementsItem {
         skip_serializing_if = "Option::is_none"
     )]
     pub credited_by: Option<Vec<Value>>,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -325,20 +350,25 @@ pub struct RetrieveUserAccessModelResponse {
     )]
     pub delivered_entitlements:
         Option<Vec<RetrieveUserAccessModelResponseDeliveredEntitlementsItem>>,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
 /// List user grants
 ///
+/// Retrieves a list of user grants.
+///
 /// `GET /v3/users/{userId}/grants` (operationId `listUserGrants`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/listUserGrants>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ListUserGrants {
-    /// Path parameter `userId`.
+    /// Unique User identifier (path parameter `userId`.)
     #[serde(rename = "userId")]
     pub user_id: String,
-    /// Query parameter `active`.
+    /// Whether or not to include only active grants (query parameter `active`.)
     #[serde(rename = "active", default, skip_serializing_if = "Option::is_none")]
     pub active: Option<bool>,
 }
@@ -426,21 +456,27 @@ pub struct ListUserGrantsItem {
         deserialize_with = "lenient::string"
     )]
     pub product_id: Option<String>,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
 /// Create a grant
 ///
+/// Creates a user grant.
+///
 /// `POST /v3/users/{userId}/grants` (operationId `createGrants`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/createGrants>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CreateGrants {
-    /// Path parameter `userId`.
+    /// Unique User identifier (path parameter `userId`.)
     #[serde(rename = "userId")]
     pub user_id: String,
     /// The request body (JSON).
-    pub body: CreateGrantsBody,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<CreateGrantsBody>,
 }
 
 impl Operation for CreateGrants {
@@ -456,13 +492,17 @@ pub type CreateGrantsBody = CreateAccountGrantBody;
 
 /// Delete a grant
 ///
+/// Deletes a grant specified by the `grantId`. This is for a user that is specified by the `userId`
+///
 /// `DELETE /v3/users/{userId}/grants/{grantId}` (operationId `deleteUserGrant`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/deleteUserGrant>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct DeleteUserGrant {
-    /// Path parameter `userId`.
+    /// Unique User identifier (path parameter `userId`.)
     #[serde(rename = "userId")]
     pub user_id: String,
-    /// Path parameter `grantId`.
+    /// Unique Grant identifier (path parameter `grantId`.)
     #[serde(rename = "grantId")]
     pub grant_id: String,
 }
@@ -477,13 +517,17 @@ impl Operation for DeleteUserGrant {
 
 /// Retrieve a grant
 ///
+/// Retrieves a single grant.
+///
 /// `GET /v3/users/{userId}/grants/{grantId}` (operationId `getAccountGrant`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/getAccountGrant>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct GetAccountGrant {
-    /// Path parameter `userId`.
+    /// Unique User identifier (path parameter `userId`.)
     #[serde(rename = "userId")]
     pub user_id: String,
-    /// Path parameter `grantId`.
+    /// Unique Grant identifier (path parameter `grantId`.)
     #[serde(rename = "grantId")]
     pub grant_id: String,
 }
@@ -501,17 +545,22 @@ pub type GetAccountGrantResponse = ListAccountGrantsItem;
 
 /// Create an account grant
 ///
+/// Creates an account grant.
+///
 /// `POST /v3/users/{userId}/grants/{grantId}` (operationId `createGrant`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/createGrant>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CreateGrant {
-    /// Path parameter `userId`.
+    /// Unique User identifier (path parameter `userId`.)
     #[serde(rename = "userId")]
     pub user_id: String,
-    /// Path parameter `grantId`.
+    /// Unique Grant identifier (path parameter `grantId`.)
     #[serde(rename = "grantId")]
     pub grant_id: String,
     /// The request body (JSON).
-    pub body: CreateGrantBody,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<CreateGrantBody>,
 }
 
 impl Operation for CreateGrant {
@@ -527,14 +576,19 @@ pub type CreateGrantBody = CreateAccountGrantBody;
 
 /// Create an account grant
 ///
+/// Creates an account grant. This is for an account that is specified by the `accountId`
+///
 /// `POST /v4/accounts/{accountId}/grants` (operationId `createAccountGrantV4`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/createAccountGrantV4>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CreateAccountGrantV4 {
-    /// Path parameter `accountId`.
+    /// Unique Account identifier (path parameter `accountId`.)
     #[serde(rename = "accountId")]
     pub account_id: String,
     /// The request body (JSON).
-    pub body: CreateAccountGrantV4Body,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<CreateAccountGrantV4Body>,
 }
 
 impl Operation for CreateAccountGrantV4 {
@@ -550,13 +604,19 @@ pub type CreateAccountGrantV4Body = CreateAccountGrantBody;
 
 /// Delete an account grant
 ///
+/// Deletes an account grant specified by the `grantId`. This is for a user that is specified by the `accountId`.
+///
 /// `DELETE /v4/accounts/{accountId}/grants/{grantId}` (operationId `deleteAccountGrant`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/deleteAccountGrant>
+///
+/// Note: The 200 response body is a JSON string.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct DeleteAccountGrant {
-    /// Path parameter `accountId`.
+    /// Unique Account identifier (path parameter `accountId`.)
     #[serde(rename = "accountId")]
     pub account_id: String,
-    /// Path parameter `grantId`.
+    /// Unique Grant identifier (path parameter `grantId`.)
     #[serde(rename = "grantId")]
     pub grant_id: String,
 }

@@ -14,9 +14,13 @@ use crate::{List, Operation, OperationSpec, lenient};
 
 /// Check availability of the origin
 ///
+/// Sends a request to the origin site to verify availability.
+///
 /// `GET /v3/healthchecks/origin` (operationId `getOriginHealthCheck`).
 ///
-/// **Reference defect** (kept as documented): The Admin API changelog swaps the operation names of the "Component Library" and "Health Check" sections.
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/tag/Health-Check/paths/~1v3~1healthchecks~1origin/get>
+///
+/// Reference defect: The Admin API changelog swaps the operation names of the "Component Library" and "Health Check" sections.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct GetOriginHealthCheck {}
 

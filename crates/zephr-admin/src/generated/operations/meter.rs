@@ -14,7 +14,11 @@ use crate::{List, Operation, OperationSpec, lenient};
 
 /// List meters
 ///
+/// Retrieves a list of meters wrapped in the element "results".
+///
 /// `GET /v3/meters` (operationId `listMeters`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/listMeters>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ListMeters {}
 
@@ -93,17 +97,22 @@ pub struct ListMetersItem {
         deserialize_with = "lenient::string"
     )]
     pub auto_assign: Option<String>,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
 /// Delete a meter
 ///
+/// Deletes a meter if the meter with `id` exists.
+///
 /// `DELETE /v3/meters/{id}` (operationId `deleteMeter`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/deleteMeter>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct DeleteMeter {
-    /// Path parameter `id`.
+    /// Unique Meter identifier (path parameter `id`.)
     pub id: String,
 }
 
@@ -117,10 +126,14 @@ impl Operation for DeleteMeter {
 
 /// Retrieve a meter
 ///
+/// Retrieves a single meter with specified `id`.
+///
 /// `GET /v3/meters/{id}` (operationId `getMeter`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/getMeter>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct GetMeter {
-    /// Path parameter `id`.
+    /// Unique Meter identifier (path parameter `id`.)
     pub id: String,
 }
 
@@ -137,15 +150,20 @@ pub type GetMeterResponse = ListMetersItem;
 
 /// Create a meter
 ///
+/// Creates or updates a meter for specified `id`.
+///
 /// `POST /v3/meters/{id}` (operationId `createMeter`).
 ///
-/// **Reference defect** (kept as documented): Create-with-id: POST /v3/meters/{id} ("creates or updates"); there is no collection-level create for meters.
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/createMeter>
+///
+/// Reference defect: Create-with-id: POST /v3/meters/{id} ("creates or updates"); there is no collection-level create for meters.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CreateMeter {
-    /// Path parameter `id`.
+    /// Unique Meter identifier (path parameter `id`.)
     pub id: String,
     /// The request body (JSON).
-    pub body: CreateMeterBody,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<CreateMeterBody>,
 }
 
 impl Operation for CreateMeter {
@@ -191,7 +209,8 @@ pub struct CreateMeterBody {
         skip_serializing_if = "Option::is_none"
     )]
     pub auto_assign: Option<String>,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }

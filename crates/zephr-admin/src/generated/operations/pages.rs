@@ -14,7 +14,13 @@ use crate::{List, Operation, OperationSpec, lenient};
 
 /// Generates an S3 upload URL
 ///
+/// Generates a presigned S3 URL that can be used to upload a logo.
+///
 /// `POST /v4/pages/upload-url` (operationId `generatePageUploadURL`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/generatePageUploadURL>
+///
+/// Note: The reference documents no request body; whether one is accepted is unknown. The spec keeps an optional JSON body (schema-less) so a caller who knows what the server accepts can send one; without one, nothing is sent.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct GeneratePageUploadURL {
     /// The request body (JSON).
@@ -49,7 +55,8 @@ pub struct GeneratePageUploadURLResponse {
         deserialize_with = "lenient::string"
     )]
     pub upload_url: Option<String>,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }

@@ -14,7 +14,11 @@ use crate::{List, Operation, OperationSpec, lenient};
 
 /// List products
 ///
+/// Retrieves all configured products.
+///
 /// `GET /v3/products` (operationId `listProducts`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/listProducts>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ListProducts {}
 
@@ -45,7 +49,8 @@ pub struct ListProductsItemEntitlement {
         deserialize_with = "lenient::string"
     )]
     pub type_: Option<String>,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -77,7 +82,8 @@ pub struct ListProductsItemMappingBraintreeOneOffPricePointsItem {
         deserialize_with = "lenient::integer"
     )]
     pub price: Option<i64>,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -92,7 +98,8 @@ pub struct ListProductsItemMappingBraintreeOneOff {
         skip_serializing_if = "Option::is_none"
     )]
     pub price_points: Option<Vec<ListProductsItemMappingBraintreeOneOffPricePointsItem>>,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -107,7 +114,8 @@ pub struct ListProductsItemMapping {
         skip_serializing_if = "Option::is_none"
     )]
     pub braintree_one_off: Option<ListProductsItemMappingBraintreeOneOff>,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -157,18 +165,24 @@ pub struct ListProductsItem {
         deserialize_with = "lenient::integer"
     )]
     pub sharing_limit: Option<i64>,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
 /// Save a product
 ///
+/// This endpoint saves a product with the given details specified in the body of the request. The product ID is randomyly generated and provided as part of the ...
+///
 /// `POST /v3/products` (operationId `saveProduct`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/saveProduct>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SaveProduct {
     /// The request body (JSON).
-    pub body: SaveProductBody,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<SaveProductBody>,
 }
 
 impl Operation for SaveProduct {
@@ -182,9 +196,9 @@ impl Operation for SaveProduct {
 /// Request body model; unknown members are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SaveProductBody {
-    /// `label`
+    /// `label`: The product label. This is the human-readable name of the product.
     pub label: String,
-    /// `description`
+    /// `description`: The product description. This is a human-readable description of the product.
     #[serde(
         rename = "description",
         default,
@@ -195,14 +209,15 @@ pub struct SaveProductBody {
     pub entitlement: Map<String, Value>,
     /// `mapping`
     pub mapping: Map<String, Value>,
-    /// `sharingLimit`
+    /// `sharingLimit`: The number of other users that the purchaser of this product can share the product with.
     #[serde(
         rename = "sharingLimit",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub sharing_limit: Option<f64>,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -212,10 +227,14 @@ pub type SaveProductResponse = super::feature_rules::CreateFeatureRuleResponse;
 
 /// Delete a product
 ///
+/// Deletes a product. The product is identified by the `id` path parameter.
+///
 /// `DELETE /v3/products/{id}` (operationId `deleteProduct`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/deleteProduct>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct DeleteProduct {
-    /// Path parameter `id`.
+    /// Unique Product identifier. (path parameter `id`.)
     pub id: String,
 }
 
@@ -229,10 +248,14 @@ impl Operation for DeleteProduct {
 
 /// Retrieve a product
 ///
+/// Retrieves a single product. The product is identified by the `id` path parameter.
+///
 /// `GET /v3/products/{id}` (operationId `getProduct`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/getProduct>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct GetProduct {
-    /// Path parameter `id`.
+    /// Unique Product identifier. (path parameter `id`.)
     pub id: String,
 }
 
@@ -271,7 +294,8 @@ pub struct GetProductResponseEntitlement {
         deserialize_with = "lenient::string"
     )]
     pub entitlement_tenant: Option<String>,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -347,20 +371,26 @@ pub struct GetProductResponse {
         deserialize_with = "lenient::integer"
     )]
     pub sharing_limit: Option<i64>,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
 /// Save a product with the given ID
 ///
+/// This endpoint both saves and updates a product. The product is identified by the `id` path parameter. If the product ID does not exist, then a new product wi...
+///
 /// `PUT /v3/products/{id}` (operationId `saveProducts`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/saveProducts>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SaveProducts {
-    /// Path parameter `id`.
+    /// Unique Product identifier. (path parameter `id`.)
     pub id: String,
     /// The request body (JSON).
-    pub body: SaveProductsBody,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<SaveProductsBody>,
 }
 
 impl Operation for SaveProducts {

@@ -14,10 +14,14 @@ use crate::{List, Operation, OperationSpec, lenient};
 
 /// List request rules
 ///
+/// Retrieves a list of request rules wrapped in the element "results".
+///
 /// `GET /v3/request-rules` (operationId `listRequestRules`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/listRequestRules>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ListRequestRules {
-    /// Query parameter `tags`.
+    /// A comma-separeted list of request rule tags (Maximum 50 tags allowed) (query parameter `tags`.)
     #[serde(rename = "tags", default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<String>,
 }
@@ -49,7 +53,8 @@ pub struct ListRequestRulesItemConditions {
         deserialize_with = "lenient::string"
     )]
     pub method: Option<String>,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -144,18 +149,24 @@ pub struct ListRequestRulesItem {
         deserialize_with = "lenient::string"
     )]
     pub last_updated: Option<String>,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
 /// Save a request rule
 ///
+/// Saves a request rule.
+///
 /// `PUT /v3/request-rules` (operationId `saveRequestRule`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/saveRequestRule>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SaveRequestRule {
     /// The request body (JSON).
-    pub body: SaveRequestRuleBody,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<SaveRequestRuleBody>,
 }
 
 impl Operation for SaveRequestRule {
@@ -214,17 +225,22 @@ pub struct SaveRequestRuleBody {
         skip_serializing_if = "Option::is_none"
     )]
     pub editing_mode: Option<String>,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
 /// Delete a request rule
 ///
+/// Deletes a request rule.
+///
 /// `DELETE /v3/request-rules/{id}` (operationId `deleteRequestRule`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/deleteRequestRule>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct DeleteRequestRule {
-    /// Path parameter `id`.
+    /// Unique Request Rule identifier (path parameter `id`.)
     pub id: String,
 }
 
@@ -238,12 +254,16 @@ impl Operation for DeleteRequestRule {
 
 /// Delete a request rule version
 ///
+/// Deletes a request rule version.
+///
 /// `DELETE /v3/request-rules/{id}/versions/{versionId}` (operationId `deleteRequestRuleVersion`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/deleteRequestRuleVersion>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct DeleteRequestRuleVersion {
-    /// Path parameter `id`.
+    /// Unique Request Rule identifier (path parameter `id`.)
     pub id: String,
-    /// Path parameter `versionId`.
+    /// Unique Request Rule version identifier (path parameter `versionId`.)
     #[serde(rename = "versionId")]
     pub version_id: String,
 }
@@ -258,12 +278,16 @@ impl Operation for DeleteRequestRuleVersion {
 
 /// Retrieve a particular version of a request rule
 ///
+/// Retrieves a request rule version.
+///
 /// `GET /v3/request-rules/{id}/versions/{versionId}` (operationId `getRequestRuleVersion`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/getRequestRuleVersion>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct GetRequestRuleVersion {
-    /// Path parameter `id`.
+    /// Unique Request Rule identifier (path parameter `id`.)
     pub id: String,
-    /// Path parameter `versionId`.
+    /// Unique Request Rule version number (path parameter `versionId`.)
     #[serde(rename = "versionId")]
     pub version_id: i64,
 }
@@ -377,7 +401,8 @@ pub struct GetRequestRuleVersionResponse {
         deserialize_with = "lenient::string"
     )]
     pub editing_mode: Option<String>,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }

@@ -15,9 +15,11 @@ use crate::{List, Operation, OperationSpec, lenient};
 /// Create a request rule version
 ///
 /// `POST /v3/request-rules/{id}/versions` (operationId `createRequestRuleVersion`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/createRequestRuleVersion>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CreateRequestRuleVersion {
-    /// Path parameter `id`.
+    /// Unique Request Rule identifier (path parameter `id`.)
     pub id: String,
 }
 
@@ -91,7 +93,8 @@ pub struct CreateRequestRuleVersionResponse {
         deserialize_with = "lenient::string"
     )]
     pub editing_mode: Option<String>,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }

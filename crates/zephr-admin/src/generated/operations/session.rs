@@ -14,11 +14,16 @@ use crate::{List, Operation, OperationSpec, lenient};
 
 /// Create a session
 ///
+/// Creates a new session.
+///
 /// `POST /v3/sessions` (operationId `createNewSession`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/createNewSession>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CreateNewSession {
     /// The request body (JSON).
-    pub body: CreateNewSessionBody,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<CreateNewSessionBody>,
 }
 
 impl Operation for CreateNewSession {
@@ -75,17 +80,22 @@ pub struct CreateNewSessionResponse {
         deserialize_with = "lenient::string"
     )]
     pub user_id: Option<String>,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
 /// Retrieve a session
 ///
+/// Looks up a session.
+///
 /// `GET /v3/sessions/{id}` (operationId `getSession`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/getSession>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct GetSession {
-    /// Path parameter `id`.
+    /// Unique Session identifier (path parameter `id`.)
     pub id: String,
 }
 
@@ -121,7 +131,8 @@ pub struct GetSessionResponse {
     /// `sessions`
     #[serde(rename = "sessions", default, skip_serializing_if = "Option::is_none")]
     pub sessions: Option<Vec<GetSessionResponseSessionsItem>>,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }

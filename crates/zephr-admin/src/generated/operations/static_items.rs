@@ -14,7 +14,11 @@ use crate::{List, Operation, OperationSpec, lenient};
 
 /// List static items
 ///
+/// Retrieves a list of static item ids wrapped in the element "results".
+///
 /// `GET /v3/static` (operationId `listStaticItems`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/listStaticItems>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ListStaticItems {}
 
@@ -37,17 +41,22 @@ pub struct ListStaticItemsItem {
         deserialize_with = "lenient::string"
     )]
     pub id: Option<String>,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
 /// Delete a static item
 ///
+/// Deletes a static item.
+///
 /// `DELETE /v3/static/{id}` (operationId `Delete_Item`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/Delete_Item>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct DeleteItem {
-    /// Path parameter `id`.
+    /// Unique Static Item identifier (path parameter `id`.)
     pub id: String,
 }
 
@@ -61,10 +70,14 @@ impl Operation for DeleteItem {
 
 /// Retrieve a static item
 ///
+/// Retrieves a static item.
+///
 /// `GET /v3/static/{id}` (operationId `getItem`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/getItem>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct GetItem {
-    /// Path parameter `id`.
+    /// Unique Static Item identifier (path parameter `id`.)
     pub id: String,
 }
 
@@ -95,17 +108,22 @@ pub struct GetItemResponse {
         deserialize_with = "lenient::string"
     )]
     pub item: Option<String>,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
 /// Save a static item
 ///
+/// Saves a static item.
+///
 /// `PUT /v3/static/{id}` (operationId `saveItem`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/saveItem>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SaveItem {
-    /// Path parameter `id`.
+    /// Unique Static Item identifier (path parameter `id`.)
     pub id: String,
 }
 

@@ -14,10 +14,14 @@ use crate::{List, Operation, OperationSpec, lenient};
 
 /// Cancel Subscription
 ///
+/// Cancels a subscription using the legacy method.
+///
 /// `DELETE /blaize/payment/braintree/subscriptions/{externalId}` (operationId `cancelSubscriptionLegacy`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/cancelSubscriptionLegacy>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CancelSubscriptionLegacy {
-    /// Path parameter `externalId`.
+    /// External subscription identifier (path parameter `externalId`.)
     #[serde(rename = "externalId")]
     pub external_id: String,
 }
@@ -32,10 +36,16 @@ impl Operation for CancelSubscriptionLegacy {
 
 /// Update Braintree Subscription
 ///
+/// Updates a Braintree subscription.
+///
 /// `PATCH /blaize/payment/braintree/subscriptions/{externalId}` (operationId `orchestrateUpdateBraintreeSubscription`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/orchestrateUpdateBraintreeSubscription>
+///
+/// Note: The reference requires an "Update Subscription Request" object but does not document its members.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct OrchestrateUpdateBraintreeSubscription {
-    /// Path parameter `externalId`.
+    /// External subscription identifier (path parameter `externalId`.)
     #[serde(rename = "externalId")]
     pub external_id: String,
     /// The request body (JSON).

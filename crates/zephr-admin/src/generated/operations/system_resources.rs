@@ -14,10 +14,16 @@ use crate::{List, Operation, OperationSpec, lenient};
 
 /// Update system resource
 ///
+/// Update system resource by provided resourceId
+///
 /// `PUT /v4/resources/{resourceId}/content` (operationId `updateResourceContentV4`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/tag/System-Resources/paths/~1v4~1resources~1%7BresourceId%7D~1content/put>
+///
+/// Note: The reference documents no request body, and the response sample is a JSON string.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct UpdateResourceContentV4 {
-    /// Path parameter `resourceId`.
+    /// Unique Resource identifier (path parameter `resourceId`.)
     #[serde(rename = "resourceId")]
     pub resource_id: String,
 }

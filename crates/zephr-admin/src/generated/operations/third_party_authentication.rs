@@ -14,13 +14,20 @@ use crate::{List, Operation, OperationSpec, lenient};
 
 /// Token refresh or exchange
 ///
+/// Exchanges the OAuth2 authorization code for an access token, or refreshes an existing access token using a refresh token.
+///
 /// `POST /zephr/oauth2/token` (operationId `refreshOrExchangeToken`).
 ///
-/// **Reference defect** (kept as documented): The reference shows no security scheme for this operation (an OAuth 2.0 token endpoint, presumably authenticated by OAuth client credentials rather than by a ZephrHmacHttp signature); `security` is therefore empty. The body field table spells the refresh-token field "refresh token"; the sample uses refresh_token.
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/refreshOrExchangeToken>
+///
+/// Note: The request body is one of a refresh-token request ({"grant_type": "refresh_token", "refresh_token": ...}) or an authorization-code request, whose fields are not documented.
+///
+/// Reference defect: The reference shows no security scheme for this operation (an OAuth 2.0 token endpoint, presumably authenticated by OAuth client credentials rather than by a ZephrHmacHttp signature); `security` is therefore empty. The body field table spells the refresh-token field "refresh token"; the sample uses refresh_token.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct RefreshOrExchangeToken {
     /// The request body (JSON).
-    pub body: RefreshOrExchangeTokenBody,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<RefreshOrExchangeTokenBody>,
 }
 
 impl Operation for RefreshOrExchangeToken {
@@ -34,16 +41,17 @@ impl Operation for RefreshOrExchangeToken {
 /// Request body model; unknown members are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct RefreshOrExchangeTokenBody {
-    /// `grant_type`
+    /// `grant_type`: Always `refresh_token`. Always `"refresh_token"`.
     pub grant_type: String,
-    /// `refresh_token`
+    /// `refresh_token`: The field table spells this field "refresh token"; the sample uses refresh_token.
     #[serde(
         rename = "refresh_token",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub refresh_token: Option<String>,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -99,7 +107,8 @@ pub struct RefreshOrExchangeTokenResponse {
         deserialize_with = "lenient::string"
     )]
     pub user_id: Option<String>,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }

@@ -14,45 +14,51 @@ use crate::{List, Operation, OperationSpec, lenient};
 
 /// Export users
 ///
+/// Export users who match the provided parameters.
+///
 /// `GET /v3/user-export` (operationId `exportUsers`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/exportUsers>
+///
+/// Note: The reference marks attributes and appIds as required, although its description of appIds ("if appIds is present and attributes isn't") implies that either may be omitted; the V4 export marks both optional. The reference types `rpp` and `page` as number; they count results and pages, so they are `integer` here and a fractional value is refused before sending.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ExportUsers {
-    /// Query parameter `attributes`.
+    /// Whether or not to include core attributes. (query parameter `attributes`.)
     pub attributes: bool,
-    /// Query parameter `appIds`.
+    /// Comma-delimited list of appIds to retrieve extended profile data for. If appIds is present and attributes isn't, only users with matching extended profiles will be returned. (query parameter `appIds`.)
     #[serde(rename = "appIds")]
     pub app_ids: String,
-    /// Query parameter `appIdsRestrictive`.
+    /// Only include users with a matching extended profile (query parameter `appIdsRestrictive`.)
     #[serde(
         rename = "appIdsRestrictive",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub app_ids_restrictive: Option<bool>,
-    /// Query parameter `grants`.
+    /// Include information about entitlements (query parameter `grants`.)
     #[serde(rename = "grants", default, skip_serializing_if = "Option::is_none")]
     pub grants: Option<bool>,
-    /// Query parameter `since`.
+    /// Users who were updated after the specified date (query parameter `since`.)
     #[serde(rename = "since", default, skip_serializing_if = "Option::is_none")]
     pub since: Option<String>,
-    /// Query parameter `registeredSince`.
+    /// Users who have registered after the specified date (query parameter `registeredSince`.)
     #[serde(
         rename = "registeredSince",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub registered_since: Option<String>,
-    /// Query parameter `registeredBefore`.
+    /// Users who have registered before the specified date (query parameter `registeredBefore`.)
     #[serde(
         rename = "registeredBefore",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub registered_before: Option<String>,
-    /// Query parameter `rpp`.
+    /// Results per page (query parameter `rpp`.)
     #[serde(rename = "rpp", default, skip_serializing_if = "Option::is_none")]
     pub rpp: Option<i64>,
-    /// Query parameter `page`.
+    /// The requested page of results (query parameter `page`.)
     #[serde(rename = "page", default, skip_serializing_if = "Option::is_none")]
     pub page: Option<i64>,
 }
@@ -76,7 +82,8 @@ pub struct ExportUsersItemItemUserIdentifiers {
         deserialize_with = "lenient::string"
     )]
     pub email_address: Option<String>,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -100,7 +107,8 @@ pub struct ExportUsersItemItemUserAttributes {
         deserialize_with = "lenient::string"
     )]
     pub surname: Option<String>,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -122,7 +130,8 @@ pub struct ExportUsersItemItemUser {
         skip_serializing_if = "Option::is_none"
     )]
     pub attributes: Option<ExportUsersItemItemUserAttributes>,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -136,7 +145,8 @@ pub struct ExportUsersItemItemGrants {
     /// `results`
     #[serde(rename = "results", default, skip_serializing_if = "Option::is_none")]
     pub results: Option<Vec<ExportUsersItemItemGrantsResultsItem>>,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -158,80 +168,87 @@ pub struct ExportUsersItemItem {
     /// `grants`
     #[serde(rename = "grants", default, skip_serializing_if = "Option::is_none")]
     pub grants: Option<ExportUsersItemItemGrants>,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
 /// Export users and user events
 ///
+/// Downloads all subscribers and subscriber events data in csv format. - To download subscribers data, specify the `attributes` query parameter to `true`, and u...
+///
 /// `GET /v4/user-export` (operationId `exportUserAndEventsCSV`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/exportUserAndEventsCSV>
+///
+/// Note: Per its description this operation downloads CSV, although the reference response sample is JSON. The reference types `rpp` and `page` as number; they count results and pages, so they are `integer` here and a fractional value is refused before sending.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ExportUserAndEventsCSV {
-    /// Query parameter `attributes`.
+    /// Whether or not to include core attributes (query parameter `attributes`.)
     #[serde(
         rename = "attributes",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub attributes: Option<bool>,
-    /// Query parameter `attr`.
+    /// Comma-delimited list of user attribute filters in the following format: attributeKey.operation.value or attributeKey.operation.value1.value2. (query parameter `attr`.)
     #[serde(rename = "attr", default, skip_serializing_if = "Option::is_none")]
     pub attr: Option<String>,
-    /// Query parameter `appIds`.
+    /// Comma-delimited list of appIds to retrieve extended profile data for. If appIds is present and attributes isn't, only users with matching extended profiles will be returned. Use all to retrieve all extended profile data. (query parameter `appIds`.)
     #[serde(rename = "appIds", default, skip_serializing_if = "Option::is_none")]
     pub app_ids: Option<String>,
-    /// Query parameter `appIdsRestrictive`.
+    /// Only include users with a matching extended profile (query parameter `appIdsRestrictive`.)
     #[serde(
         rename = "appIdsRestrictive",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub app_ids_restrictive: Option<bool>,
-    /// Query parameter `grants`.
+    /// Include information about entitlements (query parameter `grants`.)
     #[serde(rename = "grants", default, skip_serializing_if = "Option::is_none")]
     pub grants: Option<bool>,
-    /// Query parameter `since`.
+    /// Users who were updated after the specified date (query parameter `since`.)
     #[serde(rename = "since", default, skip_serializing_if = "Option::is_none")]
     pub since: Option<String>,
-    /// Query parameter `registeredSince`.
+    /// Users who have registered after the specified date (query parameter `registeredSince`.)
     #[serde(
         rename = "registeredSince",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub registered_since: Option<String>,
-    /// Query parameter `registeredBefore`.
+    /// Users who have registered before the specified date (query parameter `registeredBefore`.)
     #[serde(
         rename = "registeredBefore",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub registered_before: Option<String>,
-    /// Query parameter `foreignKeys`.
+    /// Include user foreign keys (query parameter `foreignKeys`.)
     #[serde(
         rename = "foreignKeys",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub foreign_keys: Option<bool>,
-    /// Query parameter `eventsExport`.
+    /// Indicates to export the subscriber events csv file (query parameter `eventsExport`.)
     #[serde(
         rename = "eventsExport",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub events_export: Option<String>,
-    /// Query parameter `from`.
+    /// Subscriber event after the specified date (query parameter `from`.)
     #[serde(rename = "from", default, skip_serializing_if = "Option::is_none")]
     pub from: Option<String>,
-    /// Query parameter `to`.
+    /// Subscriber event before the specified date (query parameter `to`.)
     #[serde(rename = "to", default, skip_serializing_if = "Option::is_none")]
     pub to: Option<String>,
-    /// Query parameter `rpp`.
+    /// Results per page (query parameter `rpp`.)
     #[serde(rename = "rpp", default, skip_serializing_if = "Option::is_none")]
     pub rpp: Option<i64>,
-    /// Query parameter `page`.
+    /// The requested page of results (query parameter `page`.)
     #[serde(rename = "page", default, skip_serializing_if = "Option::is_none")]
     pub page: Option<i64>,
 }

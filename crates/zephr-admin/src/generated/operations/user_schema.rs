@@ -14,7 +14,11 @@ use crate::{List, Operation, OperationSpec, lenient};
 
 /// Retrieve a user schema
 ///
+/// Retrieves a user Schema.
+///
 /// `GET /v3/schema/users` (operationId `retrieveUserSchema`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/retrieveUserSchema>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct RetrieveUserSchema {}
 
@@ -125,17 +129,22 @@ pub struct RetrieveUserSchemaItem {
         deserialize_with = "lenient::integer"
     )]
     pub range_step: Option<i64>,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
 /// Delete a schema slug
 ///
+/// Deletes a schema slug.
+///
 /// `DELETE /v3/schema/users/{slug}` (operationId `deleteSchemaSlug`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/deleteSchemaSlug>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct DeleteSchemaSlug {
-    /// Path parameter `slug`.
+    /// Unique identifier (path parameter `slug`.)
     pub slug: String,
 }
 
@@ -149,10 +158,14 @@ impl Operation for DeleteSchemaSlug {
 
 /// Retrieve a schema slug
 ///
+/// Retrieves a schema slug.
+///
 /// `GET /v3/schema/users/{slug}` (operationId `getSchemaSlug`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/getSchemaSlug>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct GetSchemaSlug {
-    /// Path parameter `slug`.
+    /// Unique identifier (path parameter `slug`.)
     pub slug: String,
 }
 
@@ -327,20 +340,26 @@ pub struct GetSchemaSlugResponse {
         deserialize_with = "lenient::string"
     )]
     pub stat_direction: Option<String>,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
 /// Save a schema slug
 ///
+/// Saves a schema slug.
+///
 /// `PUT /v3/schema/users/{slug}` (operationId `saveSchemaSlug`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/saveSchemaSlug>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SaveSchemaSlug {
-    /// Path parameter `slug`.
+    /// Unique identifier (path parameter `slug`.)
     pub slug: String,
     /// The request body (JSON).
-    pub body: SaveSchemaSlugBody,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<SaveSchemaSlugBody>,
 }
 
 impl Operation for SaveSchemaSlug {
@@ -357,7 +376,7 @@ pub struct SaveSchemaSlugBody {
     /// `slug`
     #[serde(rename = "slug", default, skip_serializing_if = "Option::is_none")]
     pub slug: Option<String>,
-    /// `visibility`
+    /// `visibility`: Always `PUBLIC`. Always `"PUBLIC"`.
     #[serde(
         rename = "visibility",
         default,
@@ -466,7 +485,8 @@ pub struct SaveSchemaSlugBody {
         skip_serializing_if = "Option::is_none"
     )]
     pub stat_direction: Option<String>,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }

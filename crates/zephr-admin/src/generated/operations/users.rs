@@ -14,19 +14,25 @@ use crate::{List, Operation, OperationSpec, lenient};
 
 /// List users
 ///
+/// Retrieves a list of users wrapped in the element "results".
+///
 /// `GET /v3/users` (operationId `listUsers`).
 ///
-/// **Reference defect** (kept as documented): The reference marks every filter query parameter as required although they are alternatives (use one); here they are optional. It also says the foreign system is the remainder of the parameter name after "foreign_id.", whereas the tutorial and working clients use foreign_key.{system}.
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/listUsers>
+///
+/// Note: Use one filter: identifiers.email_address, identifiers.username, foreign_key.{system}, search, or search_by_attributes (a JSON array of attribute filters, Base64-encoded then URL-encoded).
+///
+/// Reference defect: The reference marks every filter query parameter as required although they are alternatives (use one); here they are optional. It also says the foreign system is the remainder of the parameter name after "foreign_id.", whereas the tutorial and working clients use foreign_key.{system}. `search_by_attributes` is typed "Array of objects" although it travels as one Base64-encoded, URL-encoded string; it is `string` here.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ListUsers {
-    /// Query parameter `identifiers.email_address`.
+    /// Email address of the user to search for. (query parameter `identifiers.email_address`.)
     #[serde(
         rename = "identifiers.email_address",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub identifiers_email_address: Option<String>,
-    /// Query parameter `identifiers.username`.
+    /// Username of the user to search for. (query parameter `identifiers.username`.)
     #[serde(
         rename = "identifiers.username",
         default,
@@ -36,10 +42,10 @@ pub struct ListUsers {
     /// Query parameters named `foreign_key.{system}`: full name to value.
     #[serde(flatten)]
     pub foreign_key: std::collections::BTreeMap<String, String>,
-    /// Query parameter `search`.
+    /// Performs a general search for the specified value across multiple fields, including attributes. (query parameter `search`.)
     #[serde(rename = "search", default, skip_serializing_if = "Option::is_none")]
     pub search: Option<String>,
-    /// Query parameter `search_by_attributes`.
+    /// Several attribute filters can be specified to search for users with particular attributes. It needs to be Base64 and URL encoded. The value is a JSON array of attribute-filter objects, Base64-encoded and then URL-encoded. (query parameter `search_by_attributes`.)
     #[serde(
         rename = "search_by_attributes",
         default,
@@ -95,18 +101,26 @@ pub struct ListUsersItem {
         deserialize_with = "lenient::boolean"
     )]
     pub email_verified: Option<bool>,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
 /// Create a user
 ///
+/// Creates a new user.
+///
 /// `POST /v3/users` (operationId `createUser`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/createUser>
+///
+/// Note: The 201 response wraps the user in {"data": {...}}.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CreateUser {
     /// The request body (JSON).
-    pub body: CreateUserBody,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<CreateUserBody>,
 }
 
 impl Operation for CreateUser {
@@ -120,7 +134,7 @@ impl Operation for CreateUser {
 /// Request body model; unknown members are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CreateUserBody {
-    /// `validators`
+    /// `validators`: Validators are not required for user creation, users created without validators won't be able to sign into Zephr unless they follow a password reset flow, or being mapped as shadow users identified by a JWT.
     #[serde(
         rename = "validators",
         default,
@@ -213,7 +227,8 @@ pub struct CreateUserBody {
         skip_serializing_if = "Option::is_none"
     )]
     pub created_at: Option<String>,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -233,18 +248,24 @@ pub struct CreateUserResponse {
     /// `data`
     #[serde(rename = "data", default, skip_serializing_if = "Option::is_none")]
     pub data: Option<CreateUserResponseData>,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
 /// Start a passwordless authentication
 ///
+/// Starts a passwordless authentication. **IMPORTANT**: For passwordless authentication, first is required to send a POST to request an email to be sent to the ...
+///
 /// `POST /v3/users/token-exchange` (operationId `startPasswordlessAuthentication`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/startPasswordlessAuthentication>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct StartPasswordlessAuthentication {
     /// The request body (JSON).
-    pub body: StartPasswordlessAuthenticationBody,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<StartPasswordlessAuthenticationBody>,
 }
 
 impl Operation for StartPasswordlessAuthentication {
@@ -262,23 +283,31 @@ pub struct StartPasswordlessAuthenticationBody {
     pub identifiers: Map<String, Value>,
     /// `delivery`
     pub delivery: Map<String, Value>,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
 /// Inserts or updates a foreign key
 ///
+/// Inserts or updates the provided foreign key, if the supplied `userId` and `key` match.
+///
 /// `PUT /v3/users/{userId}/foreign-key/update/{key}` (operationId `upsertForeignKey`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/upsertForeignKey>
+///
+/// Note: The body is the bare foreign-key value as a JSON string. Zuora's "User sync between Zuora Billing and Zephr" uses this operation to link Zuora customer account IDs.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct UpsertForeignKey {
-    /// Path parameter `userId`.
+    /// Unique User identifier (path parameter `userId`.)
     #[serde(rename = "userId")]
     pub user_id: String,
-    /// Path parameter `key`.
+    /// Foreign system key (path parameter `key`.)
     pub key: String,
     /// The request body (JSON).
-    pub body: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
 }
 
 impl Operation for UpsertForeignKey {
@@ -291,12 +320,18 @@ impl Operation for UpsertForeignKey {
 
 /// Reset a legacy password
 ///
+/// Sets the current password to an empty string, also sets the legacy password to the provided string.
+///
 /// `POST /v3/users/{user_Id}/legacyPassword` (operationId `resetLegacyPassword`).
 ///
-/// **Reference defect** (kept as documented): The path parameter is spelled {user_Id} (capital I), unlike {user_id} elsewhere.
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/resetLegacyPassword>
+///
+/// Note: Sets the current password to an empty string and the legacy password to "the provided string", but the reference documents no request body; how the value is supplied is unknown. The spec keeps an optional JSON body (schema-less) so a caller who knows what the server accepts can send one; without one, nothing is sent.
+///
+/// Reference defect: The path parameter is spelled {user_Id} (capital I), unlike {user_id} elsewhere.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ResetLegacyPassword {
-    /// Path parameter `user_Id`.
+    /// Unique User identifier (path parameter `user_Id`.)
     #[serde(rename = "user_Id")]
     pub user_id: String,
     /// The request body (JSON).
@@ -339,17 +374,22 @@ pub struct ResetLegacyPasswordResponse {
         deserialize_with = "lenient::string"
     )]
     pub uri: Option<String>,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
 /// Delete a user
 ///
+/// Deletes a user.
+///
 /// `DELETE /v3/users/{user_id}` (operationId `deleteUser`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/deleteUser>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct DeleteUser {
-    /// Path parameter `user_id`.
+    /// Unique User identifier (path parameter `user_id`.)
     pub user_id: String,
 }
 
@@ -363,10 +403,16 @@ impl Operation for DeleteUser {
 
 /// Retrieve a user
 ///
+/// Retrieves a user.
+///
 /// `GET /v3/users/{user_id}` (operationId `getUser`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/getUser>
+///
+/// Note: Working client code handles both a bare user object and a {"data": {...}} wrapper (the wrapper that createUser documents).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct GetUser {
-    /// Path parameter `user_id`.
+    /// Unique User identifier (path parameter `user_id`.)
     pub user_id: String,
 }
 
@@ -389,10 +435,16 @@ pub type GetUserResponse = ListUsersItem;
 
 /// List user accounts
 ///
+/// Retrieves a list of the user's accounts.
+///
 /// `GET /v3/users/{user_id}/accounts` (operationId `listUserAccounts`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/listUserAccounts>
+///
+/// Note: The 2025-05-06 sample shows only results[].user_id and account_id. The 2026-01-08 reference overview also lists user_type, user_email and user_name; user_name has not been seen in any response.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ListUserAccounts {
-    /// Path parameter `user_id`.
+    /// Unique User identifier (path parameter `user_id`.)
     pub user_id: String,
 }
 
@@ -409,13 +461,20 @@ pub type ListUserAccountsItem = super::account_user::ListAccountUsersItem;
 
 /// Update user attributes
 ///
+/// Updates a user's attributes. Any of the user's existing attributes not specified in the payload will be left in-place.
+///
 /// `PATCH /v3/users/{user_id}/attributes` (operationId `updateUserAttribute`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/updateUserAttribute>
+///
+/// Note: The Admin API changelog (2025-05-06) says the user-attribute save/update operations were added to the "User Schema" section; they are filed under Users here by path.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct UpdateUserAttribute {
-    /// Path parameter `user_id`.
+    /// Unique User identifier (path parameter `user_id`.)
     pub user_id: String,
     /// The request body (JSON).
-    pub body: UpdateUserAttributeBody,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<UpdateUserAttributeBody>,
 }
 
 impl Operation for UpdateUserAttribute {
@@ -439,20 +498,28 @@ pub struct UpdateUserAttributeBody {
     /// `surname`
     #[serde(rename = "surname", default, skip_serializing_if = "Option::is_none")]
     pub surname: Option<String>,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
 /// Update all user attributes
 ///
+/// Replaces a user's attributes. This will replace any existing attributes for the user with the attributes in the payload. To leave existing attributes in plac...
+///
 /// `PUT /v3/users/{user_id}/attributes` (operationId `replaceUserAttributes`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/replaceUserAttributes>
+///
+/// Note: The Admin API changelog (2025-05-06) says the user-attribute save/update operations were added to the "User Schema" section; they are filed under Users here by path.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ReplaceUserAttributes {
-    /// Path parameter `user_id`.
+    /// Unique User identifier (path parameter `user_id`.)
     pub user_id: String,
     /// The request body (JSON).
-    pub body: ReplaceUserAttributesBody,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<ReplaceUserAttributesBody>,
 }
 
 impl Operation for ReplaceUserAttributes {
@@ -468,10 +535,14 @@ pub type ReplaceUserAttributesBody = UpdateUserAttributeBody;
 
 /// Refresh a access model
 ///
+/// Refreshes the user's access model.
+///
 /// `POST /v3/users/{user_id}/authorization/refresh` (operationId `refreshAccessModel`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/refreshAccessModel>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct RefreshAccessModel {
-    /// Path parameter `user_id`.
+    /// Unique User identifier (path parameter `user_id`.)
     pub user_id: String,
 }
 
@@ -492,12 +563,16 @@ pub type RefreshAccessModelResponse = super::grants::RetrieveUserAccessModelResp
 
 /// Retrieve Extended User Profiles
 ///
+/// Extended Profile is used to store additional user information that is not part of the core profile. This endpoint is designed to be used for retrieving the u...
+///
 /// `GET /v3/users/{user_id}/profile/{app_id}` (operationId `getUserExtendedProfile`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/tag/Users/paths/~1v3~1users~1%7Buser_id%7D~1profile~1%7Bapp_id%7D/get>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct GetUserExtendedProfile {
-    /// Path parameter `user_id`.
+    /// Unique User Identifier (path parameter `user_id`.)
     pub user_id: String,
-    /// Path parameter `app_id`.
+    /// Unique App Identifier (path parameter `app_id`.)
     pub app_id: String,
 }
 
@@ -517,6 +592,8 @@ pub type GetUserExtendedProfileResponse = super::admin_user::LogOutAdminUserAcco
 /// `PUT /v3/users/{user_id}/profile/{app_id}` (operationId `saveUserExtendedProfile`).
 ///
 /// **Inferred**: not seen in any official source; verify before relying on it.
+///
+/// Note: Not seen in any source: only GET of this path is documented for the Admin API. It is inferred by analogy with the Public API's PUT /blaize/profile/{appId}; the body is assumed to be any JSON. Verify against a live tenant before relying on it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SaveUserExtendedProfile {
     /// Path parameter `user_id`.
@@ -537,10 +614,14 @@ impl Operation for SaveUserExtendedProfile {
 
 /// List user sessions
 ///
+/// Retrieves a list of the user's sessions.
+///
 /// `GET /v3/users/{user_id}/sessions` (operationId `listUserSessions`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/listUserSessions>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ListUserSessions {
-    /// Path parameter `user_id`.
+    /// Unique User identifier (path parameter `user_id`.)
     pub user_id: String,
 }
 
@@ -571,7 +652,8 @@ pub struct ListUserSessionsResponseAccessModel {
         skip_serializing_if = "Option::is_none"
     )]
     pub delivered_entitlements: Option<Vec<Value>>,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -604,20 +686,28 @@ pub struct ListUserSessionsResponse {
         skip_serializing_if = "Option::is_none"
     )]
     pub access_model: Option<ListUserSessionsResponseAccessModel>,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
 /// Start an email address update
 ///
+/// Starts an email address update. If the Require Email Verification configuration flag is set, to update a user's email address, first they need to verify thei...
+///
 /// `POST /v3/users/{user_id}/update-email` (operationId `startEmailAddressUpdate`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/startEmailAddressUpdate>
+///
+/// Note: siteSlug was added to the documented body on 2025-11-26 (changelog).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct StartEmailAddressUpdate {
-    /// Path parameter `user_id`.
+    /// Unique User identifier (path parameter `user_id`.)
     pub user_id: String,
     /// The request body (JSON).
-    pub body: StartEmailAddressUpdateBody,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<StartEmailAddressUpdateBody>,
 }
 
 impl Operation for StartEmailAddressUpdate {
@@ -633,17 +723,22 @@ impl Operation for StartEmailAddressUpdate {
 pub struct StartEmailAddressUpdateBody {
     /// `new_identifiers`
     pub new_identifiers: Map<String, Value>,
-    /// `siteSlug`
+    /// `siteSlug`: Tenant and site identifier in the format <tenantid>\|<site>.
     #[serde(rename = "siteSlug")]
     pub site_slug: String,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
 /// List all bulk user update jobs
 ///
+/// Lists all bulk user update jobs.
+///
 /// `GET /v4/user-updates` (operationId `listBulkUserUpdateJobs`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/listBulkUserUpdateJobs>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ListBulkUserUpdateJobs {}
 
@@ -706,18 +801,24 @@ pub struct ListBulkUserUpdateJobsItem {
         deserialize_with = "lenient::integer"
     )]
     pub total: Option<i64>,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
 /// Update users in bulk
 ///
+/// Updates user's attributfoes or delete users on a bulk basis. When setting attributes, any of the user's existing attributes not specified in the payload will...
+///
 /// `POST /v4/user-updates` (operationId `updateBulkUsers`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/updateBulkUsers>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct UpdateBulkUsers {
     /// The request body (JSON).
-    pub body: UpdateBulkUsersBody,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<UpdateBulkUsersBody>,
 }
 
 impl Operation for UpdateBulkUsers {
@@ -731,10 +832,11 @@ impl Operation for UpdateBulkUsers {
 /// Request body model; unknown members are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct UpdateBulkUsersBody {
-    /// `updates`
+    /// `updates`: Array of combination of identifier and actions.
     #[serde(rename = "updates", default, skip_serializing_if = "Option::is_none")]
     pub updates: Option<Vec<Map<String, Value>>>,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -758,17 +860,22 @@ pub struct UpdateBulkUsersResponse {
         deserialize_with = "lenient::string"
     )]
     pub job_id: Option<String>,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
 /// Retrieves a bulk user update job
 ///
+/// Retrieves the status of a bulk user update job.
+///
 /// `GET /v4/user-updates/{job_id}` (operationId `retrieveBulkUserUpdateJob`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/retrieveBulkUserUpdateJob>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct RetrieveBulkUserUpdateJob {
-    /// Path parameter `job_id`.
+    /// Id of the job. (path parameter `job_id`.)
     pub job_id: String,
 }
 
@@ -834,18 +941,24 @@ pub struct RetrieveBulkUserUpdateJobResponse {
     /// `details`
     #[serde(rename = "details", default, skip_serializing_if = "Option::is_none")]
     pub details: Option<Map<String, Value>>,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
 /// Start a password reset
 ///
+/// Starts a password reset. **IMPORTANT**: To reset a user password, first is required to send a POST to request an email to be sent to the user’s email with a ...
+///
 /// `POST /v4/users/reset` (operationId `startPasswordReset`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/startPasswordReset>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct StartPasswordReset {
     /// The request body (JSON).
-    pub body: StartPasswordResetBody,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<StartPasswordResetBody>,
 }
 
 impl Operation for StartPasswordReset {
@@ -861,17 +974,22 @@ impl Operation for StartPasswordReset {
 pub struct StartPasswordResetBody {
     /// `identifiers`
     pub identifiers: Map<String, Value>,
-    /// `siteSlug`
+    /// `siteSlug`: The slug of the site where the user account is registered.
     #[serde(rename = "siteSlug")]
     pub site_slug: String,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
 /// List user segments
 ///
+/// Lists all user segments available for users.
+///
 /// `GET /v4/users/segments` (operationId `listUserSegment`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/listUserSegment>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ListUserSegment {}
 
@@ -926,18 +1044,24 @@ pub struct ListUserSegmentItem {
         deserialize_with = "lenient::boolean"
     )]
     pub archived: Option<bool>,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
 /// Create a user segment
 ///
+/// Creates a new User Segment.
+///
 /// `POST /v4/users/segments` (operationId `createUserSegment`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/createUserSegment>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CreateUserSegment {
     /// The request body (JSON).
-    pub body: CreateUserSegmentBody,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<CreateUserSegmentBody>,
 }
 
 impl Operation for CreateUserSegment {
@@ -951,26 +1075,31 @@ impl Operation for CreateUserSegment {
 /// Request body model; unknown members are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CreateUserSegmentBody {
-    /// `label`
+    /// `label`: The User Segment name.
     pub label: String,
-    /// `description`
+    /// `description`: The User Segment description.
     #[serde(
         rename = "description",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub description: Option<String>,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
 /// Delete a user segment
 ///
+/// Deletes a user segment by ID.
+///
 /// `DELETE /v4/users/segments/{segmentId}` (operationId `deleteUserSegment`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/deleteUserSegment>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct DeleteUserSegment {
-    /// Path parameter `segmentId`.
+    /// Unique User Segment Identifier (path parameter `segmentId`.)
     #[serde(rename = "segmentId")]
     pub segment_id: String,
 }
@@ -985,10 +1114,14 @@ impl Operation for DeleteUserSegment {
 
 /// Retrieve a user segment
 ///
+/// Retrieves a user segment.
+///
 /// `GET /v4/users/segments/{segmentId}` (operationId `getUserSegment`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/getUserSegment>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct GetUserSegment {
-    /// Path parameter `segmentId`.
+    /// Unique User Segment Identifier (path parameter `segmentId`.)
     #[serde(rename = "segmentId")]
     pub segment_id: String,
 }
@@ -1006,21 +1139,25 @@ pub type GetUserSegmentResponse = ListUserSegmentItem;
 
 /// List user segments for a user
 ///
+/// Lists all user segments for a given `userId`.
+///
 /// `GET /v4/users/{userId}/segments` (operationId `listUserSegmentsforUser`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/listUserSegmentsforUser>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct ListUserSegmentsforUser {
-    /// Path parameter `userId`.
+pub struct ListUserSegmentsForUser {
+    /// Unique User identifier (path parameter `userId`.)
     #[serde(rename = "userId")]
     pub user_id: String,
 }
 
-impl Operation for ListUserSegmentsforUser {
-    type Output = List<ListUserSegmentsforUserItem>;
+impl Operation for ListUserSegmentsForUser {
+    type Output = List<ListUserSegmentsForUserItem>;
 
     fn spec() -> &'static OperationSpec {
-        &registry::LIST_USER_SEGMENTSFOR_USER
+        &registry::LIST_USER_SEGMENTS_FOR_USER
     }
 }
 
 /// The same shape as [`ListUserSegmentItem`](ListUserSegmentItem).
-pub type ListUserSegmentsforUserItem = ListUserSegmentItem;
+pub type ListUserSegmentsForUserItem = ListUserSegmentItem;

@@ -14,10 +14,14 @@ use crate::{List, Operation, OperationSpec, lenient};
 
 /// Create an anonymous session under a given site
 ///
+/// Creates an anonymous session under a given site.
+///
 /// `POST /v4/anonymous-sessions/{site}` (operationId `createAnonymousSessionUnderGivenSite`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/createAnonymousSessionUnderGivenSite>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CreateAnonymousSessionUnderGivenSite {
-    /// Path parameter `site`.
+    /// The site ID (path parameter `site`.)
     pub site: String,
 }
 
@@ -34,13 +38,18 @@ pub type CreateAnonymousSessionUnderGivenSiteResponse = super::session::CreateNe
 
 /// Create a new session under a given site
 ///
+/// Creates a new session under a given site.
+///
 /// `POST /v4/sessions/{site}` (operationId `createNewSessionUnderGivenSite`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/createNewSessionUnderGivenSite>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CreateNewSessionUnderGivenSite {
-    /// Path parameter `site`.
+    /// The site ID (path parameter `site`.)
     pub site: String,
     /// The request body (JSON).
-    pub body: CreateNewSessionUnderGivenSiteBody,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<CreateNewSessionUnderGivenSiteBody>,
 }
 
 impl Operation for CreateNewSessionUnderGivenSite {
@@ -59,12 +68,16 @@ pub type CreateNewSessionUnderGivenSiteResponse = super::session::CreateNewSessi
 
 /// Delete a session under a given site
 ///
+/// This endpoint is used to delete a specific session for a given site. You need to provide the unique identifiers for the site and the session. This operation ...
+///
 /// `DELETE /v4/sessions/{site}/{sessionId}` (operationId `deleteSessionUnderGivenSite`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/deleteSessionUnderGivenSite>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct DeleteSessionUnderGivenSite {
-    /// Path parameter `site`.
+    /// The unique site identifier within the tenant. (path parameter `site`.)
     pub site: String,
-    /// Path parameter `sessionId`.
+    /// Unique session identifier assigned to each session, enabling precise identification and retrieval of session-related information within the API. (path parameter `sessionId`.)
     #[serde(rename = "sessionId")]
     pub session_id: String,
 }
@@ -79,12 +92,18 @@ impl Operation for DeleteSessionUnderGivenSite {
 
 /// Look up a session under a given site
 ///
+/// This endpoint allows you to access specific session details for a particular site. By providing the unique identifiers for the site and the session, you can ...
+///
 /// `GET /v4/sessions/{site}/{sessionId}` (operationId `lookupSessionUnderGivenSite`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/lookupSessionUnderGivenSite>
+///
+/// Note: Working clients use this as a session-validation call; DELETE on the same path destroys the session.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct LookupSessionUnderGivenSite {
-    /// Path parameter `site`.
+    /// The unique site identifier within the tenant. (path parameter `site`.)
     pub site: String,
-    /// Path parameter `sessionId`.
+    /// Unique session identifier assigned to each session, enabling precise identification and retrieval of session-related information within the API. (path parameter `sessionId`.)
     #[serde(rename = "sessionId")]
     pub session_id: String,
 }
@@ -228,7 +247,8 @@ pub struct LookupSessionUnderGivenSiteResponseSessionsItem {
         deserialize_with = "lenient::string"
     )]
     pub user_id: Option<String>,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -275,7 +295,8 @@ pub struct LookupSessionUnderGivenSiteResponseAccessModelMetersProperty1 {
         deserialize_with = "lenient::string"
     )]
     pub content_id_transform: Option<String>,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -293,7 +314,8 @@ pub struct LookupSessionUnderGivenSiteResponseAccessModelMeters {
     /// `property2`
     #[serde(rename = "property2", default, skip_serializing_if = "Option::is_none")]
     pub property2: Option<LookupSessionUnderGivenSiteResponseAccessModelMetersProperty2>,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -324,7 +346,8 @@ pub struct LookupSessionUnderGivenSiteResponseAccessModelCreditsProperty1 {
         deserialize_with = "lenient::string"
     )]
     pub content_id_transform: Option<String>,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -342,7 +365,8 @@ pub struct LookupSessionUnderGivenSiteResponseAccessModelCredits {
     /// `property2`
     #[serde(rename = "property2", default, skip_serializing_if = "Option::is_none")]
     pub property2: Option<LookupSessionUnderGivenSiteResponseAccessModelCreditsProperty2>,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -390,7 +414,8 @@ pub struct LookupSessionUnderGivenSiteResponseAccessModel {
         deserialize_with = "lenient::string"
     )]
     pub user_state: Option<String>,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -414,7 +439,8 @@ pub struct LookupSessionUnderGivenSiteResponseTestGroups {
         deserialize_with = "lenient::string"
     )]
     pub property2: Option<String>,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -505,7 +531,8 @@ pub struct LookupSessionUnderGivenSiteResponse {
         skip_serializing_if = "Option::is_none"
     )]
     pub second_party_data: Option<LookupSessionUnderGivenSiteResponseSecondPartyData>,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }

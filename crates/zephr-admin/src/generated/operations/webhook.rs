@@ -14,7 +14,11 @@ use crate::{List, Operation, OperationSpec, lenient};
 
 /// List webhooks
 ///
+/// Retrieves a list of webhooks wrapped in the element "results".
+///
 /// `GET /v3/webhooks` (operationId `listWebhooks`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/listWebhooks>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ListWebhooks {}
 
@@ -64,18 +68,24 @@ pub struct ListWebhooksItem {
         deserialize_with = "lenient::string"
     )]
     pub target: Option<String>,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
 /// Create a webhook
 ///
+/// Creates a Webhook.
+///
 /// `POST /v3/webhooks` (operationId `createWebhook`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/createWebhook>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CreateWebhook {
     /// The request body (JSON).
-    pub body: CreateWebhookBody,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<CreateWebhookBody>,
 }
 
 impl Operation for CreateWebhook {
@@ -101,17 +111,22 @@ pub struct CreateWebhookBody {
     /// `target`
     #[serde(rename = "target", default, skip_serializing_if = "Option::is_none")]
     pub target: Option<String>,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
 /// Delete a webhook
 ///
+/// Deletes a webhook.
+///
 /// `DELETE /v3/webhooks/{id}` (operationId `deleteWebhook`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/deleteWebhook>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct DeleteWebhook {
-    /// Path parameter `id`.
+    /// Unique Webhook identifier (path parameter `id`.)
     pub id: String,
 }
 
@@ -125,10 +140,14 @@ impl Operation for DeleteWebhook {
 
 /// Retrieve a webhook
 ///
+/// Retrieves a webhook.
+///
 /// `GET /v3/webhooks/{id}` (operationId `getWebhook`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/getWebhook>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct GetWebhook {
-    /// Path parameter `id`.
+    /// Unique Webhook identifier (path parameter `id`.)
     pub id: String,
 }
 
@@ -145,13 +164,18 @@ pub type GetWebhookResponse = ListWebhooksItem;
 
 /// Update a webhook
 ///
+/// Updates a webhook.
+///
 /// `PUT /v3/webhooks/{id}` (operationId `updateWebhook`).
+///
+/// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/updateWebhook>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct UpdateWebhook {
-    /// Path parameter `id`.
+    /// Unique Webhook identifier (path parameter `id`.)
     pub id: String,
     /// The request body (JSON).
-    pub body: UpdateWebhookBody,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<UpdateWebhookBody>,
 }
 
 impl Operation for UpdateWebhook {
@@ -184,7 +208,8 @@ pub struct UpdateWebhookBody {
     /// `target`
     #[serde(rename = "target", default, skip_serializing_if = "Option::is_none")]
     pub target: Option<String>,
-    /// Members the reference does not document.
+    /// Members the reference does not document: sent (or received) as
+    /// top-level members beside the documented ones.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
