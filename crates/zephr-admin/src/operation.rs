@@ -82,15 +82,37 @@ impl ParamType {
                 let digits = text.strip_prefix('-').unwrap_or(text);
                 !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
             }
-            ParamType::Number => {
-                // Decimal notation only: no `inf`, `NaN`, hex or surrounding spaces.
-                text.bytes()
-                    .all(|b| b.is_ascii_digit() || matches!(b, b'-' | b'+' | b'.' | b'e' | b'E'))
-                    && text.bytes().any(|b| b.is_ascii_digit())
-                    && text.parse::<f64>().is_ok_and(f64::is_finite)
-            }
+            ParamType::Number => is_decimal_number(text),
             ParamType::Boolean => matches!(text, "true" | "false"),
         }
+    }
+}
+
+/// `-?digits(.digits)?([eE][+-]?digits)?`: JSON's number grammar, also
+/// allowing leading zeros. Checked by hand, not by parsing a float, which would
+/// weigh on the wasm module.
+fn is_decimal_number(text: &str) -> bool {
+    fn digits(s: &str) -> (&str, usize) {
+        let n = s.bytes().take_while(u8::is_ascii_digit).count();
+        (&s[n..], n)
+    }
+    let (rest, whole) = digits(text.strip_prefix('-').unwrap_or(text));
+    if whole == 0 {
+        return false;
+    }
+    let rest = match rest.strip_prefix('.') {
+        Some(fraction) => match digits(fraction) {
+            (_, 0) => return false,
+            (rest, _) => rest,
+        },
+        None => rest,
+    };
+    match rest.strip_prefix(['e', 'E']) {
+        Some(exponent) => {
+            let exponent = exponent.strip_prefix(['+', '-']).unwrap_or(exponent);
+            matches!(digits(exponent), ("", n) if n > 0)
+        }
+        None => rest.is_empty(),
     }
 }
 
@@ -385,6 +407,16 @@ impl OperationSpec {
                 InputErrorKind::InvalidBody,
                 format!("operation '{}' takes no body", self.id),
             )),
+        }
+    }
+
+    /// The body from text as given on a command line: raw text for text
+    /// operations (sent with their documented media type), checked JSON text
+    /// otherwise.
+    pub fn body_from_text(&self, text: impl Into<String>) -> Result<Body, Error> {
+        match self.body {
+            BodyKind::Text => Ok(Body::raw(text.into(), self.body_media)),
+            _ => Body::json_text(text),
         }
     }
 

@@ -310,6 +310,15 @@ fn parameter_values_must_have_the_documented_scalar_type() {
             "{bad}"
         );
     }
+    // Number parameters: JSON's number grammar.
+    for good in ["0", "-1", "1.5", "2e3", "2E-3", "007"] {
+        assert!(ParamType::Number.accepts_text(good), "{good}");
+    }
+    for bad in [
+        "", "-", "1.", ".5", "1e", "NaN", "inf", "0x10", " 1", "1 ", "+1", "1,5",
+    ] {
+        assert!(!ParamType::Number.accepts_text(bad), "{bad}");
+    }
     // The same rule for text values (the command line).
     let list = find_operation("listAccounts").unwrap();
     assert_eq!(

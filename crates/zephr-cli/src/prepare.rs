@@ -1,7 +1,7 @@
 //! `zephr prepare`: the signed request descriptor of one operation, as JSON.
 
 use clap::Args;
-use zephr_admin::{Body, BodyKind, Request, require_operation};
+use zephr_admin::{Request, require_operation};
 
 use crate::common::{EnvArgs, TargetArgs};
 
@@ -44,10 +44,7 @@ pub fn request(
                     .map_err(|e| format!("cannot read body file {path}: {e}"))?,
                 None => text.to_owned(),
             };
-            Some(match op.body {
-                BodyKind::Text => Body::text(text),
-                _ => Body::json_text(text).map_err(|e| e.to_string())?,
-            })
+            Some(op.body_from_text(text).map_err(|e| e.to_string())?)
         }
     };
     op.request(pairs, body).map_err(|e| e.to_string())

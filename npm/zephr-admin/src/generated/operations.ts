@@ -3615,7 +3615,7 @@ export interface CacheManagementNamespace<O> {
    *
    * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/evictOrigin>
    *
-   * Note: The body is one line containing a valid Java regular expression, sent as the raw text with `Content-Type: application/json` (x-zephr-body-kind text: not JSON-encoded), as the one public client found that calls this operation sends it; the signature covers exactly those bytes.
+   * Note: The body is one line containing a valid Java regular expression, sent as the raw text (not JSON-encoded) with `Content-Type: application/json`, as the one public client found that calls this operation sends it; the signature covers exactly those bytes.
    *
    * Reference defect: The body is declared `application/json` with schema `object`, but the sample is a JSON string ("1 line containing valid Java Regular Expression."); `requestBody` schema is `string` here.
    */
@@ -3629,7 +3629,7 @@ export interface CacheManagementNamespace<O> {
    *
    * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/evictOriginSiteV4>
    *
-   * Note: The body is one line containing a valid Java regular expression, sent as the raw text with `Content-Type: application/json` (x-zephr-body-kind text: not JSON-encoded), as the one public client found that calls this operation sends it; the signature covers exactly those bytes.
+   * Note: The body is one line containing a valid Java regular expression, sent as the raw text (not JSON-encoded) with `Content-Type: application/json`, as the one public client found that calls this operation sends it; the signature covers exactly those bytes.
    *
    * Reference defect: The body is declared `application/json` with schema `object`, but the sample is a JSON string ("1 line containing valid Java Regular Expression."); `requestBody` schema is `string` here.
    */
@@ -3643,7 +3643,7 @@ export interface CacheManagementNamespace<O> {
    *
    * Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/evictOriginV4>
    *
-   * Note: The body is one line containing a valid Java regular expression, sent as the raw text with `Content-Type: application/json` (x-zephr-body-kind text: not JSON-encoded), as the one public client found that calls this operation sends it; the signature covers exactly those bytes.
+   * Note: The body is one line containing a valid Java regular expression, sent as the raw text (not JSON-encoded) with `Content-Type: application/json`, as the one public client found that calls this operation sends it; the signature covers exactly those bytes.
    *
    * Reference defect: The body is declared `application/json` with schema `object`, but the sample is a JSON string ("1 line containing valid Java Regular Expression."); `requestBody` schema is `string` here.
    */

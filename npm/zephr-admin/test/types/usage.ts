@@ -26,6 +26,22 @@ export async function usage(client: ZephrClient): Promise<void> {
   await client.request("noSuchOperation", {});
   // @ts-expect-error rpp is a number
   await client.account.list({ rpp: {} });
+  // Bodies are strict: a misspelled field is an error; undocumented fields go in `extra`.
+  await client.account.create({ body: { name: "A", extra: { beta_flag: true } } });
+  // @ts-expect-error `nmae` is not a field of the createAccount body
+  await client.account.create({ body: { nmae: "A" } });
+  // @ts-expect-error unknown parameter
+  await client.users.get({ user_id: "u", userid: "u" });
+  // @ts-expect-error user_id is a string parameter, not a number
+  await client.users.get({ user_id: 42 });
+  await client.userSchema.saveSchemaSlug({ slug: "s", body: { visibility: "PUBLIC" } });
+  // @ts-expect-error visibility is always "PUBLIC"
+  await client.userSchema.saveSchemaSlug({ slug: "s", body: { visibility: "PRIVATE" } });
+  // The body of createUser is optional (the reference does not require it).
+  await client.users.create({});
+  await client.cacheManagement.evictOrigin({ body: "/news/.*" });
+  await client.adminUser.revokeKeyPair({ user_id: "u", access_key: "k" });
+  await client.users.listSegmentsForUser({ userId: "u" });
   try {
     await client.users.get({ user_id: "x" });
   } catch (e) {

@@ -20,7 +20,7 @@ use crate::{List, Operation, OperationSpec, lenient};
 ///
 /// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/evictOrigin>
 ///
-/// Note: The body is one line containing a valid Java regular expression, sent as the raw text with `Content-Type: application/json` (x-zephr-body-kind text: not JSON-encoded), as the one public client found that calls this operation sends it; the signature covers exactly those bytes.
+/// Note: The body is one line containing a valid Java regular expression, sent as the raw text (not JSON-encoded) with `Content-Type: application/json`, as the one public client found that calls this operation sends it; the signature covers exactly those bytes.
 ///
 /// Reference defect: The body is declared `application/json` with schema `object`, but the sample is a JSON string ("1 line containing valid Java Regular Expression."); `requestBody` schema is `string` here.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -46,7 +46,7 @@ impl Operation for EvictOrigin {
 ///
 /// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/evictOriginSiteV4>
 ///
-/// Note: The body is one line containing a valid Java regular expression, sent as the raw text with `Content-Type: application/json` (x-zephr-body-kind text: not JSON-encoded), as the one public client found that calls this operation sends it; the signature covers exactly those bytes.
+/// Note: The body is one line containing a valid Java regular expression, sent as the raw text (not JSON-encoded) with `Content-Type: application/json`, as the one public client found that calls this operation sends it; the signature covers exactly those bytes.
 ///
 /// Reference defect: The body is declared `application/json` with schema `object`, but the sample is a JSON string ("1 line containing valid Java Regular Expression."); `requestBody` schema is `string` here.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -72,7 +72,7 @@ impl Operation for EvictOriginSiteV4 {
 ///
 /// Reference: <https://developer.zuora.com/zephr-api-reference/zephr-admin-api/operation/evictOriginV4>
 ///
-/// Note: The body is one line containing a valid Java regular expression, sent as the raw text with `Content-Type: application/json` (x-zephr-body-kind text: not JSON-encoded), as the one public client found that calls this operation sends it; the signature covers exactly those bytes.
+/// Note: The body is one line containing a valid Java regular expression, sent as the raw text (not JSON-encoded) with `Content-Type: application/json`, as the one public client found that calls this operation sends it; the signature covers exactly those bytes.
 ///
 /// Reference defect: The body is declared `application/json` with schema `object`, but the sample is a JSON string ("1 line containing valid Java Regular Expression."); `requestBody` schema is `string` here.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
