@@ -182,3 +182,28 @@ test("responses: envelopes normalised, errors typed, bodies kept", () => {
     }
   }
 });
+
+test("parameters are checked against their documented type; `extra` body members are merged", () => {
+  const options = { accessKey: "ak", secretKey: "sk", tenant: "news", timestamp: 1700000000000, nonce: "n" };
+  const code = (id, params) => {
+    try {
+      zephr.prepareRequest(id, params, options);
+      return "ok";
+    } catch (e) {
+      assert.ok(e instanceof zephr.ZephrInputError, String(e));
+      return e.code;
+    }
+  };
+  assert.equal(code("getUser", { user_id: 42 }), "invalid_param");
+  assert.equal(code("getUser", { user_id: "42" }), "ok");
+  assert.equal(code("listAccounts", { page: 1.5 }), "invalid_param");
+  assert.equal(code("listAccounts", { page: "two" }), "invalid_param");
+  assert.equal(code("listAccounts", { page: 2, rpp: "50" }), "ok");
+  assert.equal(code("createAccount", { body: { name: "A", extra: { name: "B" } } }), "invalid_body");
+
+  const prepared = zephr.prepareRequest("createAccount", { body: { name: "A", extra: { beta_flag: true } } }, options);
+  assert.equal(prepared.body, '{"name":"A","beta_flag":true}');
+  const evict = zephr.prepareRequest("evictOrigin", { body: "/news/.*" }, options);
+  assert.equal(evict.body, "/news/.*");
+  assert.equal(evict.headers["content-type"], "application/json");
+});
