@@ -146,6 +146,20 @@ fn differences(fact: &Value, method: &str, path: &str, op: &Value) -> BTreeSet<S
                         &p[fact],
                     );
                 }
+                // Array members: the item type ("any" in the reference: none in the spec).
+                if let Some(items) = f["items"].as_str() {
+                    let expected = if items == "any" {
+                        Value::Null
+                    } else {
+                        Value::from(items)
+                    };
+                    same(
+                        &mut diffs,
+                        format!("field {name} items"),
+                        &expected,
+                        &p["items"]["type"],
+                    );
+                }
             }
         }
         _ => {
