@@ -10,7 +10,7 @@ use crate::{Catalogue, HEADER_MD, OpNames};
 
 pub fn operations_md(cat: &Catalogue) -> String {
     let mut out = format!(
-        "{HEADER_MD}\n# Operations\n\nEvery operation of the Zephr Admin API reference (version 2025-05-06), from\n`spec/zephr-admin-api.json`. The SDK method is `client.<namespace>.<method>(params)` in\nJavaScript; in Rust the request type is `zephr_admin::operations::<group module>::<OperationId in PascalCase>`.\n\n{} operations in {} groups. Notes: **assigned id**: the reference gives no operationId, this one was\nassigned; **inferred**: not seen in any official source; **reference defect**: documented\nthis way by the reference and kept as documented; **paged**: `page`/`rpp` pagination.\n\nParameters are listed as `name` (where, type), with **required** ones marked; `body` is the request body.\n\n| Group | operationId | Method | Path | SDK method | Parameters | Notes |\n|---|---|---|---|---|---|---|\n",
+        "{HEADER_MD}\n# Operations\n\nEvery operation of the Zephr Admin API reference (version 2025-05-06), from\n`spec/zephr-admin-api.json`. The SDK method is `client.<namespace>.<method>(params)` in\nJavaScript; in Rust the request type is `zephr_admin::operations::<group module>::<OperationId in PascalCase>`.\n\n{} operations in {} groups. Notes: **assigned id**: the reference gives no operationId, this one was\nassigned; **inferred**: not seen in any official source; **reference defect**: a known defect\nof the reference; **departs**: the compared facts on which the spec departs from the\nreference on purpose (explained in the spec, checked against `spec/reference-facts.json`);\n**paged**: `page`/`rpp` pagination.\n\nParameters are listed as `name` (where, type), with **required** ones marked; `body` is the request body.\n\n| Group | operationId | Method | Path | SDK method | Parameters | Notes |\n|---|---|---|---|---|---|---|\n",
         cat.ops.len(),
         cat.groups.len()
     );
@@ -62,6 +62,10 @@ pub fn operations_md(cat: &Catalogue) -> String {
             }
             if let Some(defect) = &op.doc_defect {
                 notes.push(format!("reference defect: {}", defect.replace('|', "\\|")));
+            }
+            if !op.departs.is_empty() {
+                let departs: Vec<String> = op.departs.iter().map(|d| format!("`{d}`")).collect();
+                notes.push(format!("departs: {}", departs.join(", ")));
             }
             let _ = writeln!(
                 out,

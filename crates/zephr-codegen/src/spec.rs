@@ -50,6 +50,8 @@ pub struct Op {
     pub source: Option<String>,
     pub note: Option<String>,
     pub deprecated: bool,
+    /// The compared facts on which the spec departs from the reference, on purpose.
+    pub departs: Vec<String>,
     /// The documented success status and its schema and example, if any.
     pub success_status: u16,
     pub response_schema: Option<Value>,
@@ -207,6 +209,13 @@ fn read_op(path: &str, method: &str, op: &Value, item: &Value) -> Result<Op, Str
         source: str_of(&op["x-zephr-source"]),
         note: str_of(&op["x-zephr-note"]),
         deprecated: op["deprecated"].as_bool() == Some(true),
+        departs: op["x-zephr-departs"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .map(str::to_owned)
+            .collect(),
     })
 }
 
