@@ -63,6 +63,16 @@ fn catalogue(spec_text: &str) -> Result<Catalogue, String> {
     if let Some(pair) = ids.windows(2).find(|w| w[0] == w[1]) {
         return Err(format!("operationId '{}' is used twice", pair[0]));
     }
+    // `extra` in a body is the escape hatch for undocumented fields (merged by the core).
+    if let Some(op) = ops
+        .iter()
+        .find(|op| op.body_schema["properties"].get("extra").is_some())
+    {
+        return Err(format!(
+            "{}: a documented body field is named 'extra', which the SDK reserves",
+            op.id
+        ));
+    }
     let methods = names::method_names(&ops);
     let names = ops
         .iter()
