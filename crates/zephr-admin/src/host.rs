@@ -168,16 +168,20 @@ impl ClientOptions {
         let members: RawMembers<'_> = serde_json::from_str(text)
             .map_err(|_| invalid_options("options must be a JSON object".to_owned()))?;
         let string = "a string";
+        let timestamp = "milliseconds as a number or a decimal string";
         Ok(Self {
             access_key: required(&members, "accessKey", string)?,
             secret_key: required(&members, "secretKey", string)?,
             tenant: member(&members, "tenant", string)?,
             base_url: member(&members, "baseUrl", string)?,
-            timestamp: member(
-                &members,
-                "timestamp",
-                "milliseconds as a number or a decimal string",
-            )?,
+            timestamp: member::<Value>(&members, "timestamp", timestamp)?
+                .map(|value| match value {
+                    Value::Number(_) | Value::String(_) => Ok(value),
+                    _ => Err(invalid_options(format!(
+                        "options: `timestamp` must be {timestamp}"
+                    ))),
+                })
+                .transpose()?,
             nonce: member(&members, "nonce", string)?,
             clock_offset_ms: member(&members, "clockOffsetMs", "a number")?,
         })
@@ -205,9 +209,8 @@ impl ClientOptions {
             None => 0,
             Some(ms) if ms.is_finite() && ms.fract() == 0.0 && ms.abs() <= 9.0e15 => ms as i64,
             Some(_) => {
-                return Err(Error::input(
-                    InputErrorKind::InvalidTimestamp,
-                    "clockOffsetMs must be a whole number",
+                return Err(invalid_options(
+                    "options: `clockOffsetMs` must be a whole number of milliseconds".to_owned(),
                 ));
             }
         };
@@ -587,6 +590,16 @@ mod tests {
                 json!({"accessKey": "ak", "secretKey": SECRET, "clockOffsetMs": SECRET})
                     .to_string(),
                 "options: `clockOffsetMs` must be a number",
+            ),
+            (
+                json!({"accessKey": "ak", "secretKey": SECRET, "timestamp": {"t": SECRET}})
+                    .to_string(),
+                "options: `timestamp` must be milliseconds as a number or a decimal string",
+            ),
+            (
+                json!({"accessKey": "ak", "secretKey": SECRET, "tenant": "t", "clockOffsetMs": 1.5})
+                    .to_string(),
+                "options: `clockOffsetMs` must be a whole number of milliseconds",
             ),
             (json!(SECRET).to_string(), "options must be a JSON object"),
             ("null".to_owned(), "options must be a JSON object"),
