@@ -45,8 +45,8 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 
 /** Whether UTF-8 can carry the string as it is (no lone surrogate, which would become U+FFFD). */
 function wellFormed(value: string): boolean {
-  const native = (value as { isWellFormed?: () => boolean }).isWellFormed;
-  return native ? native.call(value) : !LONE_SURROGATE.test(value);
+  const builtIn = (value as { isWellFormed?: () => boolean }).isWellFormed;
+  return builtIn ? builtIn.call(value) : !LONE_SURROGATE.test(value);
 }
 
 // The JS side of the one rule for hostile input: JS-only types (a number where a string belongs,
@@ -69,7 +69,9 @@ export function isObject(value: unknown): value is Record<string, unknown> {
  * rewrite (NaN, Infinity, BigInt, functions, symbols, bytes as `{"0":..}`, lone surrogates) is
  * refused instead, naming the member. No operation takes a binary body, so bytes are refused too. */
 export function jsonText(value: unknown, root: string, code: string): string {
-  const replacer = (key: string, member: unknown): unknown => {
+  // A function, not an arrow: `this[key]` is the member before `toJSON` (a Buffer's is an object).
+  const replacer = function (this: Record<string, unknown>, key: string, member: unknown): unknown {
+    const original = this[key];
     const where = key === "" ? root : `${root}: \`${key}\``;
     switch (typeof member) {
       case "number":
@@ -83,7 +85,7 @@ export function jsonText(value: unknown, root: string, code: string): string {
       case "symbol":
         throw new ZephrInputError(code, `${where} must be JSON data, not a ${typeof member}`);
       case "object":
-        if (member !== null && (ArrayBuffer.isView(member) || member instanceof ArrayBuffer)) {
+        if (ArrayBuffer.isView(original) || original instanceof ArrayBuffer) {
           throw new ZephrInputError(key === "body" ? "invalid_body" : code,
             `${where} is bytes; operations take JSON values (pass the decoded object or a string)`);
         }
