@@ -73,7 +73,7 @@ pub fn prepare_request(operation_id: String, params: String, options: String) ->
 #[napi(js_name = "parseResponse")]
 pub fn parse_response(
     operation_id: String,
-    status: u16,
+    status: f64,
     headers: String,
     body: &[u8],
     params: String,

@@ -40,7 +40,7 @@ pub fn prepare_request(operation_id: &str, params: &str, options: &str) -> Strin
 #[wasm_bindgen(js_name = parseResponse)]
 pub fn parse_response(
     operation_id: &str,
-    status: u16,
+    status: f64,
     headers: &str,
     body: Vec<u8>,
     params: &str,

@@ -140,6 +140,11 @@ codes! {
         InvalidParam => "invalid_param",
         /// The operating system could not provide randomness for a nonce.
         EntropyUnavailable => "entropy_unavailable",
+        /// A client option is missing or has the wrong type or range (the
+        /// message names the option, never its value).
+        InvalidOptions => "invalid_options",
+        /// A response status outside 100..=599.
+        InvalidStatus => "invalid_status",
     }
 }
 

@@ -4,7 +4,6 @@
 //! functions, so every decision (validation, defaults, envelope handling,
 //! retry, paging, error shape) is made here once.
 
-use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use zeroize::Zeroizing;
 
@@ -38,7 +37,8 @@ fn timestamp_millis(value: &Value) -> Result<u64, Error> {
 }
 
 /// `signRequest` input: every part as the host has it, the timestamp as decimal text.
-#[derive(Debug, Clone, Copy)]
+/// `Debug` shows every part but the secret key.
+#[derive(Clone, Copy)]
 pub struct SignParts<'a> {
     /// Access key.
     pub access_key: &'a str,
@@ -56,6 +56,21 @@ pub struct SignParts<'a> {
     pub timestamp: &'a str,
     /// Nonce.
     pub nonce: &'a str,
+}
+
+impl std::fmt::Debug for SignParts<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignParts")
+            .field("access_key", &self.access_key)
+            .field("secret_key", &"<redacted>")
+            .field("method", &self.method)
+            .field("path", &self.path)
+            .field("query", &self.query)
+            .field("body", &self.body)
+            .field("timestamp", &self.timestamp)
+            .field("nonce", &self.nonce)
+            .finish()
+    }
 }
 
 /// The Authorization header value for raw request parts.
@@ -88,31 +103,90 @@ pub fn sign_parts(parts: &SignParts<'_>) -> Result<String, Error> {
 }
 
 /// `prepareRequest` options: credentials, target, and optionally a fixed time and nonce.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
 pub struct ClientOptions {
     /// Access key.
     pub access_key: String,
     /// Secret key (zeroed on drop).
     pub secret_key: Zeroizing<String>,
     /// Tenant id (`https://{tenant}.api.zephr.com`).
-    #[serde(default)]
     pub tenant: Option<String>,
     /// Any `http(s)://` base URL.
-    #[serde(default)]
     pub base_url: Option<String>,
     /// Signing time, milliseconds as a number or decimal text [default: the system clock].
-    #[serde(default)]
     pub timestamp: Option<Value>,
     /// Nonce [default: 128 random bits].
-    #[serde(default)]
     pub nonce: Option<String>,
     /// Added to the clock when signing.
-    #[serde(default)]
     pub clock_offset_ms: Option<f64>,
 }
 
+/// An `invalid_options` error. Callers pass messages built from option names
+/// only: the options hold the secret key, so no value may reach a message.
+fn invalid_options(message: String) -> Error {
+    Error::input(InputErrorKind::InvalidOptions, message)
+}
+
+/// The members of a JSON object, each value left as raw text (borrowed, not copied).
+type RawMembers<'a> = std::collections::HashMap<String, &'a RawValue>;
+
+/// An optional member; JSON `null` counts as absent.
+fn member<T: serde::de::DeserializeOwned>(
+    members: &RawMembers<'_>,
+    name: &str,
+    expected: &str,
+) -> Result<Option<T>, Error> {
+    match members.get(name) {
+        None => Ok(None),
+        Some(raw) => serde_json::from_str::<Option<T>>(raw.get())
+            .map_err(|_| invalid_options(format!("options: `{name}` must be {expected}"))),
+    }
+}
+
+/// A required member.
+fn required<T: serde::de::DeserializeOwned>(
+    members: &RawMembers<'_>,
+    name: &str,
+    expected: &str,
+) -> Result<T, Error> {
+    member(members, name, expected)?
+        .ok_or_else(|| invalid_options(format!("options: missing field `{name}`")))
+}
+
 impl ClientOptions {
+    /// The options from JSON text (an object with camelCase members; unknown
+    /// members are ignored). Errors name the option and never quote a value.
+    ///
+    /// ```
+    /// use zephr_admin::host::ClientOptions;
+    ///
+    /// let err = ClientOptions::from_json(r#"{"accessKey":"ak"}"#).err().unwrap();
+    /// assert_eq!(err.to_string(), "invalid_options: options: missing field `secretKey`");
+    /// let err = ClientOptions::from_json(r#"{"accessKey":"ak","secretKey":["s\"x"]}"#).err().unwrap();
+    /// assert_eq!(err.to_string(), "invalid_options: options: `secretKey` must be a string");
+    /// ```
+    pub fn from_json(text: &str) -> Result<Self, Error> {
+        let members: RawMembers<'_> = serde_json::from_str(text)
+            .map_err(|_| invalid_options("options must be a JSON object".to_owned()))?;
+        let string = "a string";
+        let timestamp = "milliseconds as a number or a decimal string";
+        Ok(Self {
+            access_key: required(&members, "accessKey", string)?,
+            secret_key: required(&members, "secretKey", string)?,
+            tenant: member(&members, "tenant", string)?,
+            base_url: member(&members, "baseUrl", string)?,
+            timestamp: member::<Value>(&members, "timestamp", timestamp)?
+                .map(|value| match value {
+                    Value::Number(_) | Value::String(_) => Ok(value),
+                    _ => Err(invalid_options(format!(
+                        "options: `timestamp` must be {timestamp}"
+                    ))),
+                })
+                .transpose()?,
+            nonce: member(&members, "nonce", string)?,
+            clock_offset_ms: member(&members, "clockOffsetMs", "a number")?,
+        })
+    }
+
     /// The client these options describe.
     pub fn client(&self) -> Result<Client, Error> {
         let base_url = match (&self.tenant, &self.base_url) {
@@ -135,9 +209,8 @@ impl ClientOptions {
             None => 0,
             Some(ms) if ms.is_finite() && ms.fract() == 0.0 && ms.abs() <= 9.0e15 => ms as i64,
             Some(_) => {
-                return Err(Error::input(
-                    InputErrorKind::InvalidTimestamp,
-                    "clockOffsetMs must be a whole number",
+                return Err(invalid_options(
+                    "options: `clockOffsetMs` must be a whole number of milliseconds".to_owned(),
                 ));
             }
         };
@@ -341,36 +414,30 @@ pub mod text {
     }
 
     /// JSON text from the host; malformed text is an input error, not a panic.
-    fn parse<T: serde::de::DeserializeOwned>(text: &str, what: &str) -> Result<T, Error> {
-        serde_json::from_str(text).map_err(|e| {
+    /// The message says where, never what: no value reaches it.
+    fn parse<T: serde::de::DeserializeOwned>(
+        text: &str,
+        what: &str,
+        expected: &str,
+    ) -> Result<T, Error> {
+        serde_json::from_str(text).map_err(|_| {
             Error::input(
                 InputErrorKind::InvalidParam,
-                format!("{what}: {}", redact(&e.to_string())),
+                format!("{what} must be {expected}"),
             )
         })
     }
 
-    /// A serde message without the values it quotes (`invalid type: string "..."`):
-    /// the options carry the secret key, which must never reach a message.
-    fn redact(message: &str) -> String {
-        let mut out = String::with_capacity(message.len());
-        let mut quote = None;
-        for c in message.chars() {
-            match quote {
-                Some(q) if c == q => {
-                    quote = None;
-                    out.push('…');
-                    out.push(c);
-                }
-                Some(_) => {}
-                None if c == '"' || c == '`' => {
-                    quote = Some(c);
-                    out.push(c);
-                }
-                None => out.push(c),
-            }
+    /// A status code from a host number.
+    fn http_status(status: f64) -> Result<u16, Error> {
+        if status.fract() == 0.0 && (100.0..=599.0).contains(&status) {
+            Ok(status as u16)
+        } else {
+            Err(Error::input(
+                InputErrorKind::InvalidStatus,
+                "status must be a whole number from 100 to 599",
+            ))
         }
-        out
     }
 
     /// `signRequest`: the header value, or the error text (which the bindings throw).
@@ -381,8 +448,8 @@ pub mod text {
     /// `prepareRequest`: `{"ok": {method, url, headers, body}}`.
     pub fn prepare(operation_id: &str, params: &str, options: &str) -> String {
         answer((|| {
-            let params: Value = parse(params, "params")?;
-            let options: ClientOptions = parse(options, "options")?;
+            let params: Value = parse(params, "params", "JSON text")?;
+            let options = ClientOptions::from_json(options)?;
             Ok(super::descriptor_json(&super::prepare_request(
                 operation_id,
                 &params,
@@ -394,19 +461,27 @@ pub mod text {
     /// `parseResponse`: `{"ok": value, "next": params | null}`. `headers` is a
     /// JSON array of `[name, value]` pairs; `params` is empty when no next
     /// page is wanted.
+    ///
+    /// `status` arrives as the host's number: anything but a whole number in
+    /// 100..=599 is an `invalid_status` error (never truncated or wrapped).
     pub fn parse_response(
         operation_id: &str,
-        status: u16,
+        status: f64,
         headers: &str,
         body: Vec<u8>,
         params: &str,
     ) -> String {
         let result = (|| {
-            let headers: Vec<(String, String)> = parse(headers, "headers")?;
+            let status = http_status(status)?;
+            let headers: Vec<(String, String)> = parse(
+                headers,
+                "headers",
+                "a JSON array of [name, value] string pairs",
+            )?;
             let params: Option<Value> = if params.is_empty() {
                 None
             } else {
-                Some(parse(params, "params")?)
+                Some(parse(params, "params", "JSON text")?)
             };
             super::parse_page(
                 operation_id,
@@ -452,5 +527,135 @@ pub mod text {
             now_ms,
         )
         .map_or(-1.0, |ms| ms as f64)
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
+mod tests {
+    use super::*;
+
+    const SECRET: &str = "s3cr3t-\\\"-value";
+
+    fn err_message(answer: &str) -> (String, String) {
+        let value: Value = serde_json::from_str(answer).unwrap();
+        let err = &value["err"];
+        (
+            err["code"].as_str().unwrap().to_owned(),
+            err["message"].as_str().unwrap().to_owned(),
+        )
+    }
+
+    #[test]
+    fn sign_parts_debug_hides_the_secret() {
+        let parts = SignParts {
+            access_key: "ak",
+            secret_key: "top-secret-key",
+            method: "GET",
+            path: "/v3/users",
+            query: "",
+            body: b"",
+            timestamp: "1700000000000",
+            nonce: "n1",
+        };
+        let debug = format!("{parts:?}");
+        assert!(!debug.contains("top-secret-key"), "{debug}");
+        assert!(
+            debug.contains("<redacted>") && debug.contains("ak"),
+            "{debug}"
+        );
+    }
+
+    #[test]
+    fn option_errors_name_the_field_never_a_value() {
+        let cases = [
+            (
+                r#"{"accessKey":"ak"}"#.to_owned(),
+                "options: missing field `secretKey`",
+            ),
+            (
+                r#"{"secretKey":"x"}"#.to_owned(),
+                "options: missing field `accessKey`",
+            ),
+            // An escaped quote in a value used to end the scrubber's quote early.
+            (
+                json!({"accessKey": "ak", "secretKey": [SECRET]}).to_string(),
+                "options: `secretKey` must be a string",
+            ),
+            (
+                json!({"accessKey": {"k": SECRET}, "secretKey": SECRET}).to_string(),
+                "options: `accessKey` must be a string",
+            ),
+            (
+                json!({"accessKey": "ak", "secretKey": SECRET, "clockOffsetMs": SECRET})
+                    .to_string(),
+                "options: `clockOffsetMs` must be a number",
+            ),
+            (
+                json!({"accessKey": "ak", "secretKey": SECRET, "timestamp": {"t": SECRET}})
+                    .to_string(),
+                "options: `timestamp` must be milliseconds as a number or a decimal string",
+            ),
+            (
+                json!({"accessKey": "ak", "secretKey": SECRET, "tenant": "t", "clockOffsetMs": 1.5})
+                    .to_string(),
+                "options: `clockOffsetMs` must be a whole number of milliseconds",
+            ),
+            (json!(SECRET).to_string(), "options must be a JSON object"),
+            ("null".to_owned(), "options must be a JSON object"),
+            (
+                format!("{{\"secretKey\":\"{SECRET}"),
+                "options must be a JSON object",
+            ),
+        ];
+        for (options, expected) in cases {
+            let (code, message) = err_message(&text::prepare("listAccounts", "{}", &options));
+            assert_eq!(
+                (code.as_str(), message.as_str()),
+                ("invalid_options", expected)
+            );
+            assert!(!message.contains("s3cr3t"), "{message}");
+        }
+    }
+
+    #[test]
+    fn statuses_outside_the_http_range_are_refused_not_wrapped() {
+        for status in [
+            65736.0,
+            0.0,
+            99.0,
+            600.0,
+            200.5,
+            f64::NAN,
+            f64::INFINITY,
+            -200.0,
+        ] {
+            let (code, _) = err_message(&text::parse_response(
+                "listAccounts",
+                status,
+                "[]",
+                b"[]".to_vec(),
+                "",
+            ));
+            assert_eq!(code, "invalid_status", "{status}");
+        }
+        let ok: Value = serde_json::from_str(&text::parse_response(
+            "listAccounts",
+            200.0,
+            "[]",
+            b"[]".to_vec(),
+            "",
+        ))
+        .unwrap();
+        assert_eq!(ok["ok"]["results"], json!([]));
+    }
+
+    #[test]
+    fn malformed_headers_never_echo_their_values() {
+        let answer =
+            text::parse_response("listAccounts", 200.0, r#"[["x", "zq\"zq"], 5]"#, vec![], "");
+        let (code, message) = err_message(&answer);
+        assert_eq!(code, "invalid_param");
+        assert!(!message.contains("zq"), "{message}");
     }
 }

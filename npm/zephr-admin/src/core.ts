@@ -41,9 +41,63 @@ export function unwrap<T>(text: string, response?: Response): { ok: T; next?: un
   return answer as { ok: T; next?: unknown };
 }
 
-function text(value: unknown, field: string, code: string): string {
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Whether UTF-8 can carry the string as it is (no lone surrogate, which would become U+FFFD). */
+function wellFormed(value: string): boolean {
+  const builtIn = (value as { isWellFormed?: () => boolean }).isWellFormed;
+  return builtIn ? builtIn.call(value) : !LONE_SURROGATE.test(value);
+}
+
+// The JS side of the one rule for hostile input: JS-only types (a number where a string belongs,
+// NaN, BigInt, bytes in JSON, lone surrogates) are refused here, because the core never sees
+// them as such; values are checked by the core. Messages name the argument, never its value.
+
+/** @internal A string argument: a string of well-formed Unicode, or a `ZephrInputError`. */
+export function text(value: unknown, field: string, code: string): string {
   if (typeof value !== "string") throw new ZephrInputError(code, `${field} must be a string`);
+  if (!wellFormed(value)) throw new ZephrInputError(code, `${field} holds a lone surrogate (not well-formed Unicode)`);
   return value;
+}
+
+/** @internal Whether a value is a non-null object (arrays included). */
+export function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null;
+}
+
+/** @internal JSON text of params or options for the core. What `JSON.stringify` would drop or
+ * rewrite (NaN, Infinity, BigInt, functions, symbols, bytes as `{"0":..}`, lone surrogates) is
+ * refused instead, naming the member. No operation takes a binary body, so bytes are refused too. */
+export function jsonText(value: unknown, root: string, code: string): string {
+  // A function, not an arrow: `this[key]` is the member before `toJSON` (a Buffer's is an object).
+  const replacer = function (this: Record<string, unknown>, key: string, member: unknown): unknown {
+    const original = this[key];
+    const where = key === "" ? root : `${root}: \`${key}\``;
+    switch (typeof member) {
+      case "number":
+        if (!Number.isFinite(member)) throw new ZephrInputError(code, `${where} must be a finite number`);
+        break;
+      case "string":
+        if (!wellFormed(member)) throw new ZephrInputError(code, `${where} holds a lone surrogate (not well-formed Unicode)`);
+        break;
+      case "bigint":
+      case "function":
+      case "symbol":
+        throw new ZephrInputError(code, `${where} must be JSON data, not a ${typeof member}`);
+      case "object":
+        if (ArrayBuffer.isView(original) || original instanceof ArrayBuffer) {
+          throw new ZephrInputError(key === "body" ? "invalid_body" : code,
+            `${where} is bytes; operations take JSON values (pass the decoded object or a string)`);
+        }
+    }
+    return member;
+  };
+  try {
+    return JSON.stringify(value ?? null, replacer);
+  } catch (e) {
+    if (e instanceof ZephrInputError) throw e;
+    throw new ZephrInputError(code, `${root} is not JSON data (it holds a cycle or a throwing toJSON)`);
+  }
 }
 
 /** Milliseconds since the Unix epoch, as a number or a decimal string. */
@@ -63,6 +117,7 @@ export interface SignInput {
 
 /** The `Authorization` header value for one request (`ZEPHR-HMAC-SHA256 ...`). */
 export function signRequest(input: SignInput): string {
+  if (!isObject(input)) throw new ZephrInputError("invalid_options", "signRequest takes an object of parts");
   const { accessKey, secretKey, method, path, query, body, timestamp, nonce } = input;
   if (typeof timestamp !== "number" && typeof timestamp !== "string") {
     throw new ZephrInputError("invalid_timestamp", "timestamp must be milliseconds as a number or a decimal string");
@@ -114,9 +169,9 @@ export function prepareRequest<Id extends OperationId>(
   params: ParamsOf<Id>,
   options: PrepareOptions,
 ): PreparedRequest {
-  return unwrap<PreparedRequest>(
-    core().prepareRequest(operationId, JSON.stringify(params ?? {}), JSON.stringify(options)),
-  ).ok;
+  const id = text(operationId, "operationId", "unknown_operation");
+  const paramsText = jsonText(params ?? {}, "params", "invalid_param");
+  return unwrap<PreparedRequest>(core().prepareRequest(id, paramsText, jsonText(options, "options", "invalid_options"))).ok;
 }
 
 /** A received response, in any of the shapes hosts have at hand. */
@@ -128,7 +183,8 @@ export interface ResponseInput {
 
 /** @internal */
 export function headerPairs(headers: ResponseInput["headers"]): Array<[string, string]> {
-  if (!headers) return [];
+  if (headers == null) return [];
+  if (typeof headers !== "object") throw new ZephrInputError("invalid_param", "headers must be Headers, a record or [name, value] pairs");
   if (Array.isArray(headers)) return headers;
   if (typeof (headers as Headers).forEach === "function" && typeof (headers as Headers).get === "function") {
     const pairs: Array<[string, string]> = [];
@@ -142,12 +198,15 @@ export function headerPairs(headers: ResponseInput["headers"]): Array<[string, s
  * `ZephrDecodeError`). Lists come back as `{ results: [...], total?, ... }` whatever envelope
  * the server used. */
 export function parseResponse<Id extends OperationId>(operationId: Id, response: ResponseInput): ResultOf<Id> {
-  const text = core().parseResponse(
-    operationId,
-    response.status,
-    JSON.stringify(headerPairs(response.headers)),
+  const id = text(operationId, "operationId", "unknown_operation");
+  if (!isObject(response)) throw new ZephrInputError("invalid_param", "response must be an object with a status");
+  const answer = core().parseResponse(
+    id,
+    // The core checks the range; a non-number is NaN, which it refuses the same way.
+    typeof response.status === "number" ? response.status : NaN,
+    jsonText(headerPairs(response.headers), "headers", "invalid_param"),
     toBytes(response.body),
     "",
   );
-  return unwrap<ResultOf<Id>>(text).ok;
+  return unwrap<ResultOf<Id>>(answer).ok;
 }

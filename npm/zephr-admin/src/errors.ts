@@ -87,6 +87,32 @@ export class ZephrConnectionError extends ZephrError {
   }
 }
 
+/** A 3xx answer. Redirects are never followed: the signature covers one path on one host, and a
+ * followed 307/308 would re-send the body elsewhere. `status` is 0 and `location` undefined where the
+ * runtime hides them (an `opaqueredirect` response in browsers and workerd). Never retried. */
+export class ZephrRedirectError extends ZephrApiError {
+  /** The `Location` the server named, if the runtime shows it. */
+  readonly location: string | undefined;
+  constructor(message: string, status: number, location: string | undefined, response?: Response) {
+    super({ code: "redirect", message, status }, response);
+    this.location = location;
+  }
+}
+
+/** A response body longer than `maxResponseBytes`: reading stopped at the limit and the
+ * connection was dropped, so memory stays bounded. Never retried. */
+export class ZephrResponseTooLargeError extends ZephrError {
+  /** The limit in bytes that was exceeded. */
+  readonly limit: number;
+  /** The status of the refused response. */
+  readonly status: number;
+  constructor(message: string, limit: number, status: number) {
+    super("response_too_large", message);
+    this.limit = limit;
+    this.status = status;
+  }
+}
+
 const API_CLASSES: Record<string, new (data: ErrorData, response?: Response) => ZephrApiError> = {
   bad_request: BadRequestError,
   authentication_failed: AuthenticationError,

@@ -108,8 +108,8 @@ test("bad input is a typed error that never shows the secret", () => {
     [() => zephr.prepareRequest("listUserSessions", { user_id: "u" }, { ...options, tenant: undefined, baseUrl: "ftp://x" }), "invalid_base_url"],
   ];
   prepareCases.push(
-    [() => zephr.prepareRequest("listUserSessions", { user_id: "u" }, { ...options, secretKey: 12345678901 }), "invalid_param"],
-    [() => zephr.prepareRequest("listUserSessions", { user_id: "u" }, { ...options, accessKey: { secret: secretKey } }), "invalid_param"],
+    [() => zephr.prepareRequest("listUserSessions", { user_id: "u" }, { ...options, secretKey: 12345678901 }), "invalid_options"],
+    [() => zephr.prepareRequest("listUserSessions", { user_id: "u" }, { ...options, accessKey: { secret: secretKey } }), "invalid_options"],
   );
   assert.throws(() => zephr.prepareRequest("listUserSessions", { user_id: "u" }, { ...options, secretKey: 12345678901 }),
     (e) => !e.message.includes("12345678901"), "a secret of the wrong type is not echoed");

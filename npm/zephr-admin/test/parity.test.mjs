@@ -142,13 +142,17 @@ test("prepareRequest: generated parameters, bodies and options, identical answer
       timestamp: r.int(10) === 0 ? r.pick([-1, 1.5, "01", "x"]) : 1_700_000_000_000 + r.int(1e6),
       nonce: r.int(10) === 0 ? r.chars(UNICODE, r.int(6)) : "n-" + r.int(1e6),
     };
+    // Options of the wrong shape: a member missing or of the wrong type, or no object at all.
+    if (r.int(20) === 0) delete opts[r.pick(["accessKey", "secretKey"])];
+    if (r.int(20) === 0) opts[r.pick(["accessKey", "secretKey", "nonce", "clockOffsetMs"])] = r.pick([5, [], {}, true, "x"]);
+    const optsText = r.int(60) === 0 ? r.pick(["null", "5", "[]", "\"sk\"", "{"]) : JSON.stringify(opts);
     const id = r.int(40) === 0 ? r.chars(ASCII, 8) : sample.operationId;
     const paramsText = r.int(50) === 0 ? r.chars(UNICODE, r.int(10)) : JSON.stringify(params);
-    const answer = same((b) => b.prepareRequest(id, paramsText, JSON.stringify(opts)), `case ${i}: ${id}`);
+    const answer = same((b) => b.prepareRequest(id, paramsText, optsText), `case ${i}: ${id}`);
     const code = errCode(answer);
     if (code) codes.add(code);
   }
-  for (const code of ["unknown_operation", "missing_param", "unknown_param", "invalid_param", "invalid_base_url"]) {
+  for (const code of ["unknown_operation", "missing_param", "unknown_param", "invalid_param", "invalid_base_url", "invalid_options"]) {
     assert.ok(codes.has(code), `no generated case refused with ${code}: ${[...codes]}`);
   }
 });
@@ -164,7 +168,9 @@ test("parseResponse: documented answers, statuses, headers, pages and garbage, i
   }
   for (let i = 0; i < 3000; i++) {
     const sample = r.pick(samples);
-    const status = r.pick([200, 201, 204, 400, 401, 403, 404, 409, 418, 429, 500, 502, 503, 504, 100 + r.int(500)]);
+    const status = r.int(30) === 0
+      ? r.pick([65736, 65536 + 200, 0, 99, 600, 200.5, -200, NaN, Infinity]) // never wrapped to a valid status
+      : r.pick([200, 201, 204, 400, 401, 403, 404, 409, 418, 429, 500, 502, 503, 504, 100 + r.int(500)]);
     const headers = JSON.stringify(Array.from({ length: r.int(3) }, () => [r.pick(["X-Request-Id", "Retry-After", "Content-Type", r.chars(ASCII, 5)]), r.chars(UNICODE, r.int(12))]));
     let body;
     switch (r.int(5)) {
@@ -179,7 +185,7 @@ test("parseResponse: documented answers, statuses, headers, pages and garbage, i
     const code = errCode(answer);
     if (code) codes.add(code);
   }
-  for (const code of ["decode_error", "not_found", "authentication_failed", "rate_limited", "server_error", "unexpected_status"]) {
+  for (const code of ["decode_error", "not_found", "authentication_failed", "rate_limited", "server_error", "unexpected_status", "invalid_status"]) {
     assert.ok(codes.has(code), `no generated case answered ${code}: ${[...codes]}`);
   }
 });
