@@ -1,10 +1,11 @@
-// Node, Deno and Bun: the wasm module is read from the package and compiled once, synchronously.
+// Node, Deno and Bun through `zephr-admin/wasm`: the wasm module, compiled on first use.
 import { readFileSync } from "node:fs";
 import * as wasm from "./wasm/zephr_admin_wasm.js";
-import { installBackend } from "./index.js";
+import { bindBackend } from "./api.js";
 
-const bytes = readFileSync(new URL("./wasm/zephr_admin_wasm_bg.wasm", import.meta.url));
-wasm.initSync({ module: new WebAssembly.Module(bytes) });
-installBackend("wasm", wasm);
-
-export * from "./index.js";
+export const { signRequest, prepareRequest, parseResponse, ZephrClient, backend, backendName, ready } = bindBackend("wasm", () => {
+  const bytes = readFileSync(new URL("./wasm/zephr_admin_wasm_bg.wasm", import.meta.url));
+  wasm.initSync({ module: new WebAssembly.Module(bytes) });
+  return wasm;
+});
+export * from "./shared.js";
