@@ -1,4 +1,4 @@
-// Cloudflare Workers (workerd), Vercel edge: the wasm module is imported statically as a
+// Cloudflare Workers (workerd) and other `worker` runtimes: the wasm module is imported statically as a
 // precompiled WebAssembly.Module (these runtimes forbid compiling wasm from bytes) and
 // instantiated on first use.
 import module from "./wasm/zephr_admin_wasm_bg.wasm";
