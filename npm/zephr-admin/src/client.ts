@@ -1,7 +1,7 @@
 // ZephrClient: the host's fetch does the transport; the core decides
 // everything else (signing, retries, error classes, the next page).
 
-import { core } from "./backend.js";
+import type { Core } from "./backend.js";
 import {
   headerPairs, isObject, jsonText, type ParamsOf, type PrepareOptions, type PreparedRequest, type ResultOf, text, unwrap,
 } from "./core.js";
@@ -169,8 +169,11 @@ export class ZephrClient {
   readonly #fetch: typeof fetch;
   readonly #limits: Limits;
   readonly #options: string;
+  readonly #core: Core;
 
-  constructor(options: ClientOptions) {
+  /** Internal: each entry point's `ZephrClient` passes its backend. */
+  constructor(options: ClientOptions, core: Core) {
+    this.#core = core;
     if (!isObject(options)) throw new ZephrInputError("invalid_options", "ZephrClient takes an options object");
     const { fetch: fetchImpl, maxRetries, timeoutMs, maxResponseBytes, ...signing } = options;
     const resolved = fetchImpl ?? globalThis.fetch;
@@ -180,8 +183,9 @@ export class ZephrClient {
     this.#fetch = resolved.bind(globalThis);
     this.#limits = limits({ maxRetries, timeoutMs, maxResponseBytes }, DEFAULTS);
     this.#options = jsonText(signing satisfies PrepareOptions, "options", "invalid_options");
-    // Check credentials and target now, not on the first call.
-    this.#prepare("listAccounts" as OperationId, "{}");
+    // Check credentials and target now, not on the first call (in a browser whose
+    // wasm module is still loading, on the first call).
+    if (core.available()) this.#prepare("listAccounts" as OperationId, "{}");
     for (const [namespace, methods] of Object.entries(NAMESPACES)) {
       const bound: Record<string, unknown> = {};
       for (const [method, operationId] of Object.entries(methods)) {
@@ -218,7 +222,7 @@ export class ZephrClient {
   }
 
   #prepare(operationId: OperationId, params: string): PreparedRequest {
-    return unwrap<PreparedRequest>(core().prepareRequest(operationId, params, this.#options)).ok;
+    return unwrap<PreparedRequest>(this.#core().prepareRequest(operationId, params, this.#options)).ok;
   }
 
   async #call<Id extends OperationId>(
@@ -231,6 +235,7 @@ export class ZephrClient {
     const options = requestOptions(callOptions);
     const bounds = limits(options, this.#limits);
     const { signal } = options;
+    await this.#core.ready();
     for (let retries = 0; ; retries++) {
       signal?.throwIfAborted();
       // Signed afresh for every attempt: new timestamp, new nonce.
@@ -241,7 +246,7 @@ export class ZephrClient {
         return this.#parse(operationId, attempt.response, attempt.body, paramsText);
       }
       const retryAfter = "response" in attempt ? (attempt.response.headers.get("retry-after") ?? "") : "";
-      const delay = core().retryDelay(prepared.method, status, retryAfter, retries, Math.random(), Date.now(), bounds.maxRetries);
+      const delay = this.#core().retryDelay(prepared.method, status, retryAfter, retries, Math.random(), Date.now(), bounds.maxRetries);
       if (delay < 0) {
         if ("response" in attempt) return this.#parse(operationId, attempt.response, attempt.body, paramsText);
         throw attempt.error;
@@ -300,7 +305,7 @@ export class ZephrClient {
     body: Uint8Array,
     paramsText: string,
   ): ApiResponse<ResultOf<Id>> & { next: unknown } {
-    const text = core().parseResponse(
+    const text = this.#core().parseResponse(
       operationId,
       response.status,
       JSON.stringify(headerPairs(response.headers)),

@@ -1,6 +1,6 @@
 // The functional API: sign, prepare, parse. Thin conversions around the core.
 
-import { core } from "./backend.js";
+import type { Core } from "./backend.js";
 import { type ErrorData, ZephrInputError, errorFromData } from "./errors.js";
 import type { OperationId, OperationTypes } from "./generated/operations.js";
 
@@ -116,7 +116,7 @@ export interface SignInput {
 }
 
 /** The `Authorization` header value for one request (`ZEPHR-HMAC-SHA256 ...`). */
-export function signRequest(input: SignInput): string {
+export function signRequest(core: Core, input: SignInput): string {
   if (!isObject(input)) throw new ZephrInputError("invalid_options", "signRequest takes an object of parts");
   const { accessKey, secretKey, method, path, query, body, timestamp, nonce } = input;
   if (typeof timestamp !== "number" && typeof timestamp !== "string") {
@@ -165,6 +165,7 @@ export type ResultOf<Id extends OperationId> = OperationTypes[Id]["result"];
 
 /** The signed request of an operation. */
 export function prepareRequest<Id extends OperationId>(
+  core: Core,
   operationId: Id,
   params: ParamsOf<Id>,
   options: PrepareOptions,
@@ -197,7 +198,7 @@ export function headerPairs(headers: ResponseInput["headers"]): Array<[string, s
 /** The decoded answer of an operation, or a thrown typed error (`ZephrApiError` subclasses,
  * `ZephrDecodeError`). Lists come back as `{ results: [...], total?, ... }` whatever envelope
  * the server used. */
-export function parseResponse<Id extends OperationId>(operationId: Id, response: ResponseInput): ResultOf<Id> {
+export function parseResponse<Id extends OperationId>(core: Core, operationId: Id, response: ResponseInput): ResultOf<Id> {
   const id = text(operationId, "operationId", "unknown_operation");
   if (!isObject(response)) throw new ZephrInputError("invalid_param", "response must be an object with a status");
   const answer = core().parseResponse(
