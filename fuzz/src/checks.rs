@@ -125,23 +125,50 @@ pub fn sign_parts(data: &[u8]) {
     assert_eq!(parsed.verify(&credentials, &request), is_text(body));
 }
 
-/// `Client::prepare` for any operation and JSON parameters.
+/// `Client::prepare` for any operation: each documented parameter takes a
+/// field as its value (the field after the fixed ones, in order), the body is
+/// a field read as JSON (or as text), and more parameters may come as JSON.
 pub fn prepare(data: &[u8]) {
+    const FIXED: usize = 5;
     let operations = zephr_admin::OPERATIONS;
     let op = &operations[usize::try_from(number(data, 0)).unwrap_or(0) % operations.len()];
-    let Ok(params) = serde_json::from_slice::<Value>(field(data, 1)) else {
-        return;
+    let mut params = match serde_json::from_slice::<Value>(field(data, 1)) {
+        Ok(Value::Object(map)) => map,
+        _ => serde_json::Map::new(),
     };
-    let (nonce, base) = (text(data, 2), text(data, 3));
+    for (i, spec) in op.params.iter().enumerate() {
+        let value = text(data, FIXED + i);
+        if value.is_empty() {
+            continue;
+        }
+        let name = match spec.name_prefix {
+            Some(prefix) => format!("{prefix}x"),
+            None => spec.name.to_owned(),
+        };
+        params.insert(name, Value::String(value));
+    }
+    let body = field(data, 2);
+    if !body.is_empty() {
+        let value = serde_json::from_slice(body)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(body).into_owned()));
+        params.insert("body".to_owned(), value);
+    }
+    let base = text(data, 3);
+    let base = if base.is_empty() {
+        "https://news.api.zephr.com".to_owned()
+    } else {
+        base
+    };
     let Ok(base) = BaseUrl::parse(&base) else {
         return;
     };
-    let Ok(request) = op.request_from_json(&params) else {
+    let Ok(request) = op.request_from_json(&Value::Object(params)) else {
         return;
     };
     let credentials = Credentials::new("ak", "sk").unwrap();
     let client = Client::new(credentials.clone(), base.clone());
-    let Ok(prepared) = client.prepare(&request, &Env::new(number(data, 4), nonce)) else {
+    let env = Env::new(number(data, 4), "n-1");
+    let Ok(prepared) = client.prepare(&request, &env) else {
         return;
     };
     // The URL is the base URL, then the path and query that were signed.
@@ -158,6 +185,11 @@ pub fn prepare(data: &[u8]) {
     let query = target.split_once('?').map_or("", |(_, q)| q);
     assert!(whatwg_keeps_path(&path), "{path:?}");
     assert!(whatwg_keeps_query(query), "{query:?}");
+    // The route does not move: as many segments as the template.
+    assert_eq!(
+        path.matches('/').count(),
+        base.path_prefix().matches('/').count() + op.path.matches('/').count()
+    );
     let header = prepared.header("authorization").unwrap();
     let parsed = ParsedAuthorization::parse(header).unwrap();
     let signed = SignableRequest {
@@ -166,7 +198,10 @@ pub fn prepare(data: &[u8]) {
         query,
         body: &prepared.body,
     };
-    assert!(parsed.verify(&credentials, &signed));
+    assert_eq!(
+        parsed.verify(&credentials, &signed),
+        is_text(&prepared.body)
+    );
 }
 
 /// Response decoding for any operation, status, headers and body.

@@ -157,7 +157,7 @@ fn check_authority(authority: &str) -> Result<(), &'static str> {
             && port.bytes().all(|b| b.is_ascii_digit())
             && port.parse::<u32>().is_ok_and(|p| p <= 65_535);
         if !valid {
-            return Err("port must be a number from 0 to 65535");
+            return Err("has a port that is not a number from 0 to 65535");
         }
     }
     Ok(())
