@@ -328,11 +328,15 @@ fn is_url_char(c: char) -> bool {
 /// A segment that URL parsers resolve away: `.`, `..`, or either spelled with
 /// `%2e` (any case).
 fn is_dot_segment(segment: &str) -> bool {
-    let lower = segment.to_ascii_lowercase();
-    matches!(
-        lower.as_str(),
-        "." | "%2e" | ".." | ".%2e" | "%2e." | "%2e%2e"
-    )
+    // One `.` or `%2e` off the front.
+    fn strip_dot(s: &str) -> Option<&str> {
+        s.strip_prefix('.').or_else(|| {
+            s.get(..3)
+                .filter(|p| p.eq_ignore_ascii_case("%2e"))
+                .and_then(|_| s.get(3..))
+        })
+    }
+    strip_dot(segment).is_some_and(|rest| rest.is_empty() || strip_dot(rest) == Some(""))
 }
 
 /// Checks a path (or path prefix): raw characters that are sent unchanged,
