@@ -16,6 +16,8 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 cargo clippy -p zephr-admin-wasm --target wasm32-unknown-unknown --locked -- -D warnings
 step "Rust tests (unit, integration, doc)"
 cargo test --workspace --locked
+step "fuzz smoke pass: every target of fuzz/ for 20 s (nightly, cargo-fuzz)"
+bash scripts/fuzz.sh
 step "core builds for wasm32-unknown-unknown"
 cargo check -p zephr-admin --target wasm32-unknown-unknown --locked
 step "npm package: wasm build, size budget, TypeScript, native addon (napi-rs)"

@@ -57,5 +57,5 @@ pub use pagination::next_page;
 pub use request::{Body, Client, PreparedRequest, Request, USER_AGENT};
 pub use response::{Ignored, List, Response};
 pub use retry::{Outcome, RetryDecision, RetryPolicy, parse_http_date, parse_retry_after};
-pub use sign::{ParsedAuthorization, SCHEME, SignableRequest, Signature, sign};
+pub use sign::{ParsedAuthorization, Refusal, SCHEME, SignableRequest, Signature, sign};
 pub use url::{BaseUrl, encode_component, encode_query};

@@ -14,7 +14,9 @@ use crate::request::Request;
 ///
 /// Uses, in order: `links.next` (absent or null means last), `total` with the
 /// page size, and otherwise a short or empty page as the end. The returned
-/// request is unsigned: prepare it again (fresh timestamp and nonce).
+/// request is unsigned: prepare it again (fresh timestamp and nonce). Page
+/// numbers strictly increase, so paging always ends: a link that does not move
+/// forward, or a page after `u64::MAX`, is the end.
 ///
 /// ```
 /// use serde_json::json;
@@ -71,9 +73,15 @@ pub(crate) fn next_page_after(request: &Request, body: &PageSummary<'_>) -> Opti
         return None;
     }
 
+    // The page after `u64::MAX` does not exist: paging stops there (checked,
+    // so a server's huge page number can neither panic nor wrap to page 0).
+    let following = page.checked_add(1);
     let next = if let Some(links) = body.links.filter(|l| l.is_object()) {
         let next = links.get("next").filter(|n| !n.is_null())?;
-        let linked = next.get("page").and_then(as_u64).unwrap_or(page + 1);
+        let linked = match next.get("page").and_then(as_u64) {
+            Some(linked) => linked,
+            None => following?,
+        };
         // A link that does not move forward would loop forever.
         if linked <= page {
             return None;
@@ -97,7 +105,7 @@ pub(crate) fn next_page_after(request: &Request, body: &PageSummary<'_>) -> Opti
         if !more {
             return None;
         }
-        page + 1
+        following?
     };
     Some(request.clone().set_query("page", next.to_string()))
 }

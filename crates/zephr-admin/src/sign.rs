@@ -191,7 +191,25 @@ impl<'a> ParsedAuthorization<'a> {
     }
 
     /// Whether the hash matches `credentials` and the received request
-    /// (compared in constant time). The server side of [`sign`].
+    /// (compared in constant time), and the body can be text. The server side
+    /// of [`sign`]; [`check`](Self::check) says why a request was refused.
+    ///
+    /// # The scheme's weakness: length extension
+    ///
+    /// The hash is SHA-256 over the secret followed by the request, not an
+    /// HMAC. Anyone who sees one signed request (in a log, a trace, a proxy
+    /// without TLS) knows the hash function's state after those bytes and can
+    /// continue it: a new request whose body is the old signed bytes, SHA-256
+    /// padding and then anything, followed by a new path, query, method,
+    /// timestamp and nonce, gets a valid hash without the secret. The padding
+    /// (`0x80`, zero bytes, the length) always lands in the forged body, so a
+    /// body that is not valid UTF-8 or holds a NUL byte can only be a forgery
+    /// here, and `verify` refuses it whatever its hash. No documented operation
+    /// takes a binary body.
+    ///
+    /// This closes the attack for verifiers built on this crate; a server that
+    /// checks only the hash stays exposed. Keep `Authorization` headers out of
+    /// logs and traces, and send requests over TLS only.
     ///
     /// ```
     /// use zephr_admin::{Credentials, ParsedAuthorization, SignableRequest, sign};
@@ -205,6 +223,30 @@ impl<'a> ParsedAuthorization<'a> {
     /// # Ok::<(), zephr_admin::Error>(())
     /// ```
     pub fn verify(&self, credentials: &Credentials, request: &SignableRequest<'_>) -> bool {
+        self.check(credentials, request).is_ok()
+    }
+
+    /// Like [`verify`](Self::verify), with the reason for a refusal. The body
+    /// is checked first, so a forgery is refused before any hashing.
+    ///
+    /// ```
+    /// use zephr_admin::{Credentials, ParsedAuthorization, Refusal, SignableRequest, sign};
+    ///
+    /// let credentials = Credentials::new("ak", "sk")?;
+    /// let request = SignableRequest { method: "POST", path: "/v3/users", query: "", body: b"{}\x80\0" };
+    /// let header = sign(&credentials, &request, 1_700_000_000_000, "n")?.into_authorization();
+    /// let parsed = ParsedAuthorization::parse(&header).unwrap();
+    /// assert_eq!(parsed.check(&credentials, &request), Err(Refusal::BodyNotText));
+    /// # Ok::<(), zephr_admin::Error>(())
+    /// ```
+    pub fn check(
+        &self,
+        credentials: &Credentials,
+        request: &SignableRequest<'_>,
+    ) -> Result<(), Refusal> {
+        if !is_text(request.body) {
+            return Err(Refusal::BodyNotText);
+        }
         let method = request.method.to_ascii_uppercase();
         let mut expected = String::with_capacity(64);
         push_hex(
@@ -212,13 +254,44 @@ impl<'a> ParsedAuthorization<'a> {
             digest(credentials, &method, request, self.timestamp, self.nonce).as_ref(),
         );
         let given = self.hash.as_bytes();
-        given.len() == expected.len()
+        let equal = given.len() == expected.len()
             && given
                 .iter()
                 .zip(expected.as_bytes())
                 .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-                == 0
+                == 0;
+        if equal {
+            Ok(())
+        } else {
+            Err(Refusal::Mismatch)
+        }
     }
+}
+
+/// Why [`ParsedAuthorization::check`] refused a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// The body is not valid UTF-8 or holds a NUL byte: it can only be a
+    /// length-extension forgery (see [`ParsedAuthorization::verify`]).
+    BodyNotText,
+    /// The hash does not match the request and the credentials.
+    Mismatch,
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Refusal::BodyNotText => {
+                "the body is not UTF-8 text without NUL bytes, as a length-extension forgery's is"
+            }
+            Refusal::Mismatch => "the hash does not match the request",
+        })
+    }
+}
+
+/// Valid UTF-8 without NUL: what SHA-256 padding can never be.
+fn is_text(body: &[u8]) -> bool {
+    !body.contains(&0) && std::str::from_utf8(body).is_ok()
 }
 
 /// Upper-cases a method after checking it is an RFC 9110 token.
@@ -237,10 +310,54 @@ pub(crate) fn is_tchar(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
 }
 
+/// Characters that the WHATWG URL parser (and so `fetch`) percent-encodes or
+/// rewrites in a path: sending them raw would send other bytes than the
+/// signed ones. Found by round-tripping every visible ASCII byte through
+/// `new URL(...)`.
+const PATH_REWRITTEN: &[char] = &['"', '<', '>', '\\', '`', '{', '}'];
+
+/// The same for a query (of an `http(s)` URL).
+const QUERY_REWRITTEN: &[char] = &['"', '\'', '<', '>'];
+
 /// A character that may appear raw in an encoded path or query: visible ASCII
 /// other than `#` (which would start a fragment).
 fn is_url_char(c: char) -> bool {
     c.is_ascii_graphic() && c != '#'
+}
+
+/// A segment that URL parsers resolve away: `.`, `..`, or either spelled with
+/// `%2e` (any case).
+fn is_dot_segment(segment: &str) -> bool {
+    // One `.` or `%2e` off the front.
+    fn strip_dot(s: &str) -> Option<&str> {
+        s.strip_prefix('.').or_else(|| {
+            s.get(..3)
+                .filter(|p| p.eq_ignore_ascii_case("%2e"))
+                .and_then(|_| s.get(3..))
+        })
+    }
+    strip_dot(segment).is_some_and(|rest| rest.is_empty() || strip_dot(rest) == Some(""))
+}
+
+/// Checks a path (or path prefix): raw characters that are sent unchanged,
+/// no `?`, no dot segments.
+pub(crate) fn check_path_chars(path: &str) -> Result<(), String> {
+    if let Some(c) = path
+        .chars()
+        .find(|&c| !is_url_char(c) || c == '?' || PATH_REWRITTEN.contains(&c))
+    {
+        return Err(format!(
+            "contains {}; give the query separately and percent-encode everything else",
+            describe_char(c)
+        ));
+    }
+    if path.split('/').any(is_dot_segment) {
+        return Err(
+            "contains a '.' or '..' segment (or one spelled with %2e), which URL parsers resolve away"
+                .to_owned(),
+        );
+    }
+    Ok(())
 }
 
 pub(crate) fn check_path(path: &str) -> Result<(), Error> {
@@ -250,16 +367,8 @@ pub(crate) fn check_path(path: &str) -> Result<(), Error> {
             "the path must start with '/'",
         ));
     }
-    if let Some(c) = path.chars().find(|&c| !is_url_char(c) || c == '?') {
-        return Err(Error::input(
-            InputErrorKind::InvalidPath,
-            format!(
-                "the path contains {}; give the query separately and percent-encode everything else",
-                describe_char(c)
-            ),
-        ));
-    }
-    Ok(())
+    check_path_chars(path)
+        .map_err(|why| Error::input(InputErrorKind::InvalidPath, format!("the path {why}")))
 }
 
 pub(crate) fn check_query(query: &str) -> Result<(), Error> {
@@ -269,7 +378,10 @@ pub(crate) fn check_query(query: &str) -> Result<(), Error> {
             "the query must not start with '?': the signature covers the query without it",
         ));
     }
-    if let Some(c) = query.chars().find(|&c| !is_url_char(c)) {
+    if let Some(c) = query
+        .chars()
+        .find(|&c| !is_url_char(c) || QUERY_REWRITTEN.contains(&c))
+    {
         return Err(Error::input(
             InputErrorKind::InvalidQuery,
             format!("the query contains {}; percent-encode it", describe_char(c)),

@@ -4,6 +4,7 @@ use std::fmt;
 
 use crate::credentials::describe_char;
 use crate::error::{Error, InputErrorKind};
+use crate::sign::check_path_chars;
 
 /// Where requests go: `https://{tenant}.api.zephr.com` or any `http(s)://` base
 /// URL (a proxy, the local emulator, a test server).
@@ -53,10 +54,16 @@ impl BaseUrl {
 
     /// Any `http://` or `https://` URL without query, fragment or user info.
     ///
+    /// The host is a name of non-empty labels (letters, digits, `-`, `_`), a
+    /// dotted-quad IPv4 address or a bracketed IPv6 address; the port, when
+    /// given, is 0 to 65535; the path prefix holds no characters or dot
+    /// segments that URL parsers would rewrite (it is signed).
+    ///
     /// ```
     /// let url = zephr_admin::BaseUrl::parse("http://127.0.0.1:8080/")?;
     /// assert_eq!(url.to_string(), "http://127.0.0.1:8080");
     /// assert!(zephr_admin::BaseUrl::parse("ftp://example.com").is_err());
+    /// assert!(zephr_admin::BaseUrl::parse("http://example.com:99999").is_err());
     /// # Ok::<(), zephr_admin::Error>(())
     /// ```
     pub fn parse(url: &str) -> Result<Self, Error> {
@@ -76,9 +83,6 @@ impl BaseUrl {
         };
         let rest = url.get(scheme.len() + 3..).unwrap_or_default();
         let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
-        if authority.is_empty() {
-            return Err(invalid("has no host".to_owned()));
-        }
         if let Some(c) = authority
             .chars()
             .find(|c| !(c.is_ascii_alphanumeric() || "-._:[]".contains(*c)))
@@ -88,15 +92,8 @@ impl BaseUrl {
                 describe_char(c)
             )));
         }
-        if let Some(c) = path
-            .chars()
-            .find(|c| !c.is_ascii_graphic() || *c == '?' || *c == '#')
-        {
-            return Err(invalid(format!(
-                "path contains {}; query and fragment are not allowed",
-                describe_char(c)
-            )));
-        }
+        check_authority(authority).map_err(|why| invalid(why.to_owned()))?;
+        check_path_chars(path).map_err(|why| invalid(format!("path {why}")))?;
         Ok(BaseUrl {
             origin: format!("{scheme}://{}", authority.to_ascii_lowercase()),
             prefix: path.trim_end_matches('/').to_owned(),
@@ -118,6 +115,84 @@ impl fmt::Display for BaseUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}{}", self.origin, self.prefix)
     }
+}
+
+/// Checks `host[:port]` (characters already limited to `A-Z a-z 0-9 - . _ : [ ]`),
+/// refusing what a URL parser would reject or reinterpret.
+fn check_authority(authority: &str) -> Result<(), &'static str> {
+    let (host, port) = if let Some(inner) = authority.strip_prefix('[') {
+        let (address, after) = inner.split_once(']').ok_or("has an unclosed '['")?;
+        if !address.contains(':')
+            || !address
+                .chars()
+                .all(|c| c.is_ascii_hexdigit() || ":.".contains(c))
+        {
+            return Err("has a bracketed host that is not an IPv6 address");
+        }
+        match after {
+            "" => (address, None),
+            _ => (
+                address,
+                Some(
+                    after
+                        .strip_prefix(':')
+                        .ok_or("has characters after ']' that are not a port")?,
+                ),
+            ),
+        }
+    } else {
+        let (host, port) = match authority.split_once(':') {
+            Some((host, port)) => (host, Some(port)),
+            None => (authority, None),
+        };
+        check_host(host)?;
+        (host, port)
+    };
+    if host.is_empty() {
+        return Err("has no host");
+    }
+    if let Some(port) = port {
+        let valid = !port.is_empty()
+            && port.len() <= 5
+            && port.bytes().all(|b| b.is_ascii_digit())
+            && port.parse::<u32>().is_ok_and(|p| p <= 65_535);
+        if !valid {
+            return Err("has a port that is not a number from 0 to 65535");
+        }
+    }
+    Ok(())
+}
+
+/// A host name of non-empty labels; when the last label is numeric the URL
+/// parser reads an IPv4 address, so it must then be a plain dotted quad.
+fn check_host(host: &str) -> Result<(), &'static str> {
+    if host.is_empty() {
+        return Err("has no host");
+    }
+    if host.contains(['[', ']']) {
+        return Err("has '[' or ']' outside an IPv6 address");
+    }
+    let labels: Vec<&str> = host.split('.').collect();
+    if labels.iter().any(|l| l.is_empty()) {
+        return Err("host has an empty label");
+    }
+    let last = labels.last().copied().unwrap_or_default();
+    let numeric = last.bytes().all(|b| b.is_ascii_digit())
+        || last.get(..2).is_some_and(|p| p.eq_ignore_ascii_case("0x"));
+    if numeric {
+        let quad = labels.len() == 4
+            && labels.iter().all(|l| {
+                l.bytes().all(|b| b.is_ascii_digit())
+                    && (l.len() == 1 || !l.starts_with('0'))
+                    && l.parse::<u16>().is_ok_and(|n| n <= 255)
+            });
+        if !quad {
+            return Err(
+                "host ends in a number but is not a dotted-quad IPv4 address such as 127.0.0.1",
+            );
+        }
+    }
+    Ok(())
 }
 
 /// Appends `value` percent-encoded: every byte but the RFC 3986 unreserved

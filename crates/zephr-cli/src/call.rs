@@ -67,10 +67,15 @@ pub struct Sent {
     pub retried: Vec<u16>,
 }
 
-/// A `ureq` agent that hands every status back instead of failing on non-2xx.
+/// A `ureq` agent that hands every status back instead of failing on non-2xx,
+/// and never follows a redirect: a redirect would re-send the body (personal
+/// data) to wherever `Location` points, under a signature that does not cover
+/// the new path, and report that answer as the operation's. A 3xx is an API
+/// error instead.
 pub fn agent(timeout: Duration) -> ureq::Agent {
     ureq::Agent::config_builder()
         .http_status_as_error(false)
+        .max_redirects(0)
         .timeout_global(Some(timeout))
         .build()
         .into()
@@ -179,12 +184,21 @@ pub fn request_line(prepared: &PreparedRequest) -> String {
     format!("{} {target}", prepared.method)
 }
 
-/// The lines that explain an API error: code, status, message, request id, hint.
-pub fn describe(error: &ApiError) -> String {
+/// The lines that explain an API error: code, status, message, the
+/// `Location` of a redirect (which is not followed), request id, hint.
+pub fn describe(error: &ApiError, response: &Response) -> String {
     let mut text = format!("{} (HTTP {})", error.code, error.status);
     if let Some(message) = &error.message {
         text.push_str(": ");
         text.push_str(message);
+    }
+    if (300..400).contains(&error.status) {
+        text.push_str("\n  redirect not followed");
+        if let Some(location) = response.header("location") {
+            text.push_str(" (location: ");
+            text.push_str(&location.escape_debug().to_string());
+            text.push(')');
+        }
     }
     if let Some(id) = &error.request_id {
         text.push_str("\n  request id: ");
@@ -254,7 +268,7 @@ pub fn run(args: CallArgs) -> ExitCode {
                 out.push_str(&error.body_text());
                 print_out(&out);
             }
-            eprintln!("zephr: {}", describe(&error));
+            eprintln!("zephr: {}", describe(&error, &response));
             return ExitCode::from(API_ERROR);
         }
         Ok(()) if response.body.is_empty() => ExitCode::SUCCESS,

@@ -82,7 +82,7 @@ impl Demo {
 
 fn decode(response: &Response) -> Result<Value, String> {
     response.decode::<Value>().map_err(|e| match e {
-        zephr_admin::Error::Api(api) => call::describe(&api),
+        zephr_admin::Error::Api(api) => call::describe(&api, response),
         other => other.to_string(),
     })
 }

@@ -135,8 +135,11 @@ proptest! {
     #[test]
     fn random_requests_match_an_independent_sha256(
         method in prop_oneof![Just("GET"), Just("POST"), Just("PUT"), Just("PATCH"), Just("DELETE")],
-        path in "/[A-Za-z0-9._~%!$&'()*+,;=:@/-]{0,40}",
-        query in "[A-Za-z0-9._~%!$&'()*+,;=:@/?=-]{0,40}".prop_filter("no leading ?", |q| !q.starts_with('?')),
+        // Without dot segments, and without ' in the query: fetch would not send those as signed.
+        path in "/[A-Za-z0-9._~%!$&'()*+,;=:@/-]{0,40}".prop_filter("no dot segment", |p| {
+            !p.split('/').any(|s| matches!(s.to_ascii_lowercase().as_str(), "." | ".." | "%2e" | ".%2e" | "%2e." | "%2e%2e"))
+        }),
+        query in "[A-Za-z0-9._~%!$&()*+,;=:@/?=-]{0,40}".prop_filter("no leading ?", |q| !q.starts_with('?')),
         body in prop_oneof![Just(String::new()), any::<String>().prop_filter("no NUL in argv", |s| !s.contains('\0')), Just("{\"city\":\"東京\",\"a\":\"Zoë\"}".to_owned())],
         timestamp in 0u64..10_000_000_000_000,
         nonce in "[!-9;-~]{1,32}",

@@ -44,8 +44,12 @@ test("random requests sign as node:crypto computes the scheme", () => {
   const pathChars = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~%!$&'()*+,;=:@/";
   for (let i = 0; i < 300; i++) {
     const method = ["GET", "POST", "PUT", "PATCH", "DELETE"][i % 5];
-    const path = "/" + pick(pathChars, i % 40);
-    const query = pick(pathChars + "?=", i % 30).replace(/^\?+/, "");
+    // Dot segments and a raw ' in a query are refused: fetch would not send them as signed.
+    const path = ("/" + pick(pathChars, i % 40))
+      .split("/")
+      .map((segment) => (/^(\.|%2e){1,2}$/i.test(segment) ? "x" : segment))
+      .join("/");
+    const query = pick(pathChars.replace("'", "") + "?=", i % 30).replace(/^\?+/, "");
     const body = i % 3 === 0 ? randomBytes(i) : i % 3 === 1 ? "Zoë 東京 " + pick(pathChars, i % 50) : "";
     const timestamp = 1_700_000_000_000 + i * 7919;
     const nonce = pick("abcdef0123456789-", 1 + (i % 32));

@@ -1,0 +1,3 @@
+//! The checks behind the fuzz targets (see `fuzz_targets/`).
+
+pub mod checks;
