@@ -31,6 +31,7 @@
 mod auth;
 mod faults;
 mod handler;
+mod nonces;
 mod reply;
 mod routes;
 mod server;
@@ -67,6 +68,12 @@ pub struct Config {
     pub timestamp_window: Duration,
     /// The largest request body accepted; larger ones get 413 (default 1 MiB).
     pub max_body_bytes: usize,
+    /// The most unexpired nonces kept (default 1,000,000). Each is kept until
+    /// its timestamp leaves the window, so about `request rate × window` are
+    /// held; past this bound new requests get 503 with `Retry-After` rather
+    /// than any nonce being forgotten (a forgotten nonce would let a captured
+    /// request be replayed).
+    pub max_nonces: usize,
     /// The most connections served at once (default 256).
     pub max_connections: usize,
     /// Faults injected at random.
@@ -82,6 +89,7 @@ impl Default for Config {
             keys: demo_credentials().into_iter().collect(),
             timestamp_window: Duration::from_secs(300),
             max_body_bytes: 1024 * 1024,
+            max_nonces: 1_000_000,
             max_connections: 256,
             faults: FaultConfig::default(),
             log_requests: false,
