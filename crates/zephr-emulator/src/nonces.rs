@@ -38,16 +38,29 @@ fn key(access_key: &str, nonce: &str) -> Key {
 
 /// Why a nonce could not be spent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum NotSpent {
+pub enum NotSpent {
     /// Already spent inside the window: a replay.
     Replayed,
     /// The store holds its maximum; the oldest entry expires in this many seconds.
-    Full { retry_after_secs: u64 },
+    Full {
+        /// Seconds until the earliest entry expires (at least 1).
+        retry_after_secs: u64,
+    },
 }
 
-/// Spent nonces, each kept until its expiry (timestamp + window).
+/// Spent nonces, each kept until its expiry (timestamp + window): the
+/// emulator's replay protection, public so that its memory can be measured.
+///
+/// ```
+/// use zephr_emulator::{NonceStore, NotSpent};
+/// let mut store = NonceStore::new(1_000);
+/// let (now, window) = (1_700_000_000_000, 300_000);
+/// assert_eq!(store.spend("ak", "n1", now + window, now), Ok(()));
+/// assert_eq!(store.spend("ak", "n1", now + window, now + 1), Err(NotSpent::Replayed));
+/// assert!(!store.is_spent("ak", "n1", now + window + 1));
+/// ```
 #[derive(Debug)]
-pub(crate) struct NonceStore {
+pub struct NonceStore {
     seen: HashSet<Key>,
     /// (expiry in ms, key), earliest expiry first.
     expiries: BinaryHeap<Reverse<(u64, Key)>>,
@@ -67,6 +80,11 @@ impl NonceStore {
     /// How many nonces are remembered.
     pub fn len(&self) -> usize {
         self.seen.len()
+    }
+
+    /// Whether no nonce is remembered.
+    pub fn is_empty(&self) -> bool {
+        self.seen.is_empty()
     }
 
     /// Whether this nonce was spent and has not expired by `now_ms`.
@@ -124,7 +142,7 @@ mod tests {
 
     #[test]
     fn a_flood_larger_than_any_fixed_limit_forgets_nothing_inside_the_window() {
-        // The old store forgot the oldest nonces past 200,000 entries.
+        // More than a store of fixed size (200,000 entries, say) would hold.
         let count = 250_000u64;
         let mut store = NonceStore::new(1_000_000);
         for i in 0..count {
