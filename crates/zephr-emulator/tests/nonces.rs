@@ -76,3 +76,30 @@ fn refused_requests_spend_nothing_and_a_full_store_refuses_instead_of_forgetting
     // store is full, so now it waits like any other.
     assert_eq!(send(&emu, "GET", "/v3/products", "", &limited).status, 503);
 }
+
+#[test]
+fn a_body_on_an_operation_that_takes_none_is_refused_without_spending_the_nonce() {
+    let emu = start_with(Config::default());
+    // Signed correctly, but DELETE takes no body (a length-extension forgery
+    // would have to carry one): 400, and since nothing acted, 400 again.
+    let body = b"{\"padding\":\"\"}";
+    let header = demo_authorization("DELETE", "/v3/users/u1", "", body);
+    for _ in 0..2 {
+        let answer = emu.raw(
+            "DELETE",
+            "/v3/users/u1",
+            "",
+            &[("authorization", &header)],
+            body,
+        );
+        assert_eq!(answer.status, 400);
+        assert!(
+            answer.json()["message"]
+                .as_str()
+                .unwrap()
+                .contains("takes no request body"),
+            "{}",
+            String::from_utf8_lossy(&answer.body)
+        );
+    }
+}
