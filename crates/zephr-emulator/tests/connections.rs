@@ -190,6 +190,26 @@ fn deadlines_cut_off_silent_trickling_and_stalled_connections() {
         "a silent connection stayed open"
     );
 
+    // A keep-alive connection that goes quiet after its answer: closed by the
+    // head deadline, which starts again at the end of each answer.
+    let mut quiet = TcpStream::connect(addr).unwrap();
+    quiet
+        .write_all(b"GET /v3/products HTTP/1.1\r\nHost: x\r\n\r\n")
+        .unwrap();
+    quiet.set_read_timeout(Some(CUT_OFF)).unwrap();
+    let started = Instant::now();
+    let mut out = Vec::new();
+    let _ = quiet.read_to_end(&mut out);
+    assert!(
+        started.elapsed() < CUT_OFF,
+        "an idle keep-alive connection stayed open"
+    );
+    assert!(
+        out.starts_with(b"HTTP/1.1 401"),
+        "{}",
+        String::from_utf8_lossy(&out)
+    );
+
     // A head that never ends: closed by the head deadline.
     let answer = trickle_until_cut_off(open(addr, Attack::TrickleHead));
     assert!(
