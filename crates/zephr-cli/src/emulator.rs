@@ -24,6 +24,22 @@ pub struct EmulatorArgs {
     /// The largest request body accepted, in bytes (larger ones get 413).
     #[arg(long, default_value_t = 1024 * 1024)]
     max_body_bytes: usize,
+    /// The most unexpired nonces kept; past it new requests get 503 with Retry-After.
+    #[arg(long, default_value_t = 1_000_000)]
+    max_nonces: usize,
+    /// The most connections served at once; more are answered 503 at once.
+    #[arg(long, default_value_t = 512)]
+    max_connections: usize,
+    /// Milliseconds a connection may take to send a request head (from its
+    /// opening or its previous answer).
+    #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..))]
+    header_timeout_ms: u64,
+    /// Milliseconds a request body may take once the head is in (then 408).
+    #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..))]
+    body_timeout_ms: u64,
+    /// Milliseconds a connection may move no byte while no request is handled.
+    #[arg(long, default_value_t = 30_000, value_parser = clap::value_parser!(u64).range(1..))]
+    idle_timeout_ms: u64,
     /// Share of signed requests answered 429 with Retry-After (0 to 1).
     #[arg(long, default_value_t = 0.0)]
     fault_429: f64,
@@ -57,6 +73,11 @@ fn config(args: &EmulatorArgs) -> Result<Config, String> {
         port: args.port,
         timestamp_window: Duration::from_secs(args.window_secs),
         max_body_bytes: args.max_body_bytes,
+        max_nonces: args.max_nonces,
+        max_connections: args.max_connections,
+        header_timeout: Duration::from_millis(args.header_timeout_ms),
+        body_timeout: Duration::from_millis(args.body_timeout_ms),
+        idle_timeout: Duration::from_millis(args.idle_timeout_ms),
         faults: FaultConfig {
             rate_429: rate("fault-429", args.fault_429)?,
             rate_503: rate("fault-503", args.fault_503)?,

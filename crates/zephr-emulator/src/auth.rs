@@ -1,11 +1,13 @@
 //! Signature checks: the server side of `ZEPHR-HMAC-SHA256`, with the
 //! timestamp window and nonce replay protection that a real server needs.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::fmt;
 
 use serde::Deserialize;
 use zephr_admin::{Credentials, ParsedAuthorization, SignableRequest};
+
+use crate::nonces::{NonceStore, NotSpent};
 
 /// The check that refused a request (the `check` member of the 401 body).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -55,42 +57,44 @@ fn refuse(check: AuthCheck, message: impl Into<String>) -> AuthFailure {
     }
 }
 
-/// The most nonces remembered; the oldest are forgotten first past this.
-const MAX_NONCES: usize = 200_000;
+/// A request whose signature checks out, with the nonce it has yet to spend.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Verified {
+    pub access_key: String,
+    nonce: String,
+    /// The request's timestamp leaves the window after this time.
+    expires_ms: u64,
+}
 
-/// Key pairs, the window and the nonces seen inside it.
+/// Key pairs, the window and the nonces spent inside it.
 #[derive(Debug)]
 pub(crate) struct Verifier {
     keys: HashMap<String, Credentials>,
     window_ms: u64,
-    /// (access key, nonce) -> the time after which the nonce may be forgotten.
-    seen: HashMap<(String, String), u64>,
-    order: VecDeque<(u64, (String, String))>,
+    nonces: NonceStore,
 }
 
 impl Verifier {
-    pub fn new(keys: &[Credentials], window_ms: u64) -> Self {
+    pub fn new(keys: &[Credentials], window_ms: u64, max_nonces: usize) -> Self {
         Verifier {
             keys: keys
                 .iter()
                 .map(|c| (c.access_key().to_owned(), c.clone()))
                 .collect(),
             window_ms,
-            seen: HashMap::new(),
-            order: VecDeque::new(),
+            nonces: NonceStore::new(max_nonces),
         }
     }
 
-    /// Checks one request; on success the nonce is remembered and the access
-    /// key returned. Checks run in this order: header, access key, timestamp,
-    /// signature, nonce (a forged request cannot burn a nonce).
+    /// Checks one request without spending its nonce (see [`Verifier::spend`]).
+    /// Checks run in this order: header, access key, timestamp, signature,
+    /// nonce; a refused request spends nothing.
     pub fn verify(
         &mut self,
         authorization: Option<&str>,
         request: &SignableRequest<'_>,
         now_ms: u64,
-    ) -> Result<String, AuthFailure> {
-        self.forget_expired(now_ms);
+    ) -> Result<Verified, AuthFailure> {
         let header = authorization.ok_or_else(|| {
             refuse(
                 AuthCheck::AuthorizationHeader,
@@ -137,37 +141,51 @@ impl Verifier {
                 "the signature does not match: the body, path, query, method, timestamp and nonce must be sent exactly as signed, with the secret key of this access key",
             ));
         }
-        let key = (parsed.access_key.to_owned(), parsed.nonce.to_owned());
-        if self.seen.contains_key(&key) {
-            return Err(refuse(
-                AuthCheck::Nonce,
-                "the nonce was already used: every request needs a fresh nonce",
-            ));
+        if self
+            .nonces
+            .is_spent(parsed.access_key, parsed.nonce, now_ms)
+        {
+            return Err(replayed());
         }
-        // A nonce must be kept until its timestamp leaves the window.
-        let forget_at = timestamp.saturating_add(self.window_ms).max(now_ms);
-        self.seen.insert(key.clone(), forget_at);
-        self.order.push_back((forget_at, key));
-        while self.order.len() > MAX_NONCES {
-            if let Some((_, oldest)) = self.order.pop_front() {
-                self.seen.remove(&oldest);
-            }
-        }
-        Ok(parsed.access_key.to_owned())
+        Ok(Verified {
+            access_key: parsed.access_key.to_owned(),
+            nonce: parsed.nonce.to_owned(),
+            // Refused for its timestamp after this, so remembered until then.
+            expires_ms: timestamp.saturating_add(self.window_ms),
+        })
     }
 
-    fn forget_expired(&mut self, now_ms: u64) {
-        // Nonces are not pushed in expiry order, so scan the front only while it has
-        // expired; the bound above keeps the rest in check.
-        while let Some((at, _)) = self.order.front() {
-            if *at >= now_ms {
-                break;
-            }
-            if let Some((_, key)) = self.order.pop_front() {
-                self.seen.remove(&key);
-            }
-        }
+    /// Spends the nonce of a verified request, once it is about to act.
+    /// Checked again here: a concurrent copy of the request may have spent it.
+    pub fn spend(&mut self, verified: &Verified, now_ms: u64) -> Result<(), SpendRefused> {
+        self.nonces
+            .spend(
+                &verified.access_key,
+                &verified.nonce,
+                verified.expires_ms,
+                now_ms,
+            )
+            .map_err(|e| match e {
+                NotSpent::Replayed => SpendRefused::Replayed(replayed()),
+                NotSpent::Full { retry_after_secs } => SpendRefused::Full { retry_after_secs },
+            })
     }
+}
+
+/// Why [`Verifier::spend`] refused a verified request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum SpendRefused {
+    /// Its nonce was spent by a concurrent copy of the request (401 `nonce`).
+    Replayed(AuthFailure),
+    /// The nonce store is full: 503, try again after this many seconds.
+    Full { retry_after_secs: u64 },
+}
+
+fn replayed() -> AuthFailure {
+    refuse(
+        AuthCheck::Nonce,
+        "the nonce was already used: every request needs a fresh nonce",
+    )
 }
 
 /// A key file that could not be read.
@@ -217,7 +235,7 @@ pub fn load_keys(text: &str) -> Result<Vec<Credentials>, KeyFileError> {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
+#[allow(clippy::unwrap_used, clippy::panic)]
 mod tests {
     use super::*;
 
@@ -239,17 +257,23 @@ mod tests {
         }
     }
 
+    /// Verifies and, when that succeeds, spends the nonce: `None` if accepted.
     fn check(verifier: &mut Verifier, header: Option<&str>, now: u64) -> Option<AuthCheck> {
-        verifier
-            .verify(header, &request(), now)
-            .err()
-            .map(|f| f.check)
+        let verified = match verifier.verify(header, &request(), now) {
+            Ok(verified) => verified,
+            Err(failure) => return Some(failure.check),
+        };
+        match verifier.spend(&verified, now) {
+            Ok(()) => None,
+            Err(SpendRefused::Replayed(failure)) => Some(failure.check),
+            Err(SpendRefused::Full { .. }) => panic!("the nonce store is full"),
+        }
     }
 
     #[test]
     fn each_check() {
         let keys = [Credentials::new("ak", "sk").unwrap()];
-        let mut v = Verifier::new(&keys, 300_000);
+        let mut v = Verifier::new(&keys, 300_000, 100);
         assert_eq!(
             check(&mut v, None, NOW),
             Some(AuthCheck::AuthorizationHeader)
@@ -272,6 +296,8 @@ mod tests {
         let last = bad.pop().unwrap();
         bad.push(if last == '0' { '1' } else { '0' });
         assert_eq!(check(&mut v, Some(&bad), NOW), Some(AuthCheck::Signature));
+        // None of the refused requests spent a nonce.
+        assert_eq!(v.nonces.len(), 0);
         let good = signed("n1", NOW);
         assert_eq!(check(&mut v, Some(&good), NOW), None);
         assert_eq!(
@@ -284,7 +310,41 @@ mod tests {
             check(&mut v, Some(&good), NOW + 400_000),
             Some(AuthCheck::Timestamp)
         );
-        assert!(v.seen.is_empty());
+        assert!(!v.nonces.is_spent("ak", "n1", NOW + 400_000));
+        assert_eq!(v.nonces.len(), 0);
+    }
+
+    #[test]
+    fn verifying_does_not_spend_and_spending_is_once() {
+        let keys = [Credentials::new("ak", "sk").unwrap()];
+        let mut v = Verifier::new(&keys, 300_000, 1);
+        let header = signed("n1", NOW);
+        // Two copies of a request verified before either acts: only one spends.
+        let first = v.verify(Some(&header), &request(), NOW).unwrap();
+        let second = v.verify(Some(&header), &request(), NOW).unwrap();
+        assert_eq!(v.nonces.len(), 0);
+        assert_eq!(v.spend(&first, NOW), Ok(()));
+        assert!(matches!(
+            v.spend(&second, NOW),
+            Err(SpendRefused::Replayed(AuthFailure {
+                check: AuthCheck::Nonce,
+                ..
+            }))
+        ));
+        // Full (one entry): a new nonce is refused with a wait, not by forgetting n1.
+        let other = v
+            .verify(Some(&signed("n2", NOW)), &request(), NOW + 1000)
+            .unwrap();
+        assert_eq!(
+            v.spend(&other, NOW + 1000),
+            Err(SpendRefused::Full {
+                retry_after_secs: 300
+            })
+        );
+        assert_eq!(
+            check(&mut v, Some(&header), NOW + 2000),
+            Some(AuthCheck::Nonce)
+        );
     }
 
     #[test]

@@ -9,7 +9,7 @@ use serde_json::json;
 use zephr_admin::SignableRequest;
 
 use crate::Config;
-use crate::auth::Verifier;
+use crate::auth::{AuthFailure, SpendRefused, Verified, Verifier};
 use crate::faults::{FAULT_HEADER, Fault, Faults};
 use crate::reply::Reply;
 use crate::routes::{self, RouteMatch};
@@ -65,7 +65,7 @@ impl Shared {
     pub fn new(config: &Config) -> Self {
         let window_ms = u64::try_from(config.timestamp_window.as_millis()).unwrap_or(u64::MAX);
         Shared {
-            verifier: Mutex::new(Verifier::new(&config.keys, window_ms)),
+            verifier: Mutex::new(Verifier::new(&config.keys, window_ms, config.max_nonces)),
             store: Mutex::new(Store::new()),
             faults: Mutex::new(Faults::new(config.faults.clone())),
             id_base: Rng::from_entropy().next_u64() & 0xffff_ffff,
@@ -132,6 +132,7 @@ impl Shared {
             RouteMatch::BadPath(message) => return now(Reply::bad_request(message)),
         };
         let doc = documented(op.id);
+        let mut verified = None;
         if doc.is_none_or(|d| d.signed) {
             let signable = SignableRequest {
                 method: request.method,
@@ -139,18 +140,9 @@ impl Shared {
                 query: request.query,
                 body: request.body,
             };
-            let verified =
-                lock(&self.verifier).verify(request.header("authorization"), &signable, now_ms);
-            if let Err(failure) = verified {
-                return now(Reply::json(
-                    401,
-                    &json!({
-                        "error": "authentication_failed",
-                        "check": failure.check.as_str(),
-                        "message": format!("{} check failed: {}", failure.check, failure.message),
-                        "status": 401,
-                    }),
-                ));
+            match lock(&self.verifier).verify(request.header("authorization"), &signable, now_ms) {
+                Ok(v) => verified = Some(v),
+                Err(failure) => return now(unauthorized(&failure)),
             }
         }
         let plan = match lock(&self.faults).plan(request.header(FAULT_HEADER)) {
@@ -159,7 +151,7 @@ impl Shared {
         };
         let reply = plan
             .reply
-            .unwrap_or_else(|| self.operation(op, &params, request, now_ms));
+            .unwrap_or_else(|| self.operation(op, &params, request, verified.as_ref(), now_ms));
         Outcome {
             delay: plan.delay,
             reply,
@@ -171,6 +163,7 @@ impl Shared {
         op: &'static zephr_admin::OperationSpec,
         params: &[(&'static str, String)],
         request: &Incoming<'_>,
+        verified: Option<&Verified>,
         now_ms: u64,
     ) -> Reply {
         let Some(query) = parse_query(request.query) else {
@@ -180,6 +173,22 @@ impl Shared {
             Ok(body) => body,
             Err(message) => return Reply::bad_request(message),
         };
+        // The nonce is spent only by a request that is about to act: one
+        // refused anywhere before this point can be sent again.
+        if let Some(verified) = verified {
+            match lock(&self.verifier).spend(verified, now_ms) {
+                Ok(()) => {}
+                Err(SpendRefused::Replayed(failure)) => return unauthorized(&failure),
+                Err(SpendRefused::Full { retry_after_secs }) => {
+                    return Reply::error(
+                        503,
+                        "nonce_store_full",
+                        "the emulator holds as many unexpired nonces as it is configured to keep (max_nonces); try again later",
+                    )
+                    .with_header("retry-after", retry_after_secs.to_string());
+                }
+            }
+        }
         let status = documented(op.id).map_or(200, |d| d.status);
         let call = Call {
             op,
@@ -198,4 +207,17 @@ impl Shared {
             None => Reply::empty(status),
         }
     }
+}
+
+/// 401 naming the check that failed.
+fn unauthorized(failure: &AuthFailure) -> Reply {
+    Reply::json(
+        401,
+        &json!({
+            "error": "authentication_failed",
+            "check": failure.check.as_str(),
+            "message": format!("{} check failed: {}", failure.check, failure.message),
+            "status": 401,
+        }),
+    )
 }

@@ -10,7 +10,12 @@
 //! - Every request must carry a valid `ZEPHR-HMAC-SHA256` signature by one of
 //!   the configured key pairs; a missing or malformed header, an unknown access
 //!   key, a timestamp outside the window and a replayed nonce each get 401 with
-//!   a JSON body whose `check` names the failed check.
+//!   a JSON body whose `check` names the failed check. A nonce is spent only
+//!   by a request about to act, and kept until its timestamp leaves the window
+//!   ([`NonceStore`]); past [`Config::max_nonces`] new requests get 503.
+//! - Slow clients cannot stall the others: deadlines on request heads and
+//!   bodies, an idle limit per connection, and a connection cap that answers
+//!   503 at once ([`Config`]).
 //! - Users, accounts and their members, user and account grants, products and
 //!   entitlements keep real in-memory state; every other operation answers with
 //!   its documented sample.
@@ -29,8 +34,10 @@
 //! ```
 
 mod auth;
+mod connection;
 mod faults;
 mod handler;
+mod nonces;
 mod reply;
 mod routes;
 mod server;
@@ -40,6 +47,7 @@ mod util;
 
 pub use auth::{AuthCheck, KeyFileError, load_keys};
 pub use faults::{FAULT_HEADER, Fault, FaultConfig};
+pub use nonces::{NonceStore, NotSpent};
 pub use server::{BackgroundEmulator, Controls, Emulator, StartError};
 
 use std::time::Duration;
@@ -67,8 +75,30 @@ pub struct Config {
     pub timestamp_window: Duration,
     /// The largest request body accepted; larger ones get 413 (default 1 MiB).
     pub max_body_bytes: usize,
-    /// The most connections served at once (default 256).
+    /// The most unexpired nonces kept (default 1,000,000). Each is kept until
+    /// its timestamp leaves the window, so about `request rate × window` are
+    /// held; past this bound new requests get 503 with `Retry-After` rather
+    /// than any nonce being forgotten (a forgotten nonce would let a captured
+    /// request be replayed).
+    pub max_nonces: usize,
+    /// The most connections served at once (default 512). Past it, the
+    /// connection open longest that is not handling a request (a silent or
+    /// trickling client, an idle keep-alive one) is closed to make room; when
+    /// every one is handling a request, the new one is answered 503 with
+    /// `Retry-After: 1` at once rather than left waiting. The deadlines
+    /// below bound how long any connection can hold its place.
     pub max_connections: usize,
+    /// How long a connection may take to send a complete request head, from
+    /// its opening or from the end of its previous answer (default 10 s).
+    /// This also closes connections that send nothing and idle keep-alive ones.
+    pub header_timeout: Duration,
+    /// How long the request body may take once the head is in (default 10 s);
+    /// past it the answer is 408 and the connection is closed.
+    pub body_timeout: Duration,
+    /// How long a connection may go without moving a byte in either
+    /// direction while no request is being handled, such as a client that
+    /// stops reading its answer (default 30 s).
+    pub idle_timeout: Duration,
     /// Faults injected at random.
     pub faults: FaultConfig,
     /// Print one line per request (`POST /v3/users -> 201`) on standard output.
@@ -82,7 +112,11 @@ impl Default for Config {
             keys: demo_credentials().into_iter().collect(),
             timestamp_window: Duration::from_secs(300),
             max_body_bytes: 1024 * 1024,
-            max_connections: 256,
+            max_nonces: 1_000_000,
+            max_connections: 512,
+            header_timeout: Duration::from_secs(10),
+            body_timeout: Duration::from_secs(10),
+            idle_timeout: Duration::from_secs(30),
             faults: FaultConfig::default(),
             log_requests: false,
         }

@@ -1,5 +1,7 @@
-//! The HTTP side: a hyper server on 127.0.0.1 with a body size limit, a header
-//! read timeout, a connection limit and graceful shutdown.
+//! The HTTP side: a hyper server on 127.0.0.1 with a body size limit,
+//! deadlines on headers and bodies, an idle limit per connection, a
+//! connection cap that makes room or refuses at once rather than queueing,
+//! and graceful shutdown.
 
 use std::convert::Infallible;
 use std::fmt;
@@ -13,18 +15,17 @@ use hyper::body::Incoming as Body;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
-use tokio::net::TcpListener;
-use tokio::sync::{Semaphore, watch};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::Config;
+use crate::connection::{Conn, Connections, Tracked};
 use crate::faults::Fault;
 use crate::handler::{Incoming, Shared};
 use crate::reply::Reply;
 use crate::util::now_ms;
-
-/// How long a client may take to send the request headers.
-const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The emulator could not start.
 #[derive(Debug)]
@@ -91,6 +92,15 @@ impl Emulator {
                 "the emulator needs at least one key pair".into(),
             ));
         }
+        for (name, value) in [
+            ("header_timeout", config.header_timeout),
+            ("body_timeout", config.body_timeout),
+            ("idle_timeout", config.idle_timeout),
+        ] {
+            if value.is_zero() {
+                return Err(StartError(format!("{name} must be longer than zero")));
+            }
+        }
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, config.port))
             .await
             .map_err(|e| StartError(format!("cannot listen on 127.0.0.1:{}: {e}", config.port)))?;
@@ -125,6 +135,15 @@ impl Emulator {
     }
 }
 
+/// The limits every connection runs under.
+#[derive(Debug, Clone, Copy)]
+struct Limits {
+    max_body_bytes: usize,
+    header_timeout: Duration,
+    body_timeout: Duration,
+    idle_timeout: Duration,
+}
+
 async fn accept_loop(
     listener: TcpListener,
     shared: Arc<Shared>,
@@ -132,52 +151,114 @@ async fn accept_loop(
     addr: SocketAddr,
     mut stopped: watch::Receiver<bool>,
 ) {
-    let permits = Arc::new(Semaphore::new(config.max_connections.max(1)));
+    let connections = Connections::new(config.max_connections);
     let origin: Arc<str> = Arc::from(format!("http://{addr}"));
-    let limit = config.max_body_bytes;
+    let limits = Limits {
+        max_body_bytes: config.max_body_bytes,
+        header_timeout: config.header_timeout,
+        body_timeout: config.body_timeout,
+        idle_timeout: config.idle_timeout,
+    };
+    // Never waits for anything but the next connection: each one is served,
+    // or refused, on a task of its own.
     loop {
-        let permit = tokio::select! {
-            permit = Arc::clone(&permits).acquire_owned() => permit,
-            _ = stopped.changed() => break,
-        };
-        let Ok(permit) = permit else { break };
-        let stream = tokio::select! {
+        let accepted = tokio::select! {
             accepted = listener.accept() => accepted,
             _ = stopped.changed() => break,
         };
-        let Ok((stream, _)) = stream else {
+        let Ok((stream, _)) = accepted else {
             // Out of file descriptors and the like: back off a little.
             tokio::time::sleep(Duration::from_millis(10)).await;
             continue;
         };
+        let Some(admitted) = connections.admit() else {
+            tokio::spawn(refuse_connection(stream));
+            continue;
+        };
         let shared = Arc::clone(&shared);
         let origin = Arc::clone(&origin);
-        let mut stopped = stopped.clone();
+        let stopped = stopped.clone();
         tokio::spawn(async move {
-            let service = service_fn(move |request| {
-                let shared = Arc::clone(&shared);
-                let origin = Arc::clone(&origin);
-                async move { Ok::<_, Infallible>(serve(&shared, &origin, limit, request).await) }
-            });
-            let connection = http1::Builder::new()
-                .timer(TokioTimer::new())
-                .header_read_timeout(HEADER_TIMEOUT)
-                .serve_connection(TokioIo::new(stream), service);
-            tokio::select! {
-                _ = connection => {}
-                _ = stopped.changed() => {}
-            }
-            drop(permit);
+            serve_connection(stream, &admitted.conn, shared, origin, limits, stopped).await;
+            drop(admitted);
         });
     }
 }
 
+/// Serves one connection until it closes, breaks a deadline, stays idle too
+/// long, is closed to make room or the emulator stops.
+async fn serve_connection(
+    stream: TcpStream,
+    conn: &Arc<Conn>,
+    shared: Arc<Shared>,
+    origin: Arc<str>,
+    limits: Limits,
+    mut stopped: watch::Receiver<bool>,
+) {
+    let service = {
+        let conn = Arc::clone(conn);
+        service_fn(move |request| {
+            let shared = Arc::clone(&shared);
+            let origin = Arc::clone(&origin);
+            let busy = conn.busy();
+            async move {
+                let response = serve(&shared, &origin, limits, request).await;
+                drop(busy);
+                Ok::<_, Infallible>(response)
+            }
+        })
+    };
+    // The header timer runs from the connection's start, and again from the
+    // end of each answer: a silent, trickling or idle keep-alive client is
+    // cut off after `header_timeout`.
+    let connection = http1::Builder::new()
+        .timer(TokioTimer::new())
+        .header_read_timeout(limits.header_timeout)
+        .serve_connection(
+            TokioIo::new(Tracked {
+                inner: stream,
+                conn: Arc::clone(conn),
+            }),
+            service,
+        );
+    tokio::select! {
+        _ = connection => {}
+        _ = conn.idle_for(limits.idle_timeout) => {}
+        _ = conn.evicted() => {}
+        _ = stopped.changed() => {}
+    }
+}
+
+/// The answer to a connection over `max_connections` when every open one is
+/// handling a request: 503 at once, then close.
+async fn refuse_connection(mut stream: TcpStream) {
+    let body = r#"{"error":"too_many_connections","message":"the emulator serves max_connections connections at once; try again shortly","status":503}"#;
+    let answer = format!(
+        "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\nretry-after: 1\r\nconnection: close\r\ncontent-length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    let refuse = async {
+        stream.write_all(answer.as_bytes()).await?;
+        stream.shutdown().await?;
+        // Read what the client sent (and drop it), so that closing does not
+        // reset the connection before the client has read the answer.
+        let mut sink = [0u8; 4096];
+        while stream.read(&mut sink).await? > 0 {}
+        Ok::<_, std::io::Error>(())
+    };
+    let _ = tokio::time::timeout(REFUSAL_TIMEOUT, refuse).await;
+}
+
+/// How long a refused connection may take to receive its 503.
+const REFUSAL_TIMEOUT: Duration = Duration::from_secs(2);
+
 async fn serve(
     shared: &Shared,
     origin: &str,
-    limit: usize,
+    limits: Limits,
     request: hyper::Request<Body>,
 ) -> hyper::Response<Full<Bytes>> {
+    let limit = limits.max_body_bytes;
     let (parts, body) = request.into_parts();
     let declared = parts
         .headers
@@ -187,13 +268,27 @@ async fn serve(
     if declared.is_some_and(|n| n > limit as u64) {
         return too_large(limit);
     }
-    let body = match Limited::new(body, limit).collect().await {
-        Ok(collected) => collected.to_bytes(),
-        Err(e) if e.is::<LengthLimitError>() => return too_large(limit),
-        Err(e) => {
+    let read = tokio::time::timeout(limits.body_timeout, Limited::new(body, limit).collect());
+    let body = match read.await {
+        Ok(Ok(collected)) => collected.to_bytes(),
+        Ok(Err(e)) if e.is::<LengthLimitError>() => return too_large(limit),
+        Ok(Err(e)) => {
             return to_hyper(Reply::bad_request(format!(
                 "the request body could not be read: {e}"
             )));
+        }
+        Err(_) => {
+            return to_hyper(
+                Reply::error(
+                    408,
+                    "request_timeout",
+                    format!(
+                        "the request body did not arrive within {} ms",
+                        limits.body_timeout.as_millis()
+                    ),
+                )
+                .with_header("connection", "close"),
+            );
         }
     };
     let headers: Vec<(String, String)> = parts
