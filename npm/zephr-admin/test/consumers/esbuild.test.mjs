@@ -1,0 +1,49 @@
+// esbuild, the way its users call it: for the browser (run in Chromium), for Node (the bundle
+// moved away from node_modules and run there) and for Vercel's edge runtime (`edge-light`
+// condition; run in `edge-runtime`, Vercel's runtime as an npm package).
+import assert from "node:assert/strict";
+import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { before, test } from "node:test";
+import { runInChromium } from "./browser.mjs";
+import { assertScenario, bin, importTool, lastJson, loopback, project, sh } from "./harness.mjs";
+
+let dir;
+before(() => {
+  dir = project("esbuild", { host: "esbuild", native: false });
+});
+
+const esbuild = (args) => sh(bin("esbuild"), ["--bundle", "--log-level=warning", ...args], { cwd: dir });
+
+test("esbuild --platform=browser, in Chromium", async (t) => {
+  esbuild(["browser.js", "--format=esm", "--outdir=dist/browser"]);
+  cpSync(join(dir, "index.html"), join(dir, "dist", "browser", "index.html"));
+  const { server, config } = await loopback();
+  t.after(() => server.close());
+  assertScenario(await runInChromium(join(dir, "dist", "browser"), "index.html", server.url, config), server);
+});
+
+test("esbuild --platform=node, run away from node_modules", async (t) => {
+  esbuild(["node.mjs", "--platform=node", "--format=esm", "--outdir=dist/node", "--out-extension:.js=.mjs"]);
+  const away = mkdtempSync(join(tmpdir(), "zephr-admin-esbuild-node-"));
+  t.after(() => rmSync(away, { recursive: true, force: true }));
+  cpSync(join(dir, "dist", "node"), away, { recursive: true });
+  const { server, config } = await loopback();
+  t.after(() => server.close());
+  const stdout = sh(process.execPath, ["node.mjs"], { cwd: away, env: { SCENARIO_CONFIG: JSON.stringify(config) } });
+  assertScenario(lastJson(stdout), server);
+});
+
+test("esbuild --conditions=edge-light, in edge-runtime", async (t) => {
+  esbuild(["edge.js", "--platform=neutral", "--conditions=edge-light", "--format=iife", "--outfile=dist/edge/edge.js"]);
+  const { EdgeRuntime } = await importTool("edge-runtime");
+  const runtime = new EdgeRuntime({ initialCode: readFileSync(join(dir, "dist", "edge", "edge.js"), "utf8") });
+  const { server, config } = await loopback();
+  t.after(() => server.close());
+  const response = await runtime.dispatchFetch("http://edge.local/", { method: "POST", body: JSON.stringify(config) });
+  await response.waitUntil();
+  const text = await response.text();
+  assert.equal(response.status, 200, `the edge function answered ${response.status}:\n${text}`);
+  assertScenario(JSON.parse(text), server);
+});
