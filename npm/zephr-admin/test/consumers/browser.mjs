@@ -21,6 +21,7 @@ async function serve(root, api, config) {
       proxied.on("error", (e) => res.destroy(e));
       return req.pipe(proxied);
     }
+    if (req.url === "/favicon.ico") return res.writeHead(204).end();
     if (req.url === "/scenario-config.json") {
       res.writeHead(200, { "content-type": "application/json" });
       return res.end(JSON.stringify({ ...config, baseUrl: `http://127.0.0.1:${server.address().port}` }));

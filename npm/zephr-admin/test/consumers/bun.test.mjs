@@ -7,10 +7,10 @@ import { assertScenario, lastJson, loopback, project, sh, tools } from "./harnes
 const bun = join(tools, "node_modules", "@oven", "bun-linux-x64", "bin", "bun");
 
 test("bun build output, run by Bun", async (t) => {
-  const dir = project("bun", { host: "bun", native: false });
-  sh(bun, ["build", "app.mjs", "--target=bun", "--outdir=dist"], { cwd: dir });
+  const dir = await project("bun", { host: "bun", native: false });
+  await sh(bun, ["build", "app.mjs", "--target=bun", "--outdir=dist"], { cwd: dir });
   const { server, config } = await loopback();
   t.after(() => server.close());
-  const stdout = sh(bun, [join("dist", "app.js")], { cwd: dir, env: { SCENARIO_CONFIG: JSON.stringify(config) } });
+  const stdout = await sh(bun, [join("dist", "app.js")], { cwd: dir, env: { SCENARIO_CONFIG: JSON.stringify(config) } });
   assertScenario(lastJson(stdout), server);
 });

@@ -4,10 +4,10 @@ import { test } from "node:test";
 import { assertScenario, bin, lastJson, loopback, project, sh } from "./harness.mjs";
 
 test("Deno, import from node_modules", async (t) => {
-  const dir = project("deno", { host: "node", native: false });
+  const dir = await project("deno", { host: "node", native: false });
   const { server, config } = await loopback();
   t.after(() => server.close());
-  const stdout = sh(bin("deno"), ["run", "--allow-net=127.0.0.1", "--allow-env=SCENARIO_CONFIG", "esm.mjs"], {
+  const stdout = await sh(bin("deno"), ["run", "--allow-net=127.0.0.1", "--allow-env=SCENARIO_CONFIG", "esm.mjs"], {
     cwd: dir,
     env: { SCENARIO_CONFIG: JSON.stringify(config), DENO_NO_UPDATE_CHECK: "1" },
   });

@@ -10,14 +10,14 @@ import { runInChromium } from "./browser.mjs";
 import { assertScenario, bin, importTool, lastJson, loopback, project, sh } from "./harness.mjs";
 
 let dir;
-before(() => {
-  dir = project("esbuild", { host: "esbuild", native: false });
+before(async () => {
+  dir = await project("esbuild", { host: "esbuild", native: false });
 });
 
 const esbuild = (args) => sh(bin("esbuild"), ["--bundle", "--log-level=warning", ...args], { cwd: dir });
 
 test("esbuild --platform=browser, in Chromium", async (t) => {
-  esbuild(["browser.js", "--format=esm", "--outdir=dist/browser"]);
+  await esbuild(["browser.js", "--format=esm", "--outdir=dist/browser"]);
   cpSync(join(dir, "index.html"), join(dir, "dist", "browser", "index.html"));
   const { server, config } = await loopback();
   t.after(() => server.close());
@@ -25,18 +25,18 @@ test("esbuild --platform=browser, in Chromium", async (t) => {
 });
 
 test("esbuild --platform=node, run away from node_modules", async (t) => {
-  esbuild(["node.mjs", "--platform=node", "--format=esm", "--outdir=dist/node", "--out-extension:.js=.mjs"]);
+  await esbuild(["node.mjs", "--platform=node", "--format=esm", "--outdir=dist/node", "--out-extension:.js=.mjs"]);
   const away = mkdtempSync(join(tmpdir(), "zephr-admin-esbuild-node-"));
   t.after(() => rmSync(away, { recursive: true, force: true }));
   cpSync(join(dir, "dist", "node"), away, { recursive: true });
   const { server, config } = await loopback();
   t.after(() => server.close());
-  const stdout = sh(process.execPath, ["node.mjs"], { cwd: away, env: { SCENARIO_CONFIG: JSON.stringify(config) } });
+  const stdout = await sh(process.execPath, ["node.mjs"], { cwd: away, env: { SCENARIO_CONFIG: JSON.stringify(config) } });
   assertScenario(lastJson(stdout), server);
 });
 
 test("esbuild --conditions=edge-light, in edge-runtime", async (t) => {
-  esbuild(["edge.js", "--platform=neutral", "--conditions=edge-light", "--format=iife", "--outfile=dist/edge/edge.js"]);
+  await esbuild(["edge.js", "--platform=neutral", "--conditions=edge-light", "--format=iife", "--outfile=dist/edge/edge.js"]);
   const { EdgeRuntime } = await importTool("edge-runtime");
   const runtime = new EdgeRuntime({ initialCode: readFileSync(join(dir, "dist", "edge", "edge.js"), "utf8") });
   const { server, config } = await loopback();

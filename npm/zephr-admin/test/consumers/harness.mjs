@@ -3,7 +3,7 @@
 // cache by scripts/consumers.sh, the loopback server that checks every signature with
 // node:crypto, and the one assertion of what the scenario must return on every host.
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { homedir } from "node:os";
@@ -46,23 +46,27 @@ export function tarballs() {
 }
 
 /**
- * Runs a command; on failure throws with the command, its exit status and its output, so
- * the test report shows the build log or the runtime's stderr.
+ * Runs a command (asynchronously: the loopback server lives in this process and must keep
+ * answering); on failure throws with the command, its exit status and its output, so the
+ * test report shows the build log or the runtime's stderr. Resolves to stdout.
  */
-export function sh(command, args, { cwd, env, timeout = 240_000, input } = {}) {
-  const out = spawnSync(command, args, {
-    cwd,
-    env: { ...process.env, ...env },
-    encoding: "utf8",
-    timeout,
-    input,
-    maxBuffer: 64 * 1024 * 1024,
+export function sh(command, args, { cwd, env, timeout = 240_000 } = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd, env: { ...process.env, NO_COLOR: "1", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (d) => (stdout += d));
+    child.stderr.setEncoding("utf8").on("data", (d) => (stderr += d));
+    const timer = setTimeout(() => child.kill("SIGKILL"), timeout);
+    const fail = (why) =>
+      reject(new Error(`${command} ${args.join(" ")} failed in ${cwd}: ${why}\n--- stdout\n${tail(stdout)}\n--- stderr\n${tail(stderr)}`));
+    child.on("error", (e) => (clearTimeout(timer), fail(String(e))));
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      if (code === 0) resolve(stdout);
+      else fail(signal ? `killed (${signal}${signal === "SIGKILL" ? `, over ${timeout} ms` : ""})` : `exit status ${code}`);
+    });
   });
-  if (out.status !== 0) {
-    const why = out.error ? String(out.error) : `exit status ${out.status}${out.signal ? ` (${out.signal})` : ""}`;
-    throw new Error(`${command} ${args.join(" ")} failed in ${cwd}: ${why}\n--- stdout\n${tail(out.stdout)}\n--- stderr\n${tail(out.stderr)}`);
-  }
-  return out.stdout;
 }
 
 const tail = (text = "", n = 60) => text.split("\n").slice(-n).join("\n");
@@ -107,14 +111,14 @@ export function start(command, args, { cwd, env } = {}) {
  * (`native: false` installs without optional dependencies, as on a platform with no prebuilt
  * addon), the shared scenario and the host's own files from test/consumers/<host>/.
  */
-export function project(name, { host, native = true, manifest = {} } = {}) {
+export async function project(name, { host, native = true, manifest = {} } = {}) {
   const dir = join(tools, "projects", name);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, "package.json"), JSON.stringify({ name, private: true, type: "module", ...manifest }, null, 2));
   const { main, platform } = tarballs();
   const args = ["install", "--ignore-scripts", "--no-audit", "--no-fund", "--no-package-lock"];
-  sh("npm", native ? [...args, main, platform] : [...args, "--omit=optional", main], { cwd: dir });
+  await sh("npm", native ? [...args, main, platform] : [...args, "--omit=optional", main], { cwd: dir });
   for (const file of ["steps.js", "scenario.js"]) cpSync(join(here, file), join(dir, file));
   if (host) cpSync(join(here, host), dir, { recursive: true });
   return dir;

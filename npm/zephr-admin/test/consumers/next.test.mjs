@@ -14,9 +14,9 @@ const freePort = () =>
   });
 
 test("Next.js edge route handler: next build, next start", async (t) => {
-  const dir = project("next", { host: "next" });
+  const dir = await project("next", { host: "next" });
   const env = { NEXT_TELEMETRY_DISABLED: "1" };
-  sh(bin("next"), ["build"], { cwd: dir, env, timeout: 480_000 });
+  await sh(bin("next"), ["build"], { cwd: dir, env, timeout: 480_000 });
   const port = await freePort();
   const next = start(bin("next"), ["start", "-p", String(port), "-H", "127.0.0.1"], { cwd: dir, env });
   t.after(() => next.stop());

@@ -4,9 +4,9 @@ import { before, describe, test } from "node:test";
 import { assertScenario, lastJson, loopback, nodeBinary, project, sh } from "./harness.mjs";
 
 const projects = {};
-before(() => {
-  projects.native = project("node-native", { host: "node", native: true });
-  projects.wasm = project("node-wasm", { host: "node", native: false });
+before(async () => {
+  projects.native = await project("node-native", { host: "node", native: true });
+  projects.wasm = await project("node-wasm", { host: "node", native: false });
 });
 
 for (const major of [20, 22, 24]) {
@@ -16,7 +16,7 @@ for (const major of [20, 22, 24]) {
         test(`${backend} backend, ${file.endsWith(".cjs") ? "require" : "import"}`, async (t) => {
           const { server, config } = await loopback();
           t.after(() => server.close());
-          const stdout = sh(nodeBinary(major), [file], { cwd: projects[backend], env: { SCENARIO_CONFIG: JSON.stringify(config) } });
+          const stdout = await sh(nodeBinary(major), [file], { cwd: projects[backend], env: { SCENARIO_CONFIG: JSON.stringify(config) } });
           assertScenario(lastJson(stdout), server, { backend });
         });
       }

@@ -33,8 +33,8 @@ const byHeading = (heading) => {
 };
 
 let dir;
-before(() => {
-  dir = project("readme", { host: "readme" });
+before(async () => {
+  dir = await project("readme", { host: "readme" });
   mkdirSync(join(dir, "snippets"));
   readme.forEach(({ heading, lang, code }, i) => {
     const slug = heading.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
@@ -46,15 +46,15 @@ test("README.md has JavaScript snippets to check", () => {
   assert.ok(readme.length >= 4, `found ${readme.length}`);
 });
 
-test("every README snippet type-checks against the installed package (strict)", () => {
-  sh(bin("tsc"), ["-p", "tsconfig.json"], { cwd: dir });
+test("every README snippet type-checks against the installed package (strict)", async () => {
+  await sh(bin("tsc"), ["-p", "tsconfig.json"], { cwd: dir });
 });
 
 test("the Node quick start runs as written", async (t) => {
   const server = await startServer();
   t.after(() => server.close());
   writeFileSync(join(dir, "node-quick-start.mjs"), byHeading("Node quick start"));
-  const stdout = sh(process.execPath, ["node-quick-start.mjs"], {
+  const stdout = await sh(process.execPath, ["node-quick-start.mjs"], {
     cwd: dir,
     env: { ZEPHR_BASE_URL: server.url, ZEPHR_ACCESS_KEY: LOOPBACK_ACCESS_KEY, ZEPHR_SECRET_KEY: LOOPBACK_SECRET_KEY },
   });
@@ -67,7 +67,7 @@ test("the Node quick start runs as written", async (t) => {
 /** The project's emulator (`zephr emulator`), built by the workspace tests. */
 async function emulator(t) {
   const zephr = join(repoRoot, "target", "debug", "zephr");
-  if (!existsSync(zephr)) sh("cargo", ["build", "-q", "-p", "zephr-cli"], { cwd: repoRoot });
+  if (!existsSync(zephr)) await sh("cargo", ["build", "-q", "-p", "zephr-cli"], { cwd: repoRoot });
   const child = spawn(zephr, ["emulator", "--port", "0", "--quiet"], { stdio: ["ignore", "pipe", "inherit"] });
   t.after(() => child.kill());
   let out = "";
@@ -85,7 +85,7 @@ async function emulator(t) {
 
 test("the Cloudflare Worker quick start runs as written (wrangler, workerd, the emulator)", async (t) => {
   writeFileSync(join(dir, "worker.js"), byHeading("Cloudflare Worker quick start"));
-  const dist = wranglerBuild(dir);
+  const dist = await wranglerBuild(dir);
   const emu = await emulator(t);
   // A user with one grant, made through the package on Node.
   const { ZephrClient } = await import(pathToFileURL(createRequire(join(dir, "package.json")).resolve("zephr-admin")).href);

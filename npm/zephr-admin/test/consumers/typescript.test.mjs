@@ -5,17 +5,17 @@ import { before, test } from "node:test";
 import { assertScenario, bin, lastJson, loopback, project, sh } from "./harness.mjs";
 
 let dir;
-before(() => {
-  dir = project("typescript", { host: "typescript" });
+before(async () => {
+  dir = await project("typescript", { host: "typescript" });
 });
 
 for (const resolution of ["node16", "nodenext", "bundler"]) {
   test(`tsc, ${resolution} resolution`, async (t) => {
-    sh(bin("tsc"), ["-p", `tsconfig.${resolution}.json`], { cwd: dir });
+    await sh(bin("tsc"), ["-p", `tsconfig.${resolution}.json`], { cwd: dir });
     if (resolution === "bundler") return; // type-checked only (noEmit)
     const { server, config } = await loopback();
     t.after(() => server.close());
-    const stdout = sh(process.execPath, [join(`out-${resolution}`, "consumer.js")], { cwd: dir, env: { SCENARIO_CONFIG: JSON.stringify(config) } });
+    const stdout = await sh(process.execPath, [join(`out-${resolution}`, "consumer.js")], { cwd: dir, env: { SCENARIO_CONFIG: JSON.stringify(config) } });
     assertScenario(lastJson(stdout), server, { backend: "native" });
   });
 }

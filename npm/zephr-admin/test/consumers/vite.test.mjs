@@ -5,8 +5,8 @@ import { runInChromium } from "./browser.mjs";
 import { assertScenario, bin, loopback, project, sh } from "./harness.mjs";
 
 test("Vite production build in Chromium", async (t) => {
-  const dir = project("vite", { host: "vite" });
-  sh(bin("vite"), ["build"], { cwd: dir });
+  const dir = await project("vite", { host: "vite" });
+  await sh(bin("vite"), ["build"], { cwd: dir });
   const { server, config } = await loopback();
   t.after(() => server.close());
   const result = await runInChromium(join(dir, "dist"), "index.html", server.url, config);

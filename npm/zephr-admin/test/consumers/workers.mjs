@@ -6,8 +6,8 @@ import { join } from "node:path";
 import { bin, importTool, sh } from "./harness.mjs";
 
 /** Bundles a Worker project with wrangler; returns the output folder. */
-export function wranglerBuild(dir) {
-  sh(bin("wrangler"), ["deploy", "--dry-run", "--outdir", "dist"], { cwd: dir, env: { WRANGLER_SEND_METRICS: "false", CI: "true" } });
+export async function wranglerBuild(dir) {
+  await sh(bin("wrangler"), ["deploy", "--dry-run", "--outdir", "dist"], { cwd: dir, env: { WRANGLER_SEND_METRICS: "false", CI: "true" } });
   return join(dir, "dist");
 }
 

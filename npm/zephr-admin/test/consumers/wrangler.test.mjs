@@ -6,8 +6,8 @@ import { assertScenario, loopback, project } from "./harness.mjs";
 import { miniflare, wranglerBuild } from "./workers.mjs";
 
 test("wrangler bundle in workerd (Miniflare)", async (t) => {
-  const dir = project("wrangler", { host: "wrangler" });
-  const dist = wranglerBuild(dir);
+  const dir = await project("wrangler", { host: "wrangler" });
+  const dist = await wranglerBuild(dir);
   const { server, config } = await loopback();
   const mf = await miniflare(dist, { SCENARIO_CONFIG: JSON.stringify(config) });
   t.after(async () => {
