@@ -1,5 +1,6 @@
 // Builds the package: the core for wasm32 → wasm-bindgen (the version pinned in
-// Cargo.lock) → wasm-opt -Oz (npm binaryen) → TypeScript → dist/. Fails when the
+// Cargo.lock) → wasm-opt -Oz (npm binaryen) → TypeScript → dist/, plus the module's
+// bytes inlined as base64 (dist/wasm/inline.js) for the server entries. Fails when the
 // wasm module and its JS glue exceed the size budget. Then the native addon
 // (napi-rs, @napi-rs/cli) for this machine's platform, into its platform package
 // `../zephr-admin-<platform>/`; its generated loader and declarations stay in
@@ -35,10 +36,13 @@ run("wasm-bindgen", [
 const wasmFile = join(wasmDir, "zephr_admin_wasm_bg.wasm");
 run(bin("wasm-opt"), ["-Oz", "--strip-debug", "--strip-producers", wasmFile, "-o", wasmFile]);
 
+// Node, Deno, Bun and bundles made for them read no file: the module travels as text.
+writeFileSync(join(wasmDir, "inline.js"), `export default ${JSON.stringify(readFileSync(wasmFile).toString("base64"))};\n`);
+
 run(bin("tsc"), ["-p", "."], pkg);
 cpSync(join(pkg, "src", "entries"), dist, { recursive: true });
 // The entries' types are the package's types.
-for (const entry of ["entry-node", "entry-auto", "entry-native", "entry-workerd", "entry-browser"]) {
+for (const entry of ["entry-node", "entry-auto", "entry-native", "entry-workerd", "entry-edge", "entry-browser"]) {
   writeFileSync(join(dist, `${entry}.d.ts`), 'export * from "./index.js";\n');
 }
 
@@ -53,11 +57,16 @@ if (gzipped > BUDGET_GZIP_BYTES) {
 }
 
 // The native addon for this platform, when the package has a target for it.
-const { nativePlatform } = await import(pathToFileURL(join(pkg, "src", "entries", "native.js")).href);
-const platform = nativePlatform();
-const triples = { "linux-x64-gnu": "x86_64-unknown-linux-gnu" };
+const { PREBUILT, nativePlatform } = await import(pathToFileURL(join(pkg, "src", "entries", "native.js")).href);
+const { PLATFORMS } = await import(pathToFileURL(join(pkg, "scripts", "pack.mjs")).href);
 const manifest = JSON.parse(readFileSync(join(pkg, "package.json"), "utf8"));
-const triple = triples[platform];
+// The loader looks only for the platforms that have a prebuilt addon: napi.targets.
+const targeted = manifest.napi.targets.map((triple) => PLATFORMS[triple]);
+if (JSON.stringify(targeted) !== JSON.stringify(PREBUILT)) {
+  throw new Error(`PREBUILT in src/entries/native.js (${PREBUILT}) must list napi.targets (${targeted})`);
+}
+const platform = nativePlatform();
+const triple = Object.keys(PLATFORMS).find((t) => PLATFORMS[t] === platform);
 if (!triple || !manifest.napi.targets.includes(triple)) {
   console.log(`zephr-admin: no native target for ${platform}; the wasm backend only`);
 } else {

@@ -1,8 +1,14 @@
-// The backend contract: what the wasm module (and, later, the native addon)
-// exports. Conversion only: strings, numbers and bytes in, one JSON text out
+// The backend contract: what the wasm module and the native addon export.
+// Conversion only: strings, numbers and bytes in, one JSON text out
 // (`{"ok": ...}` or `{"err": {...}}`). Every decision is made in the Rust core.
+//
+// There is no global backend: each entry point binds the shared code to its own
+// backend (`bindBackend` in api.ts), so the exported functions and classes hold
+// it themselves and no bundler can separate them from it.
 
-/** @internal */
+import { ZephrError } from "./errors.js";
+
+/** Internal: what the wasm module and the native addon export. */
 export interface Backend {
   /** Throws the error JSON text (`{"err": ...}`) on bad input. */
   signRequest(
@@ -17,27 +23,51 @@ export interface Backend {
 /** Which implementation of the core is in use. */
 export type BackendName = "wasm" | "native";
 
-let installed: { name: BackendName; backend: Backend } | undefined;
-
-/** The backend in use (`"wasm"` or `"native"`); set when the package is imported. */
-export let backend: BackendName | undefined;
-
-/** @internal Called once by the entry point that loaded a backend. */
-export function installBackend(name: BackendName, implementation: Backend): void {
-  installed = { name, backend: implementation };
-  backend = name;
+/** Internal: how the shared code reaches the backend of its entry point. */
+export interface Core {
+  /** The backend, loaded on first use; throws a typed error while it cannot be had synchronously. */
+  (): Backend;
+  /** Whether `core()` can answer now: always, except in a browser before the wasm module has compiled. */
+  available(): boolean;
+  /** Resolves once `core()` can answer (starts the asynchronous load where there is one). */
+  ready(): Promise<void>;
 }
 
-/** @internal */
-export function core(): Backend {
-  if (!installed) {
-    throw new Error("zephr-admin: no backend is loaded; import the package through its entry point");
-  }
-  return installed.backend;
+/** Internal: a backend obtained asynchronously (browsers compile the wasm module while it downloads). */
+export interface AsyncLoad {
+  /** Starts the load; called at most once. */
+  start(): Promise<Backend>;
+  /** The message of the error thrown by synchronous calls made before the load has finished. */
+  notReady: string;
 }
 
-/** The backend in use: `"wasm"` or `"native"`. */
-export function backendName(): BackendName {
-  core();
-  return installed!.name;
+/** Internal: a `Core` over a synchronous loader (called once, on first use) or an asynchronous one. */
+export function makeCore(load: (() => Backend) | AsyncLoad): Core {
+  let backend: Backend | undefined;
+  let failure: unknown;
+  let pending: Promise<void> | undefined;
+  const core = (() => {
+    if (backend) return backend;
+    if (typeof load === "function") return (backend = load());
+    if (failure !== undefined) throw failure;
+    void core.ready();
+    throw new ZephrError("backend_not_ready", load.notReady);
+  }) as Core;
+  core.available = () => backend !== undefined || typeof load === "function";
+  core.ready = () => {
+    if (typeof load === "function") {
+      try {
+        core();
+        return Promise.resolve();
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
+    pending ??= load.start().then(
+      (loaded) => { backend = loaded; },
+      (error) => { failure = error; throw error; },
+    );
+    return pending;
+  };
+  return core;
 }

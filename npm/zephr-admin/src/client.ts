@@ -1,7 +1,7 @@
 // ZephrClient: the host's fetch does the transport; the core decides
 // everything else (signing, retries, error classes, the next page).
 
-import { core } from "./backend.js";
+import type { Core } from "./backend.js";
 import { headerPairs, type ParamsOf, type PrepareOptions, type PreparedRequest, type ResultOf, unwrap } from "./core.js";
 import { ZephrConnectionError, ZephrTimeoutError } from "./errors.js";
 import { NAMESPACES, type OperationId, type OperationTypes } from "./generated/operations.js";
@@ -82,8 +82,11 @@ export class ZephrClient {
   readonly #maxRetries: number;
   readonly #timeoutMs: number;
   readonly #options: string;
+  readonly #core: Core;
 
-  constructor(options: ClientOptions) {
+  /** Internal: each entry point's `ZephrClient` passes its backend. */
+  constructor(options: ClientOptions, core: Core) {
+    this.#core = core;
     const { fetch: fetchImpl, maxRetries, timeoutMs, ...signing } = options;
     const resolved = fetchImpl ?? globalThis.fetch;
     if (typeof resolved !== "function") throw new TypeError("zephr-admin: no fetch available; pass one as `fetch`");
@@ -91,8 +94,9 @@ export class ZephrClient {
     this.#maxRetries = maxRetries ?? 2;
     this.#timeoutMs = timeoutMs ?? 30_000;
     this.#options = JSON.stringify(signing satisfies PrepareOptions);
-    // Check credentials and target now, not on the first call.
-    this.#prepare("listAccounts" as OperationId, "{}");
+    // Check credentials and target now, not on the first call (in a browser whose
+    // wasm module is still loading, on the first call).
+    if (core.available()) this.#prepare("listAccounts" as OperationId, "{}");
     for (const [namespace, methods] of Object.entries(NAMESPACES)) {
       const bound: Record<string, unknown> = {};
       for (const [method, operationId] of Object.entries(methods)) {
@@ -129,7 +133,7 @@ export class ZephrClient {
   }
 
   #prepare(operationId: OperationId, params: string): PreparedRequest {
-    return unwrap<PreparedRequest>(core().prepareRequest(operationId, params, this.#options)).ok;
+    return unwrap<PreparedRequest>(this.#core().prepareRequest(operationId, params, this.#options)).ok;
   }
 
   async #call<Id extends OperationId>(
@@ -141,6 +145,7 @@ export class ZephrClient {
     const maxRetries = options.maxRetries ?? this.#maxRetries;
     const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
     const { signal } = options;
+    await this.#core.ready();
     for (let retries = 0; ; retries++) {
       signal?.throwIfAborted();
       // Signed afresh for every attempt: new timestamp, new nonce.
@@ -151,7 +156,7 @@ export class ZephrClient {
         return this.#parse(operationId, attempt.response, attempt.body, paramsText);
       }
       const retryAfter = "response" in attempt ? (attempt.response.headers.get("retry-after") ?? "") : "";
-      const delay = core().retryDelay(prepared.method, status, retryAfter, retries, Math.random(), Date.now(), maxRetries);
+      const delay = this.#core().retryDelay(prepared.method, status, retryAfter, retries, Math.random(), Date.now(), maxRetries);
       if (delay < 0) {
         if ("response" in attempt) return this.#parse(operationId, attempt.response, attempt.body, paramsText);
         throw attempt.error;
@@ -196,7 +201,7 @@ export class ZephrClient {
     body: Uint8Array,
     paramsText: string,
   ): ApiResponse<ResultOf<Id>> & { next: unknown } {
-    const text = core().parseResponse(
+    const text = this.#core().parseResponse(
       operationId,
       response.status,
       JSON.stringify(headerPairs(response.headers)),

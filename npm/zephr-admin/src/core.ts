@@ -1,6 +1,6 @@
 // The functional API: sign, prepare, parse. Thin conversions around the core.
 
-import { core } from "./backend.js";
+import type { Core } from "./backend.js";
 import { type ErrorData, ZephrInputError, errorFromData } from "./errors.js";
 import type { OperationId, OperationTypes } from "./generated/operations.js";
 
@@ -62,7 +62,7 @@ export interface SignInput {
 }
 
 /** The `Authorization` header value for one request (`ZEPHR-HMAC-SHA256 ...`). */
-export function signRequest(input: SignInput): string {
+export function signRequest(core: Core, input: SignInput): string {
   const { accessKey, secretKey, method, path, query, body, timestamp, nonce } = input;
   if (typeof timestamp !== "number" && typeof timestamp !== "string") {
     throw new ZephrInputError("invalid_timestamp", "timestamp must be milliseconds as a number or a decimal string");
@@ -110,6 +110,7 @@ export type ResultOf<Id extends OperationId> = OperationTypes[Id]["result"];
 
 /** The signed request of an operation. */
 export function prepareRequest<Id extends OperationId>(
+  core: Core,
   operationId: Id,
   params: ParamsOf<Id>,
   options: PrepareOptions,
@@ -141,7 +142,7 @@ export function headerPairs(headers: ResponseInput["headers"]): Array<[string, s
 /** The decoded answer of an operation, or a thrown typed error (`ZephrApiError` subclasses,
  * `ZephrDecodeError`). Lists come back as `{ results: [...], total?, ... }` whatever envelope
  * the server used. */
-export function parseResponse<Id extends OperationId>(operationId: Id, response: ResponseInput): ResultOf<Id> {
+export function parseResponse<Id extends OperationId>(core: Core, operationId: Id, response: ResponseInput): ResultOf<Id> {
   const text = core().parseResponse(
     operationId,
     response.status,

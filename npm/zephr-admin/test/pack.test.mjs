@@ -1,16 +1,18 @@
 // The packed tarballs as a user gets them: `npm pack` of zephr-admin (as
-// published, scripts/pack.mjs) and of its platform package, `npm install <tarballs>` into an empty project, then a
-// script that imports "zephr-admin" and signs. With the platform package the
-// native backend is in use; without it (or with a broken addon) the package
-// falls back to wasm and says once how to get the native one.
+// published, scripts/pack.mjs) and of its platform package, `npm install <tarballs>` into an
+// empty project, then a script that imports "zephr-admin" and signs. With the platform package
+// the native backend is in use, under Node and under Bun; without it the package uses wasm and
+// says nothing; with a broken addon it uses wasm and warns once; on a platform that has no
+// prebuilt addon it never looks for one, even when a package of that name is installed.
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { nativePlatform } from "../dist/native.js";
+import { PREBUILT, nativePlatform } from "../dist/native.js";
 import { pack } from "../scripts/pack.mjs";
+import { bunBinary } from "./support/binaries.mjs";
 
 const platform = nativePlatform();
 const root = new URL("../../../", import.meta.url);
@@ -21,6 +23,7 @@ const npm = (args, cwd) => execFileSync("npm", args, { cwd, encoding: "utf8", st
 let work;
 const tarballs = {};
 before(() => {
+  assert.ok(PREBUILT.includes(platform), `these tests need a platform with a prebuilt addon, not ${platform}`);
   work = mkdtempSync(join(tmpdir(), "zephr-admin-pack-"));
   const packed = pack(work);
   tarballs.main = packed.find((file) => /zephr-admin-\d/.test(file));
@@ -38,24 +41,25 @@ const signature = signRequest({ accessKey, secretKey, method, path, query, body,
 console.log(JSON.stringify({ backend, again: again.backend, signature }));
 `;
 
-/** An empty project with the given tarballs installed; runs the script there. */
+/** An empty project with the given tarballs installed; `run` runs the script there (under
+ * Node, with extra arguments, or under another binary). */
 function project(name, files) {
   const dir = join(work, name);
   mkdirSync(dir);
   writeFileSync(join(dir, "package.json"), JSON.stringify({ name, private: true, type: "module" }));
   npm(["install", "--ignore-scripts", "--no-audit", "--no-fund", ...files], dir);
   writeFileSync(join(dir, "run.mjs"), script);
-  const run = () => {
-    const out = spawnSync(process.execPath, ["run.mjs"], { cwd: dir, encoding: "utf8", timeout: 30_000 });
+  const run = ({ args = [], binary = process.execPath } = {}) => {
+    const out = spawnSync(binary, [...args, "run.mjs"], { cwd: dir, encoding: "utf8", timeout: 30_000 });
     assert.equal(out.status, 0, out.stderr);
     return { ...JSON.parse(out.stdout), stderr: out.stderr };
   };
   return { dir, run };
 }
 
-const warnings = (stderr) => stderr.split("\n").filter((line) => line.includes("ZEPHR_ADMIN_NO_NATIVE"));
+const warnings = (stderr) => stderr.split("\n").filter((line) => line.includes("ZEPHR_ADMIN"));
 
-test("the main and the platform tarball install into an empty project and sign natively", () => {
+test("the main and the platform tarball install into an empty project and sign natively, under Node and Bun", () => {
   const { dir, run } = project("with-native", [tarballs.main, tarballs.platform]);
   const result = run();
   assert.equal(result.backend, "native");
@@ -68,28 +72,56 @@ test("the main and the platform tarball install into an empty project and sign n
   const pick = (entry) => execFileSync(process.execPath, ["--input-type=module", "-e", `import { backend } from "${entry}"; console.log(backend);`], { cwd: dir, encoding: "utf8" }).trim();
   assert.equal(pick("zephr-admin/node"), "native");
   assert.equal(pick("zephr-admin/wasm"), "wasm");
+  // Bun supports Node-API: its `bun` condition loads the addon too.
+  const bun = run({ binary: bunBinary() });
+  assert.equal(bun.backend, "native");
+  assert.equal(bun.signature, v2.authorization);
+  assert.deepEqual(warnings(bun.stderr), []);
 });
 
-test("without the platform package: wasm, and one warning that says how to get the native one", () => {
+test("without the platform package: wasm and no warning; zephr-admin/node says how to get the addon", () => {
   const { dir, run } = project("without-native", [tarballs.main]);
   const result = run();
   assert.equal(result.backend, "wasm");
   assert.equal(result.again, "wasm");
   assert.equal(result.signature, v2.authorization);
-  const lines = warnings(result.stderr);
-  assert.equal(lines.length, 1, result.stderr);
-  assert.match(lines[0], new RegExp(`npm install zephr-admin-${platform}`));
+  assert.deepEqual(warnings(result.stderr), []);
+  assert.equal(result.stderr, "");
   // `zephr-admin/node` asks for the native backend explicitly: a clear error, no fallback.
   const explicit = spawnSync(process.execPath, ["--input-type=module", "-e", 'import "zephr-admin/node";'], { cwd: dir, encoding: "utf8" });
   assert.notEqual(explicit.status, 0);
-  assert.match(explicit.stderr, /native backend .* could not be loaded/);
+  assert.match(explicit.stderr, new RegExp(`native addon zephr-admin-${platform} is not installed`));
 });
 
-test("a platform package whose addon does not load (ABI, corrupt file): wasm, one warning", () => {
+test("a platform package whose addon does not load (ABI, corrupt file): wasm, one warning without repository paths", () => {
   const { dir, run } = project("broken-native", [tarballs.main, tarballs.platform]);
   writeFileSync(join(dir, "node_modules", `zephr-admin-${platform}`, `zephr-admin.${platform}.node`), "not a shared object");
   const result = run();
   assert.equal(result.backend, "wasm");
   assert.equal(result.signature, v2.authorization);
-  assert.equal(warnings(result.stderr).length, 1, result.stderr);
+  const lines = warnings(result.stderr);
+  assert.equal(lines.length, 1, result.stderr);
+  assert.match(lines[0], /ZEPHR_ADMIN_NATIVE_FAILED/);
+  assert.match(lines[0], new RegExp(`native addon zephr-admin-${platform} is installed but did not load`));
+  assert.doesNotMatch(lines[0], /\.\.\/|npm install/);
+});
+
+test("a platform without a prebuilt addon: wasm, silent, and a package of the would-be name is never loaded", () => {
+  const { dir, run } = project("no-prebuilt", [tarballs.main]);
+  // What a squatter could publish: the name the old loader would have required on linux arm64.
+  const squatted = join(dir, "node_modules", "zephr-admin-linux-arm64-gnu");
+  mkdirSync(squatted);
+  writeFileSync(join(squatted, "package.json"), JSON.stringify({ name: "zephr-admin-linux-arm64-gnu", version: "0.1.0", main: "index.js" }));
+  writeFileSync(join(squatted, "index.js"), 'require("fs").writeFileSync(__dirname + "/loaded", "yes"); module.exports = { signRequest() { return "forged"; } };');
+  // Node reports another architecture, as on an arm64 machine.
+  writeFileSync(join(dir, "arm64.cjs"), 'Object.defineProperty(process, "arch", { value: "arm64" });');
+  const result = run({ args: ["--require", "./arm64.cjs"] });
+  assert.equal(result.backend, "wasm");
+  assert.equal(result.signature, v2.authorization);
+  assert.equal(result.stderr, "");
+  assert.throws(() => readFileSync(join(squatted, "loaded")), { code: "ENOENT" });
+  const explicit = spawnSync(process.execPath, ["--require", "./arm64.cjs", "--input-type=module", "-e", 'import "zephr-admin/node";'], { cwd: dir, encoding: "utf8" });
+  assert.notEqual(explicit.status, 0);
+  assert.match(explicit.stderr, /no prebuilt native addon for linux-arm64-gnu/);
+  assert.doesNotMatch(explicit.stderr, /npm install/);
 });

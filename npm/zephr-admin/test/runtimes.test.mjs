@@ -2,18 +2,15 @@
 // Each runtime signs the shared vectors and talks to the loopback server, which checks every
 // signature with node:crypto. Builds nothing: run `npm run build` first.
 //
-// The runtimes come from devDependencies. Bun's npm package needs its install script; after
-// `npm ci --ignore-scripts` run `node node_modules/bun/install.js` once: it moves the binary of
-// the platform package (@oven/bun-<os>-<arch>) over the placeholder node_modules/bun/bin/bun.exe.
-// The test takes either: bun.exe when it runs, else the platform package's binary.
+// The runtimes come from devDependencies (see support/binaries.mjs for Bun's install step).
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { createRequire } from "node:module";
 import { dirname, join, relative, sep } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
+import { bunBinary, denoBinary } from "./support/binaries.mjs";
 import { ACCESS_KEY, SECRET_KEY, expectedHash, startServer } from "./support/server.mjs";
 
 const pkg = dirname(dirname(fileURLToPath(import.meta.url)));
@@ -21,7 +18,6 @@ const dist = join(pkg, "dist");
 const vectorsPath = join(pkg, "..", "..", "tests", "vectors", "signing.json");
 const checkScript = join(pkg, "test", "runtimes", "check.mjs");
 const workerScript = join(pkg, "test", "runtimes", "worker.mjs");
-const require = createRequire(join(pkg, "package.json"));
 const CHILD_TIMEOUT_MS = 20_000;
 const TEST_TIMEOUT = { timeout: 25_000 };
 
@@ -47,7 +43,7 @@ const EXPECTED_URLS = ["/v3/accounts?rpp=3", "/v3/accounts?rpp=3&page=2", "/v3/a
 
 /** The package's built files; a clear failure when `dist/` is missing or incomplete. */
 function distFiles() {
-  const needed = ["entry-node.js", "entry-workerd.js", "index.js", "wasm/zephr_admin_wasm.js", "wasm/zephr_admin_wasm_bg.wasm"];
+  const needed = ["entry-node.js", "entry-workerd.js", "api.js", "wasm/inline.js", "wasm/zephr_admin_wasm.js", "wasm/zephr_admin_wasm_bg.wasm"];
   const missing = needed.filter((file) => !existsSync(join(dist, file)));
   if (missing.length) {
     throw new Error(`the package is not built (dist/ lacks ${missing.join(", ")}): run \`npm run build\` in npm/zephr-admin first`);
@@ -102,58 +98,6 @@ function run(command, args, { env = {}, label }) {
   });
 }
 
-/** A runtime binary that answers `--version` with the version pinned in devDependencies. */
-function runtimeBinary(name, candidates, hint) {
-  const wanted = JSON.parse(readFileSync(join(pkg, "package.json"), "utf8")).devDependencies[name];
-  const tried = [];
-  for (const candidate of candidates) {
-    let file;
-    try {
-      file = candidate();
-    } catch (error) {
-      tried.push(`  ${error.message.split("\n")[0]}`);
-      continue;
-    }
-    if (!file || !existsSync(file)) {
-      tried.push(`  ${file ?? "?"}: absent`);
-      continue;
-    }
-    const probe = spawnSync(file, ["--version"], { encoding: "utf8", timeout: 10_000 });
-    const out = `${probe.stdout ?? ""}`.trim();
-    if (probe.status === 0 && out.includes(wanted)) return file;
-    const said = (out || `${probe.stderr ?? ""}`.trim()).split("\n")[0];
-    tried.push(`  ${file}: ${probe.error?.message ?? `--version gave ${JSON.stringify(said)}`}`);
-  }
-  throw new Error(`no working ${name} ${wanted} binary. ${hint}\nTried:\n${tried.join("\n")}`);
-}
-
-const platformArch = `${process.platform}-${process.arch === "arm64" ? "aarch64" : process.arch}`;
-
-function denoBinary() {
-  return runtimeBinary("deno", [
-    // Links the binary of the platform package (@deno/<target>) next to the npm package's bin.cjs.
-    () => require("deno/install_api.cjs").runInstall(),
-    () => join(pkg, "node_modules", "deno", process.platform === "win32" ? "deno.exe" : "deno"),
-  ], "Install the devDependencies (`npm ci --ignore-scripts` in npm/zephr-admin).");
-}
-
-function bunBinary() {
-  const exe = process.platform === "win32" ? "bun.exe" : "bun";
-  return runtimeBinary("bun", [
-    // In place after `node node_modules/bun/install.js` (a placeholder script before).
-    () => join(pkg, "node_modules", "bun", "bin", "bun.exe"),
-    // The platform packages (optional dependencies of `bun`) hold the real binary.
-    ...["", "-baseline", "-musl", "-musl-baseline"].map((variant) => () => {
-      const name = `@oven/bun-${platformArch}${variant}/package.json`;
-      let from = require;
-      try {
-        from = createRequire(require.resolve("bun/package.json"));
-      } catch {}
-      return join(dirname(from.resolve(name)), "bin", exe);
-    }),
-  ], "Install the devDependencies (`npm ci --ignore-scripts` in npm/zephr-admin), then run `node node_modules/bun/install.js`.");
-}
-
 /** Runs check.mjs in a runtime and checks everything it printed and the server saw. */
 async function checkRuntime(t, name, command, argsFor) {
   t.diagnostic(`binary: ${relative(pkg, command).split(sep).join("/")}`);
@@ -199,8 +143,10 @@ test("workerd (Miniflare): entry-workerd signs, paginates and calls through the 
   } catch (error) {
     throw new Error(`miniflare is not installed (npm ci --ignore-scripts in npm/zephr-admin): ${error.message}`);
   }
-  // What a bundler targeting workerd would ship: everything but the other runtimes' entries.
-  const otherEntries = ["entry-node.js", "entry-browser.js"].map((f) => join(dist, f));
+  // What a bundler targeting workerd would ship: everything but the other runtimes' entries
+  // and their loaders (the edge entry's `?module` import and the inlined module included).
+  const otherEntries = ["entry-node.js", "entry-browser.js", "entry-edge.js", "entry-auto.js", "entry-native.js", "native.js", "wasm.js", "wasm/inline.js"]
+    .map((f) => join(dist, f));
   const modules = [
     { type: "ESModule", path: workerScript },
     ...files.filter((f) => f.endsWith(".js") && !otherEntries.includes(f)).map((path) => ({ type: "ESModule", path })),
@@ -248,12 +194,12 @@ test("workerd (Miniflare): entry-workerd signs, paginates and calls through the 
   });
 });
 
-test("Deno: entry-node signs the vectors and random requests, and calls the server", TEST_TIMEOUT, async (t) => {
+test("Deno: entry-node (the inlined module: no read access to the package) signs the vectors and random requests, and calls the server", TEST_TIMEOUT, async (t) => {
   distFiles();
   const deno = denoBinary();
   await checkRuntime(t, "Deno", deno, (server) => [
     "run", "--no-prompt", "--no-lock", "--no-config",
-    `--allow-read=${pkg},${vectorsPath}`,
+    `--allow-read=${vectorsPath}`,
     `--allow-net=${new URL(server.url).host}`,
     checkScript, server.url, ACCESS_KEY, SECRET_KEY, vectorsPath,
   ]);

@@ -1,18 +1,16 @@
-// Node (`zephr-admin`): the native addon when it loads, otherwise the wasm
-// module, with one warning that says how to get the native one.
-import { readFileSync } from "node:fs";
-import * as wasm from "./wasm/zephr_admin_wasm.js";
+// Node and Bun (`zephr-admin`): the native addon where one is installed and loads, otherwise
+// the wasm module (compiled on first use). Silent when no addon is installed (none exists for
+// most platforms); one warning when an installed addon fails to load.
 import { howToGetNative, loadNative } from "./native.js";
-import { installBackend } from "./index.js";
+import { loadWasm } from "./wasm.js";
+import { bindBackend } from "./api.js";
 
 const loaded = loadNative();
-if (loaded.addon) {
-  installBackend("native", loaded.addon);
-} else {
-  process.emitWarning(howToGetNative(loaded.platform, loaded.error), { code: "ZEPHR_ADMIN_NO_NATIVE" });
-  const bytes = readFileSync(new URL("./wasm/zephr_admin_wasm_bg.wasm", import.meta.url));
-  wasm.initSync({ module: new WebAssembly.Module(bytes) });
-  installBackend("wasm", wasm);
+if (loaded.error) {
+  process.emitWarning(howToGetNative(loaded.platform, loaded.error), { code: "ZEPHR_ADMIN_NATIVE_FAILED" });
 }
 
-export * from "./index.js";
+export const { signRequest, prepareRequest, parseResponse, ZephrClient, backend, backendName, ready } = loaded.addon
+  ? bindBackend("native", () => loaded.addon)
+  : bindBackend("wasm", loadWasm);
+export * from "./shared.js";

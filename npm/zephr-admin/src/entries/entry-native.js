@@ -1,9 +1,9 @@
-// `zephr-admin/node`: the native addon, explicitly; fails when it cannot load.
+// `zephr-admin/node`: the native addon, explicitly; fails at import when it cannot load.
 import { howToGetNative, loadNative } from "./native.js";
-import { installBackend } from "./index.js";
+import { bindBackend } from "./api.js";
 
 const loaded = loadNative();
 if (!loaded.addon) throw new Error(howToGetNative(loaded.platform, loaded.error));
-installBackend("native", loaded.addon);
 
-export * from "./index.js";
+export const { signRequest, prepareRequest, parseResponse, ZephrClient, backend, backendName, ready } = bindBackend("native", () => loaded.addon);
+export * from "./shared.js";

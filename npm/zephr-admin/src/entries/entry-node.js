@@ -1,10 +1,6 @@
-// Node, Deno and Bun: the wasm module is read from the package and compiled once, synchronously.
-import { readFileSync } from "node:fs";
-import * as wasm from "./wasm/zephr_admin_wasm.js";
-import { installBackend } from "./index.js";
+// `zephr-admin/wasm` on servers, and Deno: the inlined wasm module, compiled on first use.
+import { loadWasm } from "./wasm.js";
+import { bindBackend } from "./api.js";
 
-const bytes = readFileSync(new URL("./wasm/zephr_admin_wasm_bg.wasm", import.meta.url));
-wasm.initSync({ module: new WebAssembly.Module(bytes) });
-installBackend("wasm", wasm);
-
-export * from "./index.js";
+export const { signRequest, prepareRequest, parseResponse, ZephrClient, backend, backendName, ready } = bindBackend("wasm", loadWasm);
+export * from "./shared.js";

@@ -2,7 +2,7 @@
 // signs every shared vector and 50 random requests, and does a client round trip against
 // the loopback server. Prints one JSON document on stdout; exits non-zero on any error.
 //
-//   deno run --allow-read --allow-net check.mjs SERVER_URL ACCESS_KEY SECRET_KEY VECTORS_JSON
+//   deno run --allow-read=VECTORS_JSON --allow-net check.mjs SERVER_URL ACCESS_KEY SECRET_KEY VECTORS_JSON
 //   bun check.mjs SERVER_URL ACCESS_KEY SECRET_KEY VECTORS_JSON
 import { readFileSync } from "node:fs";
 import { backend, signRequest, ZephrClient } from "../../dist/entry-node.js";

@@ -1,0 +1,18 @@
+// The backend-free part of the surface: error classes, the operation catalogue and the
+// types. Every entry point re-exports this one module, so `instanceof` works across entries.
+
+export type { BackendName } from "./backend.js";
+export type {
+  BodyInput,
+  ParamsOf,
+  PrepareOptions,
+  PreparedRequest,
+  ResponseInput,
+  ResultOf,
+  SignInput,
+  Timestamp,
+} from "./core.js";
+export type { ApiResponse, ClientOptions, RequestOptions } from "./client.js";
+export * from "./errors.js";
+export { NAMESPACES, OPERATIONS as operations } from "./generated/operations.js";
+export type * from "./generated/operations.js";
