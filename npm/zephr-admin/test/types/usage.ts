@@ -5,10 +5,13 @@ import {
   NotFoundError,
   ZephrClient,
   backend,
+  backendName,
   operations,
   parseResponse,
   prepareRequest,
+  ready,
   signRequest,
+  type BackendName,
 } from "zephr-admin";
 
 export async function usage(client: ZephrClient): Promise<void> {
@@ -35,4 +38,17 @@ export async function usage(client: ZephrClient): Promise<void> {
   const prepared = prepareRequest("getUser", { user_id: "u" }, { accessKey: "a", secretKey: "s", tenant: "t" });
   void [header, prepared.url, prepared.headers.authorization, backend, operations[0]?.operationId];
   void parseResponse("getUser", { status: 200, headers: new Headers(), body: "{}" });
+}
+
+// Each entry binds the API to its backend; none of that plumbing shows in the types.
+export async function binding(): Promise<ZephrClient> {
+  await ready();
+  const name: BackendName = backendName();
+  const same: BackendName = backend;
+  void [name, same];
+  // @ts-expect-error the client takes its options only
+  void new ZephrClient({ accessKey: "a", secretKey: "s" }, () => null);
+  // @ts-expect-error signRequest takes one input
+  void signRequest(() => null, { accessKey: "a", secretKey: "s", method: "GET", path: "/", timestamp: 1, nonce: "n" });
+  return new ZephrClient({ accessKey: "a", secretKey: "s", tenant: "t" });
 }
