@@ -48,19 +48,26 @@ export async function runInChromium(root, page, api, config) {
   const server = await serve(root, api, config);
   const browser = await puppeteer.launch({ executablePath: CHROMIUM, headless: true, args: ["--no-sandbox", "--disable-gpu"] });
   const log = [];
+  // An error thrown while the page runs ends the wait at once instead of at the timeout.
+  let pageFailed;
+  const failed = new Promise((resolve) => (pageFailed = resolve));
   try {
     const tab = await browser.newPage();
     tab.on("console", (m) => log.push(`console.${m.type()}: ${m.text()}`));
-    tab.on("pageerror", (e) => log.push(`page error: ${e.message}`));
+    tab.on("pageerror", (e) => {
+      log.push(`page error: ${e.message}`);
+      pageFailed();
+    });
     tab.on("requestfailed", (r) => log.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
     tab.on("response", (r) => r.status() >= 400 && log.push(`HTTP ${r.status()}: ${r.url()}`));
     await tab.goto(`http://127.0.0.1:${server.address().port}/${page}`);
     try {
-      await tab.waitForFunction("window.scenarioResult || window.scenarioError", { timeout: 30_000 });
+      await Promise.race([tab.waitForFunction("window.scenarioResult || window.scenarioError", { timeout: 30_000 }), failed]);
     } catch (e) {
       throw new Error(`the page never finished: ${e.message}\n${log.join("\n")}`);
     }
     const { result, error } = await tab.evaluate(() => ({ result: window.scenarioResult, error: window.scenarioError }));
+    if (!result && !error) throw new Error(`the page failed:\n${log.join("\n")}`);
     if (error) throw new Error(`the page failed: ${error}\n${log.join("\n")}`);
     return result;
   } finally {

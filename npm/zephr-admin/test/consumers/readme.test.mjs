@@ -1,7 +1,8 @@
-// The README runs verbatim: every ```js and ```ts snippet of README.md is extracted into a
-// project with the packed package installed and type-checked (strict, checkJs); the Node
-// quick start then runs as written against the loopback server, and the Cloudflare Worker
-// quick start is bundled by wrangler and run in workerd against the emulator.
+// The README runs verbatim: every ```js and ```ts snippet of README.md, and of the package's
+// own README (the one npm shows), is extracted into a project with the packed package
+// installed and type-checked (strict, checkJs); the Node quick start then runs as written
+// against the loopback server, and the Cloudflare Worker quick start is bundled by wrangler
+// and run in workerd against the emulator.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -26,6 +27,8 @@ export function snippets(markdown) {
 }
 
 const readme = snippets(readFileSync(join(repoRoot, "README.md"), "utf8"));
+// The README that npm shows on the package's page: its snippets are type-checked too.
+const npmReadme = snippets(readFileSync(join(repoRoot, "npm", "zephr-admin", "README.md"), "utf8"));
 const byHeading = (heading) => {
   const found = readme.filter((s) => s.heading === heading);
   assert.equal(found.length, 1, `one snippet under "${heading}" in README.md, found ${found.length}`);
@@ -36,14 +39,17 @@ let dir;
 before(async () => {
   dir = await project("readme", { host: "readme" });
   mkdirSync(join(dir, "snippets"));
-  readme.forEach(({ heading, lang, code }, i) => {
-    const slug = heading.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
-    writeFileSync(join(dir, "snippets", `${String(i + 1).padStart(2, "0")}-${slug}.${lang === "ts" ? "mts" : "mjs"}`), code);
-  });
+  for (const [prefix, list] of [["", readme], ["npm-", npmReadme]]) {
+    list.forEach(({ heading, lang, code }, i) => {
+      const slug = heading.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
+      writeFileSync(join(dir, "snippets", `${prefix}${String(i + 1).padStart(2, "0")}-${slug}.${lang === "ts" ? "mts" : "mjs"}`), code);
+    });
+  }
 });
 
-test("README.md has JavaScript snippets to check", () => {
-  assert.ok(readme.length >= 4, `found ${readme.length}`);
+test("the READMEs have JavaScript snippets to check", () => {
+  assert.ok(readme.length >= 4, `README.md: found ${readme.length}`);
+  assert.ok(npmReadme.length >= 1, `npm/zephr-admin/README.md: found ${npmReadme.length}`);
 });
 
 test("every README snippet type-checks against the installed package (strict)", async () => {
