@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 started=$(date +%s)
 
-cache=${ZEPHR_CONSUMERS_CACHE:-$HOME/.cache/zephr-admin-consumers}
+cache=${ZEPHR_CONSUMERS_CACHE:-${HOME:-/root}/.cache/zephr-admin-consumers}
 export ZEPHR_CONSUMERS_CACHE=$cache
 mkdir -p "$cache"
 suite=npm/zephr-admin/test/consumers

@@ -111,11 +111,11 @@ export function start(command, args, { cwd, env } = {}) {
  * (`native: false` installs without optional dependencies, as on a platform with no prebuilt
  * addon), the shared scenario and the host's own files from test/consumers/<host>/.
  */
-export async function project(name, { host, native = true, manifest = {} } = {}) {
+export async function project(name, { host, native = true } = {}) {
   const dir = join(tools, "projects", name);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, "package.json"), JSON.stringify({ name, private: true, type: "module", ...manifest }, null, 2));
+  writeFileSync(join(dir, "package.json"), JSON.stringify({ name, private: true, type: "module" }, null, 2));
   const { main, platform } = tarballs();
   const args = ["install", "--ignore-scripts", "--no-audit", "--no-fund", "--no-package-lock"];
   await sh("npm", native ? [...args, main, platform] : [...args, "--omit=optional", main], { cwd: dir });
