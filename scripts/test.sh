@@ -26,4 +26,6 @@ step "npm package tests, wasm backend (Node $(node --version), workerd, Deno, Bu
 (cd npm/zephr-admin && ZEPHR_BACKEND=wasm node --test --test-reporter=spec test/*.test.mjs)
 step "npm package tests again, native backend: the suites that pick their backend"
 (cd npm/zephr-admin && ZEPHR_BACKEND=native node --test --test-reporter=spec $(grep -l 'support/backend.mjs' test/*.test.mjs))
+step "consumers: packed tarballs built and run by wrangler/workerd, Vite/Chromium, esbuild, Next.js, Bun, Deno, Node 20/22/24, TypeScript; README snippets"
+bash scripts/consumers.sh
 step "all tests passed"
