@@ -448,11 +448,17 @@ impl WebhookEvent {
     }
 
     /// The event as the JSON object the JavaScript API returns: the envelope's
-    /// own member names plus `dedupeKey`.
+    /// own member names plus `rawType` and `dedupeKey`; `type` is `"UNKNOWN"`
+    /// for a name that is not a known type, so a discriminated union narrows.
     pub fn to_json(&self) -> Value {
         let mut out = Map::new();
+        let name = match self.event_type {
+            EventType::Unknown(_) => "UNKNOWN",
+            _ => self.event_type.as_str(),
+        };
+        out.insert("type".into(), Value::String(name.to_owned()));
         out.insert(
-            "type".into(),
+            "rawType".into(),
             Value::String(self.event_type.as_str().to_owned()),
         );
         out.insert("time".into(), Value::from(self.time));
@@ -1206,6 +1212,8 @@ mod tests {
         let event = parse_event(br#"{"type":"SOMETHING_NEW","time":1,"details":[1,2]}"#).unwrap();
         assert_eq!(event.event_type, EventType::Unknown("SOMETHING_NEW".into()));
         assert_eq!(event.event_type.as_str(), "SOMETHING_NEW");
+        assert_eq!(event.to_json()["type"], "UNKNOWN");
+        assert_eq!(event.to_json()["rawType"], "SOMETHING_NEW");
         assert_eq!(event.details, Details::Raw(json!([1, 2])));
         for known in EventType::known() {
             assert_eq!(EventType::from_name(known.as_str()), known);

@@ -1,6 +1,11 @@
 //! Property tests of the webhook parser and verifier: arbitrary bytes never
 //! panic, and nothing but a JSON object is ever accepted.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, missing_docs)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    missing_docs
+)]
 
 use proptest::prelude::*;
 use serde_json::Value;
