@@ -28,7 +28,6 @@
 
 use std::fmt;
 
-use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
@@ -380,31 +379,67 @@ impl fmt::Display for EventType {
 
 /// The user record in `details`, as documented for `CREATE_USER`. Members not
 /// listed here are kept in `extra`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct UserDetails {
     /// The user's id.
     pub user_id: String,
     /// Identifiers (`email_address`, ...).
-    #[serde(default)]
     pub identifiers: Map<String, Value>,
     /// Attributes (`first-name`, ...).
-    #[serde(default)]
     pub attributes: Map<String, Value>,
     /// Whether the email address is verified.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email_verified: Option<bool>,
     /// Tracking id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tracking_id: Option<String>,
     /// Registration time (ISO 8601 text as sent).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub registered: Option<String>,
     /// Registration state (`"complete"`, ...).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub registration_state: Option<String>,
     /// Every other member, as received.
-    #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+impl UserDetails {
+    /// The user record in `details`: `None` unless it has a string `user_id`
+    /// and every documented member present has its documented JSON type.
+    /// (Read by hand rather than derived: it keeps the wasm module small.)
+    pub fn from_details(details: &Value) -> Option<UserDetails> {
+        let mut extra = details.as_object()?.clone();
+        let text = |v: Value| match v {
+            Value::String(s) => Some(s),
+            _ => None,
+        };
+        let mut optional_text = |key: &str| match extra.remove(key) {
+            None | Some(Value::Null) => Some(None),
+            Some(v) => text(v).map(Some),
+        };
+        let tracking_id = optional_text("tracking_id")?;
+        let registered = optional_text("registered")?;
+        let registration_state = optional_text("registration_state")?;
+        let user_id = text(extra.remove("user_id")?)?;
+        let mut object = |key: &str| match extra.remove(key) {
+            None | Some(Value::Null) => Some(Map::new()),
+            Some(Value::Object(map)) => Some(map),
+            Some(_) => None,
+        };
+        let identifiers = object("identifiers")?;
+        let attributes = object("attributes")?;
+        let email_verified = match extra.remove("email_verified") {
+            None | Some(Value::Null) => None,
+            Some(Value::Bool(b)) => Some(b),
+            Some(_) => return None,
+        };
+        Some(UserDetails {
+            user_id,
+            identifiers,
+            attributes,
+            email_verified,
+            tracking_id,
+            registered,
+            registration_state,
+            extra,
+        })
+    }
 }
 
 /// `details`: typed where the documentation shows its shape, raw JSON elsewhere.
@@ -520,12 +555,8 @@ pub fn parse_event(body: &[u8]) -> Result<WebhookEvent, WebhookError> {
     let sub_tenant_id = text("subTenantId")?;
     let webhook = text("webhook")?;
     let raw_details = envelope.remove("details").unwrap_or(Value::Null);
-    let details = match &raw_details {
-        Value::Object(map) if event_type.has_user_details() && map.contains_key("user_id") => {
-            serde_json::from_value::<UserDetails>(raw_details.clone())
-                .map(|user| Details::User(Box::new(user)))
-                .unwrap_or_else(|_| Details::Raw(raw_details.clone()))
-        }
+    let details = match UserDetails::from_details(&raw_details) {
+        Some(user) if event_type.has_user_details() => Details::User(Box::new(user)),
         _ => Details::Raw(raw_details.clone()),
     };
     let mut event = WebhookEvent {
@@ -872,31 +903,10 @@ fn base64_decode(input: &str) -> Option<Zeroizing<Vec<u8>>> {
 /// The JSON-text functions both JavaScript bindings call (conversion stays in
 /// the bindings, every decision here).
 pub mod text {
-    use serde::Deserialize;
     use serde_json::{Value, json};
     use zeroize::Zeroizing;
 
     use super::{EventType, TestEvent, WebhookCredentials, WebhookError, WebhookVerifier};
-
-    /// `{"bearer": "..."}` or `{"basic": {"username", "password"}}`, plus an
-    /// optional `toleranceMs`.
-    #[derive(Deserialize)]
-    #[serde(rename_all = "camelCase", deny_unknown_fields)]
-    struct Options {
-        #[serde(default)]
-        bearer: Option<Zeroizing<String>>,
-        #[serde(default)]
-        basic: Option<BasicOptions>,
-        #[serde(default)]
-        tolerance_ms: Option<f64>,
-    }
-
-    #[derive(Deserialize)]
-    #[serde(deny_unknown_fields)]
-    struct BasicOptions {
-        username: String,
-        password: Zeroizing<String>,
-    }
 
     fn error_json(error: &WebhookError) -> Value {
         let mut out = serde_json::Map::new();
@@ -926,30 +936,65 @@ pub mod text {
         .to_string()
     }
 
+    /// `{"bearer": "..."}` or `{"basic": {"username", "password"}}`, plus an
+    /// optional `toleranceMs`. Read by hand: serde's messages may quote values
+    /// (the token), and none may reach an error.
     fn credentials(options: &str) -> Result<(WebhookCredentials, Option<u64>), WebhookError> {
-        // serde's messages may quote values (the token): never pass them on.
-        let options: Options = serde_json::from_str(options).map_err(|_| {
-            WebhookError::InvalidConfig(
-                "expected { bearer: string } or { basic: { username, password } }, and optionally toleranceMs: a number of milliseconds".into(),
-            )
-        })?;
-        let credentials = match (options.bearer, options.basic) {
-            (Some(token), None) => WebhookCredentials::bearer(token.as_str())?,
-            (None, Some(basic)) => {
-                WebhookCredentials::basic(basic.username, basic.password.as_str())?
-            }
-            _ => {
-                return Err(WebhookError::InvalidConfig(
-                    "give exactly one of bearer and basic".into(),
-                ));
-            }
+        let invalid = |why: &str| WebhookError::InvalidConfig(why.to_owned());
+        let options: Zeroizing<String> = Zeroizing::new(options.to_owned());
+        let Ok(Value::Object(mut map)) = serde_json::from_str::<Value>(&options) else {
+            return Err(invalid(
+                "expected { bearer: string } or { basic: { username, password } }",
+            ));
         };
-        let tolerance = match options.tolerance_ms {
+        let secret = |v: Option<Value>| match v {
+            Some(Value::String(s)) => Some(Zeroizing::new(s)),
+            _ => None,
+        };
+        let bearer = map.remove("bearer").filter(|v| !v.is_null());
+        let basic = map.remove("basic").filter(|v| !v.is_null());
+        let tolerance = map.remove("toleranceMs").filter(|v| !v.is_null());
+        if let Some(key) = map.keys().next() {
+            return Err(WebhookError::InvalidConfig(format!(
+                "unknown option '{}'",
+                key.chars().take(40).collect::<String>()
+            )));
+        }
+        let credentials = match (bearer, basic) {
+            (Some(token), None) => {
+                let token =
+                    secret(Some(token)).ok_or_else(|| invalid("bearer must be a string"))?;
+                WebhookCredentials::bearer(token.as_str())?
+            }
+            (None, Some(Value::Object(mut pair))) => {
+                let user = secret(pair.remove("username"));
+                let password = secret(pair.remove("password"));
+                match (user, password) {
+                    (Some(user), Some(password)) if pair.is_empty() => {
+                        WebhookCredentials::basic(user.as_str(), password.as_str())?
+                    }
+                    _ => {
+                        return Err(invalid(
+                            "basic must be { username: string, password: string }",
+                        ));
+                    }
+                }
+            }
+            _ => return Err(invalid("give exactly one of bearer and basic")),
+        };
+        let tolerance = match tolerance {
             None => None,
-            Some(ms) if (0.0..=9.0e15).contains(&ms) => Some(ms as u64),
+            Some(Value::Number(n)) => match n.as_f64() {
+                Some(ms) if (0.0..=9.0e15).contains(&ms) => Some(ms as u64),
+                _ => {
+                    return Err(invalid(
+                        "toleranceMs must be a non-negative number of milliseconds",
+                    ));
+                }
+            },
             Some(_) => {
-                return Err(WebhookError::InvalidConfig(
-                    "toleranceMs must be a non-negative number of milliseconds".into(),
+                return Err(invalid(
+                    "toleranceMs must be a non-negative number of milliseconds",
                 ));
             }
         };
