@@ -56,7 +56,7 @@ pub enum DeliveryFault {
     Drop,
     /// The delivery is sent twice, the same envelope both times (a redelivery).
     Duplicate,
-    /// The delivery carries credentials that are not the webhook's.
+    /// The delivery carries credentials of the webhook's kind but not its values.
     WrongCredentials,
     /// The delivery carries no `Authorization` header.
     NoCredentials,
@@ -261,7 +261,14 @@ impl Hub {
                     m @ ("GET" | "PUT" | "DELETE") => m.to_owned(),
                     _ => "POST".to_owned(),
                 };
-                let wrong = WebhookCredentials::bearer("not-the-configured-token").ok();
+                // Same kind as the webhook's, so the receiver sees wrong values, not a wrong scheme.
+                let wrong = match &webhook.credentials {
+                    Some(WebhookCredentials::Basic { username, .. }) => {
+                        WebhookCredentials::basic(username.as_str(), "not-the-configured-password")
+                    }
+                    _ => WebhookCredentials::bearer("not-the-configured-token"),
+                }
+                .ok();
                 let credentials = match fault {
                     Some(DeliveryFault::WrongCredentials) => wrong.as_ref(),
                     Some(DeliveryFault::NoCredentials) => None,
