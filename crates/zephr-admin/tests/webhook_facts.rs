@@ -1,7 +1,13 @@
 //! `spec/webhooks.json` and the webhook module agree: every documented event
 //! type is a known `EventType` and back, every fact carries a SEEN or INFERRED
 //! tag, and the documented `CREATE_USER` payload parses into typed details.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, missing_docs)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    missing_docs
+)]
 
 use std::collections::BTreeSet;
 
@@ -84,6 +90,12 @@ fn the_documented_payload_parses_into_typed_details() {
     };
     assert_eq!(user.identifiers["email_address"], "gwen@zephr.com");
     assert_eq!(user.email_verified, Some(false));
-    assert_eq!(user.registration_state.as_deref(), Some("<registration_state>"));
-    assert_eq!(facts["methods"]["values"], json!(["GET", "POST", "PUT", "DELETE"]));
+    assert_eq!(
+        user.registration_state.as_deref(),
+        Some("<registration_state>")
+    );
+    assert_eq!(
+        facts["methods"]["values"],
+        json!(["GET", "POST", "PUT", "DELETE"])
+    );
 }
