@@ -59,6 +59,29 @@ proptest! {
     }
 }
 
+proptest! {
+    /// Objects: accepted exactly when `type` is a non-empty string, `time` an
+    /// integer, and `tenantId`/`subTenantId`/`webhook` strings or absent.
+    #[test]
+    fn objects_pass_exactly_when_the_envelope_holds(
+        event_type in prop_oneof![Just(Value::Null), "[A-Z_]{0,12}".prop_map(Value::String), any::<i64>().prop_map(Value::from)],
+        time in prop_oneof![Just(Value::Null), any::<i64>().prop_map(Value::from), any::<f64>().prop_map(|f| serde_json::json!(f)), ".{0,5}".prop_map(Value::String)],
+        label in prop_oneof![Just(None), ".{0,8}".prop_map(|s| Some(Value::String(s))), any::<bool>().prop_map(|b| Some(Value::Bool(b)))],
+        details in non_object_json(),
+    ) {
+        let mut object = serde_json::Map::new();
+        if !event_type.is_null() { object.insert("type".into(), event_type.clone()); }
+        if !time.is_null() { object.insert("time".into(), time.clone()); }
+        if let Some(label) = &label { object.insert("webhook".into(), label.clone()); }
+        object.insert("details".into(), details);
+        let text = Value::Object(object).to_string();
+        let valid = event_type.as_str().is_some_and(|t| !t.is_empty())
+            && time.as_i64().is_some()
+            && label.as_ref().is_none_or(Value::is_string);
+        prop_assert_eq!(parse_event(text.as_bytes()).is_ok(), valid, "{}", text);
+    }
+}
+
 fn non_object_json() -> impl Strategy<Value = Value> {
     let leaf = prop_oneof![
         Just(Value::Null),
