@@ -102,3 +102,24 @@ pub fn retry_delay(
         max_retries,
     )
 }
+
+/// `verifyWebhook`: `{"ok": event}` or `{"err": {code, message, ...}}`.
+/// `authorization` is `undefined`/`null` when the delivery has no such header.
+#[napi(js_name = "verifyWebhook")]
+pub fn verify_webhook(
+    options: String,
+    authorization: Option<String>,
+    body: &[u8],
+    now_ms: f64,
+) -> String {
+    // The options carry the credentials: zeroed when the call ends.
+    let options = zeroize::Zeroizing::new(options);
+    zephr_admin::webhook::text::verify(&options, authorization.as_deref(), body, now_ms)
+}
+
+/// `testWebhookRequest`: `{"ok": {method, headers, body}}` or `{"err": ...}`.
+#[napi(js_name = "testWebhookRequest")]
+pub fn test_webhook_request(options: String, event: String, method: String) -> String {
+    let options = zeroize::Zeroizing::new(options);
+    zephr_admin::webhook::text::test_request(&options, &event, &method)
+}

@@ -69,3 +69,21 @@ pub fn retry_delay(
         max_retries,
     )
 }
+
+/// `verifyWebhook`: `{"ok": event}` or `{"err": {code, message, ...}}`.
+/// `authorization` is `undefined` when the delivery has no such header.
+#[wasm_bindgen(js_name = verifyWebhook)]
+pub fn verify_webhook(
+    options: &str,
+    authorization: Option<String>,
+    body: &[u8],
+    now_ms: f64,
+) -> String {
+    zephr_admin::webhook::text::verify(options, authorization.as_deref(), body, now_ms)
+}
+
+/// `testWebhookRequest`: `{"ok": {method, headers, body}}` or `{"err": ...}`.
+#[wasm_bindgen(js_name = testWebhookRequest)]
+pub fn test_webhook_request(options: &str, event: &str, method: &str) -> String {
+    zephr_admin::webhook::text::test_request(options, event, method)
+}

@@ -42,6 +42,7 @@ mod response;
 mod retry;
 mod sign;
 mod url;
+pub mod webhook;
 
 pub use credentials::Credentials;
 pub use env::{Env, parse_timestamp, timestamp_from_f64};

@@ -228,11 +228,54 @@ fn scenario() -> Result<(), String> {
         }
     }
 
+    log.say("\n7. Register a webhook, trigger it, verify the delivery");
+    webhook_step(&demo)?;
+
     log.say(&format!(
         "\nDone: {} requests in {} ms. Run `zephr emulator` to keep one running.",
         emulator.requests_served(),
         started.elapsed().as_millis()
     ));
     emulator.shutdown();
+    Ok(())
+}
+
+/// Step 7: a receiver on 127.0.0.1 (the code of `zephr webhook listen`), a
+/// webhook with a Bearer token registered through the Admin API, a user
+/// created to trigger it, and the verified event printed.
+fn webhook_step(demo: &Demo) -> Result<(), String> {
+    use zephr_admin::webhook::{WebhookCredentials, WebhookVerifier};
+
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
+    let target = format!(
+        "http://{}/zephr-webhooks",
+        listener.local_addr().map_err(|e| e.to_string())?
+    );
+    let token = "demo-webhook-token";
+    let verifier =
+        WebhookVerifier::new(WebhookCredentials::bearer(token).map_err(|e| e.to_string())?)
+            .tolerance_ms(5 * 60 * 1000);
+    let receiver = std::thread::spawn(move || {
+        let mut lines = Vec::new();
+        crate::webhook::serve(&listener, &verifier, Some(1), |line| lines.push(line));
+        lines
+    });
+    demo.op(
+        "createWebhook",
+        json!({"body": {"label": "demo", "triggers": ["CREATE_USER"], "method": "POST", "target": target,
+                        "credentials": {"type": "bearer", "token": token}}}),
+        |b| format!("webhook {} -> {}", text(b, "/webhook_id"), text(b, "/target")),
+    )?;
+    demo.op(
+        "createUser",
+        json!({"body": {"identifiers": {"email_address": "grace@example.com"}}}),
+        |b| format!("user_id {}", text(b, "/data/user_id")),
+    )?;
+    let lines = receiver
+        .join()
+        .map_err(|_| "the webhook receiver stopped".to_owned())?;
+    for line in lines {
+        demo.log.say(&format!("    receiver: {line}"));
+    }
     Ok(())
 }

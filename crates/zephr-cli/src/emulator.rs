@@ -6,7 +6,9 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Args;
-use zephr_emulator::{BackgroundEmulator, Config, DEMO_ACCESS_KEY, DEMO_SECRET_KEY, FaultConfig};
+use zephr_emulator::{
+    BackgroundEmulator, Config, DEMO_ACCESS_KEY, DEMO_SECRET_KEY, DeliveryConfig, FaultConfig,
+};
 
 /// Arguments of `zephr emulator`.
 #[derive(Debug, Args)]
@@ -58,6 +60,21 @@ pub struct EmulatorArgs {
     /// Do not print a line per request.
     #[arg(long)]
     quiet: bool,
+    /// Milliseconds before each retry of a failed webhook delivery, comma-separated
+    /// ("" for no retries).
+    #[arg(long, value_name = "MS,MS,...", default_value = "500,2000,8000")]
+    webhook_retries: String,
+}
+
+fn retry_delays(text: &str) -> Result<Vec<u64>, String> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|ms| !ms.is_empty())
+        .map(|ms| {
+            ms.parse()
+                .map_err(|_| "--webhook-retries takes comma-separated milliseconds".to_owned())
+        })
+        .collect()
 }
 
 fn rate(name: &str, value: f64) -> Result<f64, String> {
@@ -86,6 +103,9 @@ fn config(args: &EmulatorArgs) -> Result<Config, String> {
             retry_after_secs: args.retry_after,
         },
         log_requests: !args.quiet,
+        webhook_delivery: DeliveryConfig {
+            retry_delays_ms: retry_delays(&args.webhook_retries)?,
+        },
         ..Config::default()
     };
     if let Some(path) = &args.keys {

@@ -11,6 +11,7 @@ mod emulator;
 mod ops;
 mod prepare;
 mod sign;
+mod webhook;
 
 /// Sign and prepare Zephr Admin API requests.
 ///
@@ -36,6 +37,8 @@ enum Command {
     Emulator(emulator::EmulatorArgs),
     /// Start the emulator in-process and run a short scenario through the SDK.
     Demo(demo::DemoArgs),
+    /// Receive Zephr webhooks: `zephr webhook listen --port P --bearer T`.
+    Webhook(webhook::WebhookArgs),
 }
 
 /// Exit status for bad input (also what argument errors exit with).
@@ -70,6 +73,7 @@ fn main() -> ExitCode {
         Command::Call(args) => return call::run(args),
         Command::Emulator(args) => return emulator::run(args),
         Command::Demo(args) => return demo::run(args),
+        Command::Webhook(args) => return webhook::run(args),
     };
     match result {
         Ok(output) => {

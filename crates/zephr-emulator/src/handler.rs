@@ -16,6 +16,7 @@ use crate::routes::{self, RouteMatch};
 use crate::spec::documented;
 use crate::state::{Call, Store};
 use crate::util::{Rng, parse_query};
+use crate::webhooks::{self, DeliveryFault, Hub};
 
 /// A request as received.
 pub(crate) struct Incoming<'a> {
@@ -55,6 +56,7 @@ pub(crate) struct Shared {
     id_base: u64,
     served: AtomicU64,
     log_requests: bool,
+    webhooks: Hub,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -71,12 +73,18 @@ impl Shared {
             id_base: Rng::from_entropy().next_u64() & 0xffff_ffff,
             served: AtomicU64::new(0),
             log_requests: config.log_requests,
+            webhooks: Hub::new(config.webhook_delivery.clone()),
         }
     }
 
     /// Queues a fault for the next `times` requests.
     pub fn inject(&self, fault: Fault, times: usize) {
         lock(&self.faults).inject(fault, times);
+    }
+
+    /// The webhooks and their deliveries.
+    pub fn webhooks(&self) -> &Hub {
+        &self.webhooks
     }
 
     /// How many requests were answered.
@@ -108,6 +116,9 @@ impl Shared {
             delay: Duration::ZERO,
             reply,
         };
+        if let Some(reply) = self.control(request) {
+            return now(reply);
+        }
         let (op, params) = match routes::find(request.method, request.path) {
             RouteMatch::Found { op, params } => (op, params),
             RouteMatch::NotFound => {
@@ -199,13 +210,69 @@ impl Shared {
             origin: request.origin,
             now_ms,
         };
-        if let Some(reply) = lock(&self.store).handle(&call) {
+        let id = params
+            .iter()
+            .find(|(n, _)| *n == "id")
+            .map_or("", |(_, v)| v.as_str());
+        if let Some(reply) = self.webhooks.handle(op.id, id, body.as_ref(), status) {
             return reply;
         }
-        match documented(op.id).and_then(|d| d.example.as_ref()) {
-            Some(example) => Reply::json(status, example),
-            None => Reply::empty(status),
+        let mut store = lock(&self.store);
+        let user_id = params
+            .iter()
+            .find(|(n, _)| *n == "user_id")
+            .map(|(_, v)| v.as_str());
+        let before = user_id.and_then(|id| store.user_json(id));
+        let handled = store.handle(&call);
+        let after = user_id.and_then(|id| store.user_json(id));
+        drop(store);
+        // Sample-answered operations (sessions) raise their events too.
+        let reply =
+            handled.unwrap_or_else(
+                || match documented(op.id).and_then(|d| d.example.as_ref()) {
+                    Some(example) => Reply::json(status, example),
+                    None => Reply::empty(status),
+                },
+            );
+        if (200..300).contains(&reply.status) {
+            let events =
+                webhooks::events_for(op.id, params, body.as_ref(), &reply.body, after, before);
+            self.webhooks.publish(events, now_ms);
         }
+        reply
+    }
+
+    /// The emulator's own endpoints (unsigned, under `/__emulator/`):
+    /// `GET /__emulator/webhooks/deliveries` lists deliveries;
+    /// `POST /__emulator/webhooks/faults?fault=F&times=N` queues delivery faults.
+    fn control(&self, request: &Incoming<'_>) -> Option<Reply> {
+        let path = request.path.strip_prefix("/__emulator/")?;
+        Some(match (request.method, path) {
+            ("GET", "webhooks/deliveries") => {
+                Reply::json(200, &json!({ "results": self.webhooks.deliveries() }))
+            }
+            ("POST", "webhooks/faults") => {
+                let query = parse_query(request.query).unwrap_or_default();
+                let get = |name: &str| {
+                    query
+                        .iter()
+                        .find(|(n, _)| n == name)
+                        .map(|(_, v)| v.as_str())
+                };
+                let fault = get("fault").and_then(DeliveryFault::parse);
+                let times = get("times").map_or(Some(1), |t| t.parse().ok());
+                match (fault, times) {
+                    (Some(fault), Some(times)) => {
+                        self.webhooks.inject(fault, times);
+                        Reply::empty(204)
+                    }
+                    _ => Reply::bad_request(
+                        "expected fault=drop|duplicate|wrong_credentials|no_credentials|stale=MS and times=N",
+                    ),
+                }
+            }
+            _ => Reply::not_found("unknown emulator control endpoint"),
+        })
     }
 }
 

@@ -19,6 +19,11 @@
 //! - Users, accounts and their members, user and account grants, products and
 //!   entitlements keep real in-memory state; every other operation answers with
 //!   its documented sample.
+//! - Webhooks created through `/v3/webhooks` are called on the emulator's own
+//!   state changes (users, grants, sessions, account membership), with their
+//!   method and credentials; deliveries are retried, listed
+//!   ([`Controls::webhook_deliveries`]) and can be made to fail
+//!   ([`Controls::inject_delivery_fault`]).
 //! - Faults (429 with `Retry-After`, 503, slow answers, malformed bodies) can be
 //!   injected by rate ([`FaultConfig`]), by queue ([`Emulator::inject`]) or per
 //!   request with the [`FAULT_HEADER`] header.
@@ -44,11 +49,13 @@ mod server;
 mod spec;
 mod state;
 mod util;
+mod webhooks;
 
 pub use auth::{AuthCheck, KeyFileError, load_keys};
 pub use faults::{FAULT_HEADER, Fault, FaultConfig};
 pub use nonces::{NonceStore, NotSpent};
 pub use server::{BackgroundEmulator, Controls, Emulator, StartError};
+pub use webhooks::{ATTEMPT_TIMEOUT, Attempt, Delivery, DeliveryConfig, DeliveryFault};
 
 use std::time::Duration;
 
@@ -103,6 +110,8 @@ pub struct Config {
     pub faults: FaultConfig,
     /// Print one line per request (`POST /v3/users -> 201`) on standard output.
     pub log_requests: bool,
+    /// How webhook deliveries are retried.
+    pub webhook_delivery: DeliveryConfig,
 }
 
 impl Default for Config {
@@ -119,6 +128,7 @@ impl Default for Config {
             idle_timeout: Duration::from_secs(30),
             faults: FaultConfig::default(),
             log_requests: false,
+            webhook_delivery: DeliveryConfig::default(),
         }
     }
 }

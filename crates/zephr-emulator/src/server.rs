@@ -68,6 +68,16 @@ impl Controls {
     pub fn requests_served(&self) -> u64 {
         self.shared.served()
     }
+
+    /// Every webhook delivery so far, oldest first, with its attempts.
+    pub fn webhook_deliveries(&self) -> Vec<crate::Delivery> {
+        self.shared.webhooks().deliveries()
+    }
+
+    /// Applies `fault` to the next `times` webhook deliveries.
+    pub fn inject_delivery_fault(&self, fault: crate::DeliveryFault, times: usize) {
+        self.shared.webhooks().inject(fault, times);
+    }
 }
 
 /// A running emulator inside the caller's tokio runtime.

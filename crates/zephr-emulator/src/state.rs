@@ -258,6 +258,11 @@ impl Store {
 
     // ----- users -------------------------------------------------------
 
+    /// A user as JSON, for webhook details.
+    pub fn user_json(&self, id: &str) -> Option<Value> {
+        self.users.iter().find(|u| u.id == id).map(User::json)
+    }
+
     fn user(&self, id: &str) -> Result<&User, Reply> {
         self.users
             .iter()

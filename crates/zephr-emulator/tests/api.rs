@@ -544,6 +544,11 @@ fn every_operation_answers_as_documented() {
         serde_json::from_str(include_str!("../../../tests/vectors/operations.json")).unwrap();
     let stateful = [
         "createUser",
+        "listWebhooks",
+        "createWebhook",
+        "getWebhook",
+        "updateWebhook",
+        "deleteWebhook",
         "listUsers",
         "getUser",
         "deleteUser",

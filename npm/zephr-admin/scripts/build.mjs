@@ -11,7 +11,8 @@ import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { gzipSync } from "node:zlib";
 
-const BUDGET_GZIP_BYTES = 100 * 1024;
+// Raised from 100 KB when webhook verification joined the module (+~11 KB gzipped).
+const BUDGET_GZIP_BYTES = 110 * 1024;
 const pkg = dirname(dirname(fileURLToPath(import.meta.url)));
 const root = join(pkg, "..", "..");
 const dist = join(pkg, "dist");

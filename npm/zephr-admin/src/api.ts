@@ -6,6 +6,7 @@ import { type AsyncLoad, type Backend, type BackendName, makeCore } from "./back
 import { type ClientOptions, ZephrClient as Client } from "./client.js";
 import * as core from "./core.js";
 import type { OperationId } from "./generated/operations.js";
+import { bindWebhooks } from "./webhooks.js";
 
 /** Internal: the backend-bound part of the surface, as each entry point exports it. */
 export function bindBackend(name: BackendName, load: (() => Backend) | AsyncLoad) {
@@ -51,6 +52,7 @@ export function bindBackend(name: BackendName, load: (() => Backend) | AsyncLoad
     backendName: (): BackendName => name,
     /** Resolves once the synchronous functions can run (in browsers, once the wasm module has compiled). */
     ready: (): Promise<void> => backend.ready(),
+    ...bindWebhooks(backend),
   };
 }
 

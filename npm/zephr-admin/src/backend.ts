@@ -7,9 +7,10 @@
 // it themselves and no bundler can separate them from it.
 
 import { ZephrError } from "./errors.js";
+import type { WebhookBackend } from "./webhooks.js";
 
 /** Internal: what the wasm module and the native addon export. */
-export interface Backend {
+export interface Backend extends WebhookBackend {
   /** Throws the error JSON text (`{"err": ...}`) on bad input. */
   signRequest(
     accessKey: string, secretKey: string, method: string, path: string, query: string,

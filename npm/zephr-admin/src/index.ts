@@ -36,3 +36,13 @@ export declare function backendName(): BackendName;
  * synchronous call before then throws a `ZephrError` with code `backend_not_ready`.
  * `ZephrClient` methods wait by themselves. Elsewhere it resolves at once. */
 export declare function ready(): Promise<void>;
+
+/** Verifies a webhook delivery (a Fetch `Request`, or Node's `IncomingMessage` plus its raw body)
+ * against the configured credentials and returns the typed event; throws `ZephrWebhookError`. */
+export declare const constructEvent: BoundApi["constructEvent"];
+
+/** Verifies a webhook delivery from its raw parts (the `Authorization` header and the body). */
+export declare const verifyWebhook: BoundApi["verifyWebhook"];
+
+/** A valid, credentialed webhook delivery for an event, to test a handler with. */
+export declare const generateTestWebhook: BoundApi["generateTestWebhook"];

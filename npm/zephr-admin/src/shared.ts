@@ -16,3 +16,21 @@ export type { ApiResponse, ClientOptions, RequestOptions } from "./client.js";
 export * from "./errors.js";
 export { NAMESPACES, OPERATIONS as operations } from "./generated/operations.js";
 export type * from "./generated/operations.js";
+export {
+  type NodeRequest,
+  type OtherEvent,
+  type OtherEventType,
+  type RawDelivery,
+  type TestWebhookDelivery,
+  type TestWebhookEvent,
+  type UnknownEvent,
+  type UserDetails,
+  type UserEvent,
+  type UserEventType,
+  type WebhookCredentials,
+  type WebhookErrorCode,
+  type WebhookEventType,
+  type WebhookOptions,
+  type ZephrWebhookEvent,
+  ZephrWebhookError,
+} from "./webhooks.js";

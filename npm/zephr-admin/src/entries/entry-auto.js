@@ -10,7 +10,8 @@ if (loaded.error) {
   process.emitWarning(howToGetNative(loaded.platform, loaded.error), { code: "ZEPHR_ADMIN_NATIVE_FAILED" });
 }
 
-export const { signRequest, prepareRequest, parseResponse, ZephrClient, backend, backendName, ready } = loaded.addon
+export const { signRequest, prepareRequest, parseResponse, ZephrClient, backend, backendName, ready,
+  constructEvent, verifyWebhook, generateTestWebhook } = loaded.addon
   ? bindBackend("native", () => loaded.addon)
   : bindBackend("wasm", loadWasm);
 export * from "./shared.js";

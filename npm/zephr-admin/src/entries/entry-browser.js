@@ -5,7 +5,8 @@ import init, * as wasm from "./wasm/zephr_admin_wasm.js";
 import { bindBackend } from "./api.js";
 import { ZephrError } from "./errors.js";
 
-export const { signRequest, prepareRequest, parseResponse, ZephrClient, backend, backendName, ready } = bindBackend("wasm", {
+export const { signRequest, prepareRequest, parseResponse, ZephrClient, backend, backendName, ready,
+  constructEvent, verifyWebhook, generateTestWebhook } = bindBackend("wasm", {
   start: async () => {
     // Bundlers that handle `new URL(..., import.meta.url)` (Vite, webpack, Rollup, Parcel) ship the file.
     const url = new URL("./wasm/zephr_admin_wasm_bg.wasm", import.meta.url);

@@ -5,5 +5,6 @@ import { bindBackend } from "./api.js";
 const loaded = loadNative();
 if (!loaded.addon) throw new Error(howToGetNative(loaded.platform, loaded.error));
 
-export const { signRequest, prepareRequest, parseResponse, ZephrClient, backend, backendName, ready } = bindBackend("native", () => loaded.addon);
+export const { signRequest, prepareRequest, parseResponse, ZephrClient, backend, backendName, ready,
+  constructEvent, verifyWebhook, generateTestWebhook } = bindBackend("native", () => loaded.addon);
 export * from "./shared.js";

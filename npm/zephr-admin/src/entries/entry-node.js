@@ -2,5 +2,6 @@
 import { loadWasm } from "./wasm.js";
 import { bindBackend } from "./api.js";
 
-export const { signRequest, prepareRequest, parseResponse, ZephrClient, backend, backendName, ready } = bindBackend("wasm", loadWasm);
+export const { signRequest, prepareRequest, parseResponse, ZephrClient, backend, backendName, ready,
+  constructEvent, verifyWebhook, generateTestWebhook } = bindBackend("wasm", loadWasm);
 export * from "./shared.js";

@@ -5,7 +5,8 @@ import module from "./wasm/zephr_admin_wasm_bg.wasm";
 import * as wasm from "./wasm/zephr_admin_wasm.js";
 import { bindBackend } from "./api.js";
 
-export const { signRequest, prepareRequest, parseResponse, ZephrClient, backend, backendName, ready } = bindBackend("wasm", () => {
+export const { signRequest, prepareRequest, parseResponse, ZephrClient, backend, backendName, ready,
+  constructEvent, verifyWebhook, generateTestWebhook } = bindBackend("wasm", () => {
   wasm.initSync({ module });
   return wasm;
 });
