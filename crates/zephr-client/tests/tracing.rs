@@ -91,7 +91,8 @@ fn requests_responses_and_retries_are_traced_without_secrets() {
         "{text}"
     );
     assert!(!text.contains(secret), "{text}");
-    let auth = server.seen()[0].header("authorization").unwrap().to_owned();
+    let seen = server.seen();
+    let auth = seen.first().unwrap().header("authorization").unwrap();
     let signature = auth.rsplit(':').next().unwrap();
     assert!(!text.contains(signature), "{text}");
     assert!(!text.contains("ZEPHR-HMAC"), "{text}");
