@@ -93,6 +93,7 @@ impl FaultServer {
 }
 
 fn serve(mut stream: TcpStream, script: &Mutex<VecDeque<Act>>, seen: &Mutex<Vec<Seen>>) {
+    let _ = stream.set_nodelay(true);
     let mut reader = BufReader::new(stream.try_clone().unwrap());
     loop {
         let mut line = String::new();
@@ -151,8 +152,9 @@ fn serve(mut stream: TcpStream, script: &Mutex<VecDeque<Act>>, seen: &Mutex<Vec<
             head.push_str(&format!("{k}: {v}\r\n"));
         }
         head.push_str("\r\n");
-        if stream.write_all(head.as_bytes()).is_err() || stream.write_all(body.as_bytes()).is_err()
-        {
+        // One write: a head and body written apart meet Nagle and delayed ACKs (40 ms).
+        head.push_str(&body);
+        if stream.write_all(head.as_bytes()).is_err() {
             return;
         }
     }
