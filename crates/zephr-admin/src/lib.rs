@@ -28,6 +28,7 @@
 //! # Ok::<(), zephr_admin::Error>(())
 //! ```
 
+pub mod call;
 mod credentials;
 mod env;
 mod error;

@@ -5,6 +5,7 @@
 
 #![allow(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used)]
 
+mod client;
 mod docs;
 mod model;
 mod names;
@@ -113,6 +114,10 @@ fn outputs(cat: &Catalogue) -> Vec<(PathBuf, String)> {
         (
             PathBuf::from("tests/vectors/operations.json"),
             docs::samples(cat),
+        ),
+        (
+            PathBuf::from("crates/zephr-client/src/generated.rs"),
+            client::namespaces(cat),
         ),
     ];
     for group in &cat.groups {

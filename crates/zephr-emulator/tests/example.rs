@@ -1,102 +1,71 @@
-//! The Rust example (a ureq transport over the sans-IO core) against the
+//! The Rust example (a short use of the blocking client) against the
 //! emulator: typed CRUD round trips, paging, retries and typed errors.
 
 #![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
 
-use std::time::Duration;
-
 use serde_json::{Map, json};
-use zephr_admin::operations::account::{CreateAccount, CreateAccountBody, ListAccounts};
-use zephr_admin::operations::users::{
-    CreateUser, CreateUserBody, DeleteUser, GetUser, ListUserAccounts,
-};
-use zephr_admin::{BaseUrl, Client, Operation};
+use zephr_admin::BaseUrl;
+use zephr_admin::operations::account::{CreateAccount, CreateAccountBody};
+use zephr_admin::operations::users::{CreateUser, CreateUserBody, DeleteUser, GetUser};
 use zephr_emulator::{BackgroundEmulator, Config, Fault};
-use zephr_example_ureq::{CallError, agent, call, collect_pages};
+use zephr_example_ureq::{all_accounts, client, memberships};
 
 #[test]
 fn the_example_client_round_trips_against_the_emulator() {
     let emu = BackgroundEmulator::spawn(Config::default()).unwrap();
-    let client = Client::new(
+    let client = client(
         zephr_emulator::demo_credentials().unwrap(),
         BaseUrl::parse(&emu.base_url()).unwrap(),
-    );
-    let agent = agent(Duration::from_secs(10));
+    )
+    .unwrap();
 
     let mut identifiers = Map::new();
     identifiers.insert("email_address".into(), json!("typed@example.com"));
-    let created = call(
-        &agent,
-        &client,
-        &CreateUser {
-            body: Some(CreateUserBody {
-                identifiers,
-                ..Default::default()
-            }),
-        },
-    )
-    .unwrap();
+    let body = Some(CreateUserBody {
+        identifiers,
+        ..Default::default()
+    });
+    let created = client.users().create(CreateUser { body }).send().unwrap();
     let user_id = created.data.unwrap().user_id.unwrap();
 
-    let user = call(
-        &agent,
-        &client,
-        &GetUser {
-            user_id: user_id.clone(),
-        },
-    )
-    .unwrap();
+    let get = GetUser {
+        user_id: user_id.clone(),
+    };
+    let user = client.users().get(get.clone()).send().unwrap();
     assert_eq!(
         user.identifiers.unwrap().email_address.as_deref(),
         Some("typed@example.com")
     );
-    let memberships = call(
-        &agent,
-        &client,
-        &ListUserAccounts {
-            user_id: user_id.clone(),
-        },
-    )
-    .unwrap();
-    assert_eq!(
-        serde_json::to_value(&memberships).unwrap()["results"],
-        json!([])
-    );
+    assert!(memberships(&client, &user_id).unwrap().is_empty());
 
     for i in 0..7 {
         let body = CreateAccountBody {
             name: Some(format!("Account {i}")),
             ..Default::default()
         };
-        call(&agent, &client, &CreateAccount { body }).unwrap();
+        client
+            .account()
+            .create(CreateAccount { body })
+            .send()
+            .unwrap();
     }
-    // Each page is retried once through an injected 503.
+    // One page is retried through an injected 503.
     emu.inject(
         Fault::Unavailable {
             retry_after_secs: 0,
         },
         1,
     );
-    let first = ListAccounts {
-        rpp: Some(3),
-        ..Default::default()
-    }
-    .to_request()
-    .unwrap();
-    let accounts = collect_pages(&agent, &client, first).unwrap();
+    let before = emu.requests_served();
+    let accounts = all_accounts(&client, 3).unwrap();
     assert_eq!(accounts.len(), 7);
-    assert_eq!(accounts[6]["name"], "Account 6");
+    assert_eq!(accounts[6].name.as_deref(), Some("Account 6"));
+    assert_eq!(emu.requests_served() - before, 4);
 
-    call(
-        &agent,
-        &client,
-        &DeleteUser {
-            user_id: user_id.clone(),
-        },
-    )
-    .unwrap();
-    match call(&agent, &client, &GetUser { user_id }) {
-        Err(CallError::Zephr(error)) => assert_eq!(error.code(), "not_found"),
-        other => panic!("{other:?}"),
-    }
+    let delete = DeleteUser {
+        user_id: user_id.clone(),
+    };
+    client.users().delete(delete).send().unwrap();
+    let error = client.users().get(get).send().unwrap_err();
+    assert_eq!(error.code(), "not_found");
 }

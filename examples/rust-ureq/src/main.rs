@@ -7,12 +7,9 @@
 //! `ZEPHR_BASE_URL` (e.g. a local emulator) replaces `ZEPHR_TENANT`.
 
 use std::process::ExitCode;
-use std::time::Duration;
 
-use zephr_admin::operations::account::ListAccounts;
-use zephr_admin::operations::users::ListUserAccounts;
-use zephr_admin::{BaseUrl, Client, Credentials, Operation};
-use zephr_example_ureq::{agent, call, collect_pages};
+use zephr_admin::{BaseUrl, Credentials};
+use zephr_example_ureq::{all_accounts, client, memberships};
 
 fn main() -> ExitCode {
     match run() {
@@ -33,24 +30,17 @@ fn run() -> Result<(), String> {
     .map_err(|e| e.to_string())?;
     let credentials = Credentials::new(var("ZEPHR_ACCESS_KEY")?, var("ZEPHR_SECRET_KEY")?)
         .map_err(|e| e.to_string())?;
-    let client = Client::new(credentials, base_url);
-    let agent = agent(Duration::from_secs(30));
+    let client = client(credentials, base_url).map_err(|e| e.to_string())?;
 
     if let Some(user_id) = std::env::args().nth(1) {
-        let memberships =
-            call(&agent, &client, &ListUserAccounts { user_id }).map_err(|e| e.to_string())?;
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&memberships).map_err(|e| e.to_string())?
-        );
+        for membership in memberships(&client, &user_id).map_err(|e| e.to_string())? {
+            println!(
+                "{}",
+                serde_json::to_string(&membership).map_err(|e| e.to_string())?
+            );
+        }
     }
-    let first = ListAccounts {
-        rpp: Some(50),
-        ..Default::default()
-    }
-    .to_request()
-    .map_err(|e| e.to_string())?;
-    let accounts = collect_pages(&agent, &client, first).map_err(|e| e.to_string())?;
+    let accounts = all_accounts(&client, 50).map_err(|e| e.to_string())?;
     println!("{} accounts", accounts.len());
     Ok(())
 }

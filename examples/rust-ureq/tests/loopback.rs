@@ -11,14 +11,12 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use serde_json::json;
 use sha2::{Digest, Sha256};
-use zephr_admin::operations::account::ListAccounts;
-use zephr_admin::operations::users::ListUserAccounts;
-use zephr_admin::{BaseUrl, Client, Credentials, Operation, RetryPolicy};
-use zephr_example_ureq::{CallError, agent, call, collect_pages};
+use zephr_admin::{BaseUrl, Client, Credentials, RetryPolicy};
+use zephr_example_ureq::zephr_admin_client::{BlockingClient, Config};
+use zephr_example_ureq::{all_accounts, client, memberships};
 
 const SECRET: &str = "loopback-secret";
 
@@ -142,33 +140,20 @@ fn the_example_talks_to_a_loopback_server() {
         let seen = Arc::clone(&seen);
         move || serve(listener, seen)
     });
-    let client = Client::new(
+    let client = client(
         Credentials::new("loopback-access", SECRET).unwrap(),
         BaseUrl::parse(&base).unwrap(),
-    );
-    let agent = agent(Duration::from_secs(10));
-
-    let memberships = call(
-        &agent,
-        &client,
-        &ListUserAccounts {
-            user_id: "u/1".into(),
-        },
     )
     .unwrap();
-    assert_eq!(memberships.items[0].account_id.as_deref(), Some("acc-1"));
-    assert_eq!(memberships.items[0].extra["user_type"], "admin");
 
-    let first = ListAccounts {
-        rpp: Some(2),
-        ..Default::default()
-    }
-    .to_request()
-    .unwrap();
-    let accounts = collect_pages(&agent, &client, first).unwrap();
+    let memberships = memberships(&client, "u/1").unwrap();
+    assert_eq!(memberships[0].account_id.as_deref(), Some("acc-1"));
+    assert_eq!(memberships[0].extra["user_type"], "admin");
+
+    let accounts = all_accounts(&client, 2).unwrap();
     let ids: Vec<&str> = accounts
         .iter()
-        .map(|a| a["account_id"].as_str().unwrap())
+        .map(|a| a.account_id.as_deref().unwrap())
         .collect();
     assert_eq!(ids, ["acc-1", "acc-2", "acc-3", "acc-4", "acc-5"]);
 
@@ -199,20 +184,18 @@ fn errors_arrive_typed() {
         let seen = Arc::clone(&seen);
         move || serve(listener, seen)
     });
-    let agent = agent(Duration::from_secs(10));
-    let wrong_key = Client::new(
-        Credentials::new("loopback-access", "wrong").unwrap(),
-        BaseUrl::parse(&base).unwrap(),
+    let wrong_key = BlockingClient::new(
+        Client::new(
+            Credentials::new("loopback-access", "wrong").unwrap(),
+            BaseUrl::parse(&base).unwrap(),
+        )
+        .with_retry_policy(RetryPolicy::never()),
+        Config::default(),
     )
-    .with_retry_policy(RetryPolicy::never());
-    let Err(CallError::Zephr(zephr_admin::Error::Api(error))) = call(
-        &agent,
-        &wrong_key,
-        &ListUserAccounts {
-            user_id: "u/1".into(),
-        },
-    ) else {
-        panic!("expected an API error");
+    .unwrap();
+    let error = memberships(&wrong_key, "u/1").unwrap_err();
+    let Some(error) = error.api() else {
+        panic!("expected an API error, got {error:?}");
     };
     assert_eq!(error.code.as_str(), "authentication_failed");
     assert_eq!(error.request_id.as_deref(), Some("req-401"));
@@ -222,22 +205,20 @@ fn errors_arrive_typed() {
     let closed = TcpListener::bind("127.0.0.1:0").unwrap();
     let dead = format!("http://{}", closed.local_addr().unwrap());
     drop(closed);
-    let client = Client::new(
-        Credentials::new("a", "b").unwrap(),
-        BaseUrl::parse(&dead).unwrap(),
+    let client = BlockingClient::new(
+        Client::new(
+            Credentials::new("a", "b").unwrap(),
+            BaseUrl::parse(&dead).unwrap(),
+        )
+        .with_retry_policy(RetryPolicy {
+            base_delay_ms: 1,
+            ..RetryPolicy::default()
+        }),
+        Config::default(),
     )
-    .with_retry_policy(RetryPolicy {
-        base_delay_ms: 1,
-        ..RetryPolicy::default()
-    });
-    assert!(matches!(
-        call(
-            &agent,
-            &client,
-            &ListUserAccounts {
-                user_id: "x".into()
-            }
-        ),
-        Err(CallError::Transport(_))
-    ));
+    .unwrap();
+    assert_eq!(
+        memberships(&client, "x").unwrap_err().code(),
+        "connect_failed"
+    );
 }

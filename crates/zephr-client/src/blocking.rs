@@ -1,0 +1,177 @@
+//! The blocking client: ureq pumping the call engine.
+
+use std::collections::VecDeque;
+use std::time::Duration;
+
+use serde::de::DeserializeOwned;
+use zephr_admin::call::{Call, Engine, FailureKind, Pages, Step, TransportFailure};
+use zephr_admin::{Client, List, Operation, PreparedRequest, Response};
+
+use crate::{
+    BuildError, CallError, Config, Pending, ZephrClient, check_config, entropy, no_answer, trace,
+    with_user_agent,
+};
+
+/// The ureq transport of [`BlockingClient`].
+#[derive(Debug, Clone)]
+pub struct Ureq {
+    agent: ureq::Agent,
+}
+
+/// The blocking client (ureq).
+pub type BlockingClient = ZephrClient<Ureq>;
+
+impl ZephrClient<Ureq> {
+    /// A client for the core client's target and key pair, with its own
+    /// connection pool. Redirects are never followed (a 3xx is an error).
+    pub fn new(core: Client, config: Config) -> Result<Self, BuildError> {
+        check_config(&config)?;
+        let agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .timeout_global(Some(config.timeout))
+            .timeout_connect(Some(config.connect_timeout))
+            .build()
+            .into();
+        Ok(ZephrClient {
+            core,
+            config,
+            transport: Ureq { agent },
+        })
+    }
+
+    /// Runs an engine until its next output (`None` when it has finished).
+    fn drive<E: Engine>(&self, engine: &mut E) -> Option<Result<E::Output, CallError>> {
+        loop {
+            let nonce = match entropy::nonce() {
+                Ok(nonce) => nonce,
+                Err(e) => return Some(Err(e.into())),
+            };
+            match engine.poll(&self.core, entropy::now_ms(), &nonce) {
+                Step::Send(prepared) => {
+                    let prepared = with_user_agent(prepared, &self.config);
+                    trace::request(&prepared);
+                    let outcome = self.send(prepared, engine.max_response_bytes());
+                    trace::outcome(&outcome);
+                    engine.handle(outcome, entropy::now_ms(), entropy::jitter());
+                    if let Some(note) = engine.last_retry() {
+                        trace::retry(note);
+                    }
+                }
+                Step::Wait(ms) => std::thread::sleep(Duration::from_millis(ms)),
+                Step::Output(result) => return Some(result),
+                Step::Finished => return None,
+            }
+        }
+    }
+
+    fn send(
+        &self,
+        prepared: PreparedRequest,
+        max_bytes: u64,
+    ) -> Result<Response, TransportFailure> {
+        let mut builder = ureq::http::Request::builder()
+            .method(prepared.method.as_str())
+            .uri(&prepared.url);
+        for (name, value) in &prepared.headers {
+            builder = builder.header(name, value);
+        }
+        let request = builder
+            .body(prepared.body)
+            .map_err(|e| TransportFailure::new(FailureKind::Connect, e.to_string()))?;
+        let mut reply = self.transport.agent.run(request).map_err(failure)?;
+        let headers = reply
+            .headers()
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.to_string(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
+            .collect();
+        let body = reply
+            .body_mut()
+            .with_config()
+            .limit(max_bytes)
+            .read_to_vec()
+            .map_err(failure)?;
+        Ok(Response::new(reply.status().as_u16(), headers, body))
+    }
+}
+
+fn failure(e: ureq::Error) -> TransportFailure {
+    use ureq::Timeout;
+    let kind = match &e {
+        ureq::Error::HostNotFound | ureq::Error::ConnectionFailed => FailureKind::Connect,
+        ureq::Error::Timeout(Timeout::Resolve | Timeout::Connect) => FailureKind::Connect,
+        ureq::Error::Timeout(_) => FailureKind::TimedOut,
+        ureq::Error::BodyExceedsLimit(_) => FailureKind::BodyTooLarge,
+        ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused => {
+            FailureKind::Connect
+        }
+        _ => FailureKind::Interrupted,
+    };
+    TransportFailure::new(kind, e.to_string())
+}
+
+impl<O: Operation> Pending<'_, Ureq, O> {
+    /// Sends the call (retrying as the policy says) and decodes its answer.
+    pub fn send(self) -> Result<O::Output, CallError> {
+        let _span = trace::span(O::spec().id).entered();
+        let mut call = Call::operation(&self.client.core, &self.request, self.options);
+        self.client.drive(&mut call).unwrap_or_else(no_answer)
+    }
+}
+
+impl<'c, O, T> Pending<'c, Ureq, O>
+where
+    O: Operation<Output = List<T>>,
+    T: DeserializeOwned,
+{
+    /// Every element of the list, page after page (each page re-signed and
+    /// retried on its own). The iterator ends after the last page or the first error.
+    pub fn iter(self) -> Items<'c, T> {
+        Items {
+            client: self.client,
+            span: trace::span(O::spec().id),
+            pages: Pages::operation(&self.client.core, &self.request, self.options),
+            buffer: VecDeque::new(),
+            done: false,
+        }
+    }
+}
+
+/// The elements of a paged list, from [`Pending::iter`].
+#[derive(Debug)]
+pub struct Items<'c, T> {
+    client: &'c BlockingClient,
+    span: tracing::Span,
+    pages: Pages<T>,
+    buffer: VecDeque<T>,
+    done: bool,
+}
+
+impl<T: DeserializeOwned> Iterator for Items<'_, T> {
+    type Item = Result<T, CallError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(item) = self.buffer.pop_front() {
+                return Some(Ok(item));
+            }
+            if self.done {
+                return None;
+            }
+            let _entered = self.span.enter();
+            match self.client.drive(&mut self.pages) {
+                Some(Ok(page)) => self.buffer.extend(page.items),
+                Some(Err(e)) => {
+                    self.done = true;
+                    return Some(Err(e));
+                }
+                None => self.done = true,
+            }
+        }
+    }
+}
