@@ -515,3 +515,92 @@ fn completions_include_operation_ids() {
         }
     }
 }
+
+/// Reads one HTTP request (head and body) from a connection.
+fn read_request(stream: &std::net::TcpStream) {
+    use std::io::{BufRead, BufReader, Read};
+    let mut reader = BufReader::new(stream);
+    let mut length = 0usize;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+            break;
+        }
+        if let Some((name, value)) = line.split_once(':')
+            && name.eq_ignore_ascii_case("content-length")
+        {
+            length = value.trim().parse().unwrap_or(0);
+        }
+    }
+    let mut body = vec![0; length];
+    let _ = reader.read_exact(&mut body);
+}
+
+#[test]
+fn a_429_holds_back_every_worker_for_its_retry_after() {
+    use std::io::Write;
+    use std::sync::{Arc, Mutex};
+    use std::time::Instant;
+
+    // A loopback server: the first request gets 429 with Retry-After: 1,
+    // every other one 201 after 50 ms. It notes when each request arrived.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let arrivals: Arc<Mutex<Vec<(Instant, u16)>>> = Arc::default();
+    let seen = Arc::clone(&arrivals);
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(stream) = stream else { continue };
+            let seen = Arc::clone(&seen);
+            std::thread::spawn(move || {
+                read_request(&stream);
+                let status = {
+                    let mut seen = seen.lock().unwrap();
+                    let status = if seen.is_empty() { 429 } else { 201 };
+                    seen.push((Instant::now(), status));
+                    status
+                };
+                if status == 201 {
+                    // Slow enough that, without a shared back-off, the
+                    // other workers would still be sending during the wait.
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+                let reply = if status == 429 {
+                    "HTTP/1.1 429 Too Many Requests\r\nretry-after: 1\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}"
+                } else {
+                    "HTTP/1.1 201 Created\r\ncontent-type: application/json\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}"
+                };
+                let _ = (&stream).write_all(reply.as_bytes());
+            });
+        }
+    });
+    let dir = scratch("gate");
+    let (input, _) = users_input(&dir, 40);
+    let output = run(
+        &base,
+        &[
+            "import",
+            "createUser",
+            "--input",
+            input.to_str().unwrap(),
+            "--concurrency",
+            "4",
+        ],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let arrivals = arrivals.lock().unwrap().clone();
+    assert_eq!(arrivals.len(), 41, "40 lines and one retry");
+    let (limited_at, _) = arrivals[0];
+    // Calls already in flight when the 429 came may land just after it;
+    // after that, no worker sends until the second has passed (without the
+    // shared back-off, the other three would finish every line at once).
+    let during = arrivals
+        .iter()
+        .filter(|(at, _)| {
+            let since = at.duration_since(limited_at);
+            since > Duration::from_millis(200) && since < Duration::from_millis(950)
+        })
+        .count();
+    assert_eq!(during, 0, "requests were sent during the back-off");
+    let _ = std::fs::remove_dir_all(&dir);
+}
