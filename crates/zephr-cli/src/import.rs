@@ -529,9 +529,10 @@ fn summary(args: &ImportArgs, shared: &Shared<'_>, failures: &Path, started: Ins
     let seconds = started.elapsed().as_secs_f64();
     let mut text = if args.dry_run {
         format!(
-            "dry run of {}: {} valid, {failed} invalid",
+            "dry run of {}: {} valid, {failed} invalid, {} skipped (done before), {unknown} unknown",
             shared.op.id,
-            get(&tally.valid)
+            get(&tally.valid),
+            get(&tally.skipped_done),
         )
     } else {
         format!(

@@ -288,7 +288,7 @@ fn a_dry_run_validates_every_line_and_sends_nothing() {
     );
     assert_eq!(output.status.code(), Some(1));
     assert!(
-        stderr(&output).contains("dry run of createUser: 1 valid, 2 invalid"),
+        stderr(&output).contains("dry run of createUser: 1 valid, 2 invalid, 0 skipped"),
         "{}",
         stderr(&output)
     );
