@@ -222,9 +222,8 @@ fn export(args: &ExportArgs) -> Result<ExitCode, String> {
     progress.save()?;
     if let Some(bar) = bar {
         bar.finish_with_message(format!(
-            "{} pages, {} items to {}",
+            "{} pages, to {}",
             progress.pages,
-            progress.items,
             args.output.display()
         ));
     }
@@ -237,10 +236,16 @@ fn progress_bar(position: u64) -> Option<ProgressBar> {
         return None;
     }
     let bar = ProgressBar::new_spinner().with_style(
-        ProgressStyle::with_template("{spinner} {pos} items, {msg} [{elapsed_precise}] {per_sec}")
-            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        ProgressStyle::with_template("{spinner} {pos} items, {msg} [{elapsed_precise}] {rate}")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner())
+            .with_key("rate", rate),
     );
     bar.set_position(position);
     bar.enable_steady_tick(std::time::Duration::from_millis(200));
     Some(bar)
+}
+
+/// The `{rate}` of a progress line: whole items per second.
+pub fn rate(state: &indicatif::ProgressState, out: &mut dyn std::fmt::Write) {
+    let _ = write!(out, "{:.0}/s", state.per_sec());
 }

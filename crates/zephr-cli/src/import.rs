@@ -511,9 +511,10 @@ fn progress_bar(input: &Path) -> Option<ProgressBar> {
         .map(|f| BufReader::new(f).lines().count() as u64)?;
     let bar = ProgressBar::new(total).with_style(
         ProgressStyle::with_template(
-            "{bar:30} {pos}/{len} lines [{elapsed_precise}] {per_sec}, ETA {eta}",
+            "{bar:30} {pos}/{len} lines [{elapsed_precise}] {rate}, ETA {eta}",
         )
-        .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .with_key("rate", crate::export::rate),
     );
     Some(bar)
 }

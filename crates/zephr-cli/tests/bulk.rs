@@ -604,3 +604,74 @@ fn a_429_holds_back_every_worker_for_its_retry_after() {
     assert_eq!(during, 0, "requests were sent during the back-off");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn progress_shows_on_a_terminal_and_nothing_else_otherwise() {
+    // `script` (util-linux) gives the command a terminal.
+    if Command::new("script").arg("--version").output().is_err() {
+        panic!("`script` (util-linux) is needed to give zephr a terminal");
+    }
+    let emulator = BackgroundEmulator::spawn(Config::default()).unwrap();
+    let base = emulator.base_url();
+    let dir = scratch("progress");
+    let (input, _) = users_input(&dir, 50);
+    let out = dir.join("users.ndjson.export");
+    let import = format!(
+        "'{}' import createUser --input '{}'",
+        env!("CARGO_BIN_EXE_zephr"),
+        input.display()
+    );
+    let export = format!(
+        "'{}' export listUsers --output '{}'",
+        env!("CARGO_BIN_EXE_zephr"),
+        out.display()
+    );
+    let on_terminal = |command: &str| {
+        let output = Command::new("script")
+            .args(["-qec", command, "/dev/null"])
+            .env_remove("ZEPHR_TENANT")
+            .env("ZEPHR_BASE_URL", &base)
+            .env("ZEPHR_ACCESS_KEY", DEMO_ACCESS_KEY)
+            .env("ZEPHR_SECRET_KEY", DEMO_SECRET_KEY)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{command}");
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    let shown = on_terminal(&import);
+    assert!(shown.contains("/50 lines ["), "{shown}");
+    assert!(shown.contains("ETA"), "{shown}");
+    let shown = on_terminal(&export);
+    assert!(shown.contains("50 items, 1 pages, to "), "{shown}");
+
+    // Not a terminal: the import prints its summary only, the export nothing.
+    std::fs::remove_file(with_journal(&input)).unwrap();
+    emulator.shutdown();
+    let emulator = BackgroundEmulator::spawn(Config::default()).unwrap();
+    let quiet = run(
+        &emulator.base_url(),
+        &["import", "createUser", "--input", input.to_str().unwrap()],
+    );
+    assert_eq!(
+        stderr(&quiet).lines().collect::<Vec<_>>().len(),
+        1,
+        "{}",
+        stderr(&quiet)
+    );
+    let quiet = run(
+        &emulator.base_url(),
+        &["export", "listUsers", "--output", out.to_str().unwrap()],
+    );
+    assert!(quiet.status.success());
+    assert_eq!(stderr(&quiet), "");
+    assert_eq!(quiet.stdout, b"");
+    emulator.shutdown();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+fn with_journal(input: &Path) -> PathBuf {
+    let mut name = input.as_os_str().to_owned();
+    name.push(".journal");
+    PathBuf::from(name)
+}
