@@ -283,6 +283,10 @@ fn import(args: &ImportArgs) -> Result<ExitCode, String> {
                 loop {
                     let next = receiver.lock().unwrap_or_else(|e| e.into_inner()).recv();
                     let Ok((n, text)) = next else { return };
+                    if STOP.load(Ordering::SeqCst) {
+                        // Queued lines are left for the next run.
+                        return;
+                    }
                     run_line(&client, shared, n, &text);
                     if let Some(bar) = &shared.bar {
                         bar.inc(1);
