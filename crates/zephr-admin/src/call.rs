@@ -445,14 +445,7 @@ impl<T> Engine for Call<T> {
         });
         let decision = match &outcome {
             Ok(response) if response.is_success() => RetryDecision::Stop,
-            // A 429 is a refusal before any processing (rate limited), so it
-            // is as safe to send again as a request that never left.
-            Ok(response) => self.decide(
-                &Outcome::from_response(response),
-                response.status == 429,
-                now_ms,
-                jitter,
-            ),
+            Ok(response) => self.decide(&Outcome::from_response(response), false, now_ms, jitter),
             Err(failure) => match failure.kind {
                 FailureKind::BodyTooLarge => RetryDecision::Stop,
                 kind => self.decide(
