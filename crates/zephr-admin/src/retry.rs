@@ -53,6 +53,7 @@ pub struct RetryPolicy {
     /// The longest `Retry-After` the policy will wait; a longer one stops.
     pub max_retry_after_ms: u64,
     /// Also retry POST and PATCH (off by default: they may not be idempotent).
+    /// A 429 is retried whatever the method: it was refused before processing.
     pub retry_non_idempotent: bool,
 }
 
@@ -90,6 +91,9 @@ impl RetryPolicy {
     /// let busy = Outcome::Response { status: 503, retry_after: Some("2") };
     /// assert_eq!(policy.decide("GET", &busy, 0, 0.5, 0), RetryDecision::RetryAfter(2_000));
     /// assert_eq!(policy.decide("POST", &busy, 0, 0.5, 0), RetryDecision::Stop);
+    /// // A 429 was refused before processing: retried whatever the method.
+    /// let limited = Outcome::Response { status: 429, retry_after: Some("1") };
+    /// assert_eq!(policy.decide("POST", &limited, 0, 0.5, 0), RetryDecision::RetryAfter(1_000));
     /// let reset = Outcome::TransportError;
     /// assert_eq!(policy.decide("GET", &reset, 1, 0.5, 0), RetryDecision::RetryAfter(500));
     /// assert_eq!(policy.decide("GET", &reset, 2, 0.5, 0), RetryDecision::Stop);
@@ -102,7 +106,11 @@ impl RetryPolicy {
         jitter: f64,
         now_ms: u64,
     ) -> RetryDecision {
-        if retries_so_far >= self.max_retries || !self.method_is_retryable(method) {
+        // A 429 is a refusal before any processing (rate limited), so it is
+        // safe to send again whatever the method.
+        let rate_limited = matches!(*outcome, Outcome::Response { status: 429, .. });
+        if retries_so_far >= self.max_retries || !(rate_limited || self.method_is_retryable(method))
+        {
             return RetryDecision::Stop;
         }
         let retry_after = match *outcome {

@@ -1,17 +1,16 @@
-//! `zephr call`: send one operation with a real HTTP client, retrying as the
-//! core decides, and print the answer.
+//! `zephr call`: send one operation by pumping the core's call engine, and
+//! print the answer; with `--all`, every element of a list as NDJSON.
 
 use std::io::Write;
 use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Args;
-use zephr_admin::{
-    ApiError, Client, Env, Error, Outcome, PreparedRequest, Request, Response, RetryDecision,
-    RetryPolicy,
-};
+use zephr_admin::call::{Call, CallError, CallOptions, Pages};
+use zephr_admin::{ApiError, PreparedRequest, Response, RetryPolicy};
 
 use crate::common::TargetArgs;
+use crate::pump::{self, Event};
 
 /// Arguments of `zephr call`.
 #[derive(Debug, Args)]
@@ -25,8 +24,12 @@ pub struct CallArgs {
     #[arg(long, allow_hyphen_values = true)]
     body: Option<String>,
     /// Print the status line and response headers before the body.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "all")]
     raw: bool,
+    /// Walk every page of a list operation and print each element as one
+    /// JSON line (NDJSON), as the pages arrive.
+    #[arg(long)]
+    all: bool,
     /// Retries after the first attempt, for the failures the core retries.
     #[arg(long, default_value_t = 2)]
     max_retries: u32,
@@ -38,137 +41,46 @@ pub struct CallArgs {
 }
 
 /// Exit status when the API answered with an error or could not be reached.
-const API_ERROR: u8 = 1;
+pub const API_ERROR: u8 = 1;
 
-/// Why a call failed.
-#[derive(Debug)]
-pub enum CallError {
-    /// No response: connection refused, timeout, ...
-    Transport(String),
-    /// The core refused the input.
-    Zephr(Error),
+/// The command line's blocking client from the target flags, with this many
+/// retries and this timeout per attempt.
+pub fn blocking_client(
+    target: &TargetArgs,
+    max_retries: u32,
+    timeout_secs: u64,
+) -> Result<zephr_admin_client::BlockingClient, String> {
+    let core = target.client()?.with_retry_policy(RetryPolicy {
+        max_retries,
+        ..RetryPolicy::default()
+    });
+    pump::client(core, Duration::from_secs(timeout_secs.max(1)))
 }
 
-impl std::fmt::Display for CallError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            CallError::Transport(message) => write!(f, "transport_error: {message}"),
-            CallError::Zephr(e) => e.fmt(f),
+/// Prints each retry the engine decides on stderr.
+pub fn log_retry(event: Event<'_>) {
+    if let Event::Retry(note) = event {
+        eprintln!(
+            "zephr: {}; retrying in {:.1} s",
+            pump::retry_cause(note),
+            note.wait_ms as f64 / 1000.0
+        );
+    }
+}
+
+/// Exits as a failed call does: 2 when the core refused the input, 1 otherwise.
+pub fn call_failed(error: &CallError) -> ExitCode {
+    match error {
+        CallError::Core(zephr_admin::Error::Input(_)) => crate::fail(&error.to_string()),
+        CallError::Core(zephr_admin::Error::Api(api)) => {
+            eprintln!("zephr: {}", describe(api, None));
+            ExitCode::from(API_ERROR)
+        }
+        _ => {
+            eprintln!("zephr: {error}");
+            ExitCode::from(API_ERROR)
         }
     }
-}
-
-/// A response and the signed request of its last attempt.
-#[derive(Debug)]
-pub struct Sent {
-    pub prepared: PreparedRequest,
-    pub response: Response,
-    /// The statuses of the attempts that were retried.
-    pub retried: Vec<u16>,
-}
-
-/// A `ureq` agent that hands every status back instead of failing on non-2xx,
-/// and never follows a redirect: a redirect would re-send the body (personal
-/// data) to wherever `Location` points, under a signature that does not cover
-/// the new path, and report that answer as the operation's. A 3xx is an API
-/// error instead.
-pub fn agent(timeout: Duration) -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .max_redirects(0)
-        .timeout_global(Some(timeout))
-        .build()
-        .into()
-}
-
-/// Sends a request, re-signing each attempt with a fresh `Env` and retrying
-/// as the client's policy decides. `on_retry` hears about each retry
-/// (the failed status, or `None` for a transport error, and the wait).
-pub fn send(
-    agent: &ureq::Agent,
-    client: &Client,
-    request: &Request,
-    on_retry: &mut dyn FnMut(Option<u16>, u64),
-) -> Result<Sent, CallError> {
-    let mut retried = Vec::new();
-    loop {
-        let env = Env::from_system().map_err(CallError::Zephr)?;
-        let prepared = client.prepare(request, &env).map_err(CallError::Zephr)?;
-        let outcome = transmit(agent, &prepared);
-        let decision = match &outcome {
-            Ok(response) if response.is_success() => RetryDecision::Stop,
-            Ok(response) => decide(client, request, &Outcome::from_response(response), &retried),
-            Err(_) => decide(client, request, &Outcome::TransportError, &retried),
-        };
-        match (decision, outcome) {
-            (RetryDecision::RetryAfter(ms), outcome) => {
-                let status = outcome.as_ref().ok().map(|r| r.status);
-                on_retry(status, ms);
-                retried.push(status.unwrap_or(0));
-                std::thread::sleep(Duration::from_millis(ms));
-            }
-            (RetryDecision::Stop, Ok(response)) => {
-                return Ok(Sent {
-                    prepared,
-                    response,
-                    retried,
-                });
-            }
-            (RetryDecision::Stop, Err(e)) => return Err(e),
-        }
-    }
-}
-
-fn transmit(agent: &ureq::Agent, prepared: &PreparedRequest) -> Result<Response, CallError> {
-    let mut builder = ureq::http::Request::builder()
-        .method(prepared.method.as_str())
-        .uri(&prepared.url);
-    for (name, value) in &prepared.headers {
-        builder = builder.header(name, value);
-    }
-    let request = builder
-        .body(prepared.body.clone())
-        .map_err(|e| CallError::Transport(e.to_string()))?;
-    let mut reply = agent
-        .run(request)
-        .map_err(|e| CallError::Transport(e.to_string()))?;
-    let headers = reply
-        .headers()
-        .iter()
-        .map(|(k, v)| {
-            (
-                k.to_string(),
-                String::from_utf8_lossy(v.as_bytes()).into_owned(),
-            )
-        })
-        .collect();
-    let body = reply
-        .body_mut()
-        .with_config()
-        .limit(64 * 1024 * 1024)
-        .read_to_vec()
-        .map_err(|e| CallError::Transport(e.to_string()))?;
-    Ok(Response::new(reply.status().as_u16(), headers, body))
-}
-
-fn decide(
-    client: &Client,
-    request: &Request,
-    outcome: &Outcome<'_>,
-    retried: &[u16],
-) -> RetryDecision {
-    let jitter = zephr_admin::random_nonce()
-        .ok()
-        .and_then(|n| u32::from_str_radix(n.get(..8)?, 16).ok())
-        .map_or(0.5, |x| f64::from(x) / f64::from(u32::MAX));
-    let retries = u32::try_from(retried.len()).unwrap_or(u32::MAX);
-    client.retry_policy().decide(
-        request.method(),
-        outcome,
-        retries,
-        jitter,
-        zephr_admin::system_now_ms(),
-    )
 }
 
 /// The request target of a prepared request (`/v3/users?x=y`), for display.
@@ -186,7 +98,7 @@ pub fn request_line(prepared: &PreparedRequest) -> String {
 
 /// The lines that explain an API error: code, status, message, the
 /// `Location` of a redirect (which is not followed), request id, hint.
-pub fn describe(error: &ApiError, response: &Response) -> String {
+pub fn describe(error: &ApiError, response: Option<&Response>) -> String {
     let mut text = format!("{} (HTTP {})", error.code, error.status);
     if let Some(message) = &error.message {
         text.push_str(": ");
@@ -194,7 +106,7 @@ pub fn describe(error: &ApiError, response: &Response) -> String {
     }
     if (300..400).contains(&error.status) {
         text.push_str("\n  redirect not followed");
-        if let Some(location) = response.header("location") {
+        if let Some(location) = response.and_then(|r| r.header("location")) {
             text.push_str(" (location: ");
             text.push_str(&location.escape_debug().to_string());
             text.push(')');
@@ -230,30 +142,35 @@ pub fn run(args: CallArgs) -> ExitCode {
     let prepared = (|| {
         let request =
             crate::prepare::request(&args.operation_id, &args.params, args.body.as_deref())?;
-        let client = args.target.client()?.with_retry_policy(RetryPolicy {
-            max_retries: args.max_retries,
-            ..RetryPolicy::default()
-        });
+        let client = blocking_client(&args.target, args.max_retries, args.timeout)?;
         Ok::<_, String>((request, client))
     })();
     let (request, client) = match prepared {
         Ok(parts) => parts,
         Err(message) => return crate::fail(&message),
     };
-    let agent = agent(Duration::from_secs(args.timeout.max(1)));
-    let mut on_retry = |status: Option<u16>, ms: u64| {
-        let what = status.map_or("transport error".to_owned(), |s| format!("HTTP {s}"));
-        eprintln!("zephr: {what}; retrying in {:.1} s", ms as f64 / 1000.0);
-    };
-    let sent = match send(&agent, &client, &request, &mut on_retry) {
-        Ok(sent) => sent,
-        Err(CallError::Zephr(e)) => return crate::fail(&e.to_string()),
-        Err(e) => {
-            eprintln!("zephr: {e}");
-            return ExitCode::from(API_ERROR);
+    if args.all {
+        let is_list = zephr_admin::find_operation(&args.operation_id)
+            .is_some_and(|op| op.response == zephr_admin::ResponseKind::List);
+        if !is_list {
+            return crate::fail(&format!(
+                "--all walks the pages of a list operation, and '{}' does not answer a list \
+                 (see `zephr ops` for the list operations)",
+                args.operation_id
+            ));
         }
+        return all_pages(&client, request);
+    }
+    let mut call = Call::with_decoder(
+        client.core(),
+        request,
+        CallOptions::default(),
+        pump::keep_response,
+    );
+    let response = match pump::run(&client, &mut call, None, &mut log_retry) {
+        Ok(response) => response,
+        Err(e) => return call_failed(&e),
     };
-    let response = sent.response;
     let mut out = String::new();
     if args.raw {
         out.push_str(&format!("HTTP {}\n", response.status));
@@ -268,7 +185,7 @@ pub fn run(args: CallArgs) -> ExitCode {
                 out.push_str(&error.body_text());
                 print_out(&out);
             }
-            eprintln!("zephr: {}", describe(&error, &response));
+            eprintln!("zephr: {}", describe(&error, Some(&response)));
             return ExitCode::from(API_ERROR);
         }
         Ok(()) if response.body.is_empty() => ExitCode::SUCCESS,
@@ -298,4 +215,29 @@ fn print_out(text: &str) {
     }
     let mut stdout = std::io::stdout().lock();
     let _ = writeln!(stdout, "{}", text.trim_end());
+}
+
+/// `--all`: each element of every page as one JSON line, flushed per page.
+fn all_pages(
+    client: &zephr_admin_client::BlockingClient,
+    request: zephr_admin::Request,
+) -> ExitCode {
+    let mut pages: Pages<serde_json::Value> =
+        Pages::new(client.core(), request, CallOptions::default());
+    let mut stdout = std::io::stdout().lock();
+    while let Some(page) = pump::drive(client, &mut pages, None, &mut log_retry) {
+        match page {
+            Ok(page) => {
+                for item in &page.items {
+                    if writeln!(stdout, "{item}").is_err() {
+                        // A closed pipe (`| head`): stop quietly.
+                        return ExitCode::SUCCESS;
+                    }
+                }
+                let _ = stdout.flush();
+            }
+            Err(e) => return call_failed(&e),
+        }
+    }
+    ExitCode::SUCCESS
 }

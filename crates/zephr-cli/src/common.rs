@@ -78,3 +78,20 @@ impl EnvArgs {
         Ok(Env::new(now_ms, nonce))
     }
 }
+
+/// The candidate closest to `word`, if one is close enough to be a likely
+/// misspelling (for "did you mean").
+pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let word = word.to_ascii_lowercase();
+    candidates
+        .into_iter()
+        .map(|c| {
+            (
+                strsim::damerau_levenshtein(&word, &c.to_ascii_lowercase()),
+                c,
+            )
+        })
+        .filter(|(distance, c)| *distance <= (c.len() / 3).max(2))
+        .min_by_key(|(distance, _)| *distance)
+        .map(|(_, c)| c)
+}

@@ -7,10 +7,13 @@ use std::time::{Duration, Instant};
 
 use clap::Args;
 use serde_json::{Value, json};
-use zephr_admin::{BaseUrl, Client, Credentials, Request, Response, next_page, require_operation};
+use zephr_admin::call::{Call, CallOptions, Pages};
+use zephr_admin::{BaseUrl, Client, Credentials, Request, Response, require_operation};
+use zephr_admin_client::BlockingClient;
 use zephr_emulator::{BackgroundEmulator, Config, Fault};
 
-use crate::call::{self, Sent};
+use crate::call;
+use crate::pump::{self, Event};
 
 /// Arguments of `zephr demo`.
 #[derive(Debug, Args)]
@@ -28,8 +31,7 @@ impl Log {
 }
 
 struct Demo {
-    agent: ureq::Agent,
-    client: Client,
+    client: BlockingClient,
     log: Log,
 }
 
@@ -48,24 +50,20 @@ impl Demo {
     }
 
     fn send(&self, request: &Request, note: impl Fn(&Value) -> String) -> Result<Value, String> {
-        let log = &self.log;
-        let mut on_retry = |status: Option<u16>, ms: u64| {
-            let what = status.map_or("transport error".to_owned(), |s| s.to_string());
-            log.say(&format!("    -> {what}, the core says: retry in {ms} ms"));
-        };
-        let Sent {
-            prepared,
-            response,
-            retried,
-        } = call::send(&self.agent, &self.client, request, &mut on_retry)
-            .map_err(|e| e.to_string())?;
-        let mut line = format!(
-            "{:<44} -> {}",
-            call::request_line(&prepared),
-            response.status
+        let mut call = Call::with_decoder(
+            self.client.core(),
+            request.clone(),
+            CallOptions::default(),
+            pump::keep_response,
         );
-        if !retried.is_empty() {
-            line.push_str(&format!(" (after {} retry)", retried.len()));
+        let (mut line, mut retries) = (String::new(), 0);
+        let response = pump::run(&self.client, &mut call, None, &mut |event| {
+            self.log_event(event, &mut line, &mut retries)
+        })
+        .map_err(|e| e.to_string())?;
+        let mut line = format!("{line:<44} -> {}", response.status);
+        if retries > 0 {
+            line.push_str(&format!(" (after {retries} retry)"));
         }
         match decode(&response) {
             Ok(body) => {
@@ -78,11 +76,27 @@ impl Demo {
             }
         }
     }
+
+    /// Keeps the request line of the attempt being sent and says each retry.
+    fn log_event(&self, event: Event<'_>, line: &mut String, retries: &mut u32) {
+        match event {
+            Event::Sending(prepared) => *line = call::request_line(prepared),
+            Event::Retry(note) => {
+                *retries += 1;
+                self.log.say(&format!(
+                    "    -> {}, the core says: retry in {} ms",
+                    note.status
+                        .map_or_else(|| pump::retry_cause(note), |s| s.to_string()),
+                    note.wait_ms
+                ));
+            }
+        }
+    }
 }
 
 fn decode(response: &Response) -> Result<Value, String> {
     response.decode::<Value>().map_err(|e| match e {
-        zephr_admin::Error::Api(api) => call::describe(&api, response),
+        zephr_admin::Error::Api(api) => call::describe(&api, Some(response)),
         other => other.to_string(),
     })
 }
@@ -110,8 +124,10 @@ fn scenario() -> Result<(), String> {
     let base = BaseUrl::parse(&emulator.base_url()).map_err(|e| e.to_string())?;
     let credentials = zephr_emulator::demo_credentials().map_err(|e| e.to_string())?;
     let demo = Demo {
-        agent: call::agent(Duration::from_secs(10)),
-        client: Client::new(credentials, base.clone()),
+        client: pump::client(
+            Client::new(credentials, base.clone()),
+            Duration::from_secs(10),
+        )?,
         log: Log,
     };
     let log = &demo.log;
@@ -174,7 +190,7 @@ fn scenario() -> Result<(), String> {
         )
     })?;
 
-    log.say("\n4. Page through accounts (rpp=2) with next_page");
+    log.say("\n4. Page through accounts (rpp=2), page after page as the engine walks them");
     for name in ["Acme", "Globex", "Initech", "Umbrella", "Hooli"] {
         demo.op(
             "createAccount",
@@ -182,20 +198,21 @@ fn scenario() -> Result<(), String> {
             |b| format!("{} {}", text(b, "/account_id"), text(b, "/name")),
         )?;
     }
-    let mut page = Some(
-        require_operation("listAccounts")
-            .and_then(|op| op.request_from_json(&json!({"rpp": 2})))
-            .map_err(|e| e.to_string())?,
-    );
-    while let Some(request) = page {
-        let body = demo.send(&request, |b| {
-            let names: Vec<String> = b["results"]
-                .as_array()
-                .map(|a| a.iter().map(|x| text(x, "/name")).collect())
-                .unwrap_or_default();
-            format!("[{}] of {}", names.join(", "), b["total"])
-        })?;
-        page = next_page(&request, &body);
+    let first = require_operation("listAccounts")
+        .and_then(|op| op.request_from_json(&json!({"rpp": 2})))
+        .map_err(|e| e.to_string())?;
+    let mut pages: Pages<Value> = Pages::new(demo.client.core(), first, CallOptions::default());
+    let (mut line, mut retries) = (String::new(), 0);
+    while let Some(page) = pump::drive(&demo.client, &mut pages, None, &mut |event| {
+        demo.log_event(event, &mut line, &mut retries)
+    }) {
+        let page = page.map_err(|e| e.to_string())?;
+        let names: Vec<String> = page.items.iter().map(|x| text(x, "/name")).collect();
+        let total = page.total.map_or("?".to_owned(), |t| t.to_string());
+        log.say(&format!(
+            "{line:<44} -> 200  [{}] of {total}",
+            names.join(", ")
+        ));
     }
 
     log.say("\n5. A transient 503 (injected), retried as the core decides");
@@ -213,8 +230,7 @@ fn scenario() -> Result<(), String> {
     let wrong = Credentials::new(zephr_emulator::DEMO_ACCESS_KEY, "not-the-secret-key")
         .map_err(|e| e.to_string())?;
     let intruder = Demo {
-        agent: demo.agent.clone(),
-        client: Client::new(wrong, base),
+        client: pump::client(Client::new(wrong, base), Duration::from_secs(10))?,
         log: Log,
     };
     match intruder.op("getUser", json!({"user_id": user_id}), |_| String::new()) {

@@ -28,7 +28,13 @@ pub fn request(
     params: &[String],
     body: Option<&str>,
 ) -> Result<Request, String> {
-    let op = require_operation(operation_id).map_err(|e| e.to_string())?;
+    let op = require_operation(operation_id).map_err(|e| {
+        let ids = zephr_admin::OPERATIONS.iter().map(|op| op.id);
+        match crate::common::suggest(operation_id, ids) {
+            Some(id) => format!("{e}; did you mean '{id}'?"),
+            None => format!("{e} (`zephr ops` lists them)"),
+        }
+    })?;
     let pairs = params
         .iter()
         .map(|p| {
@@ -47,7 +53,20 @@ pub fn request(
             Some(op.body_from_text(text).map_err(|e| e.to_string())?)
         }
     };
-    op.request(pairs, body).map_err(|e| e.to_string())
+    op.request(pairs.iter().copied(), body).map_err(|e| {
+        let unknown = pairs.iter().map(|(name, _)| *name).find(|name| {
+            !op.params.iter().any(|p| match p.name_prefix {
+                Some(prefix) => name.len() > prefix.len() && name.starts_with(prefix),
+                None => p.name == *name,
+            })
+        });
+        let close =
+            unknown.and_then(|name| crate::common::suggest(name, op.params.iter().map(|p| p.name)));
+        match (e.code(), close) {
+            ("unknown_param", Some(name)) => format!("{e}; did you mean '{name}'?"),
+            _ => e.to_string(),
+        }
+    })
 }
 
 pub fn run(args: PrepareArgs) -> Result<String, String> {

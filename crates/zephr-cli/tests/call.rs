@@ -328,7 +328,7 @@ fn errors_name_code_status_request_id_and_hint() {
         .unwrap();
     assert_eq!(no_target.status.code(), Some(2));
 
-    // Nobody listening: a transport error after the retries.
+    // Nobody listening: the engine's connect_failed after the retries.
     let closed = {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         listener.local_addr().unwrap()
@@ -340,7 +340,7 @@ fn errors_name_code_status_request_id_and_hint() {
     );
     assert_eq!(output.status.code(), Some(1));
     assert!(
-        stderr(&output).contains("transport_error"),
+        stderr(&output).contains("connect_failed: "),
         "{}",
         stderr(&output)
     );

@@ -40,6 +40,18 @@ impl ZephrClient<Ureq> {
         })
     }
 
+    /// Sends one signed request from an engine's [`Step::Send`] (never
+    /// following a redirect, reading at most `max_bytes` of body) and returns
+    /// the outcome to hand to [`Engine::handle`]. For hosts that pump engines
+    /// themselves, several at once or with their own scheduling.
+    pub fn transmit(
+        &self,
+        prepared: PreparedRequest,
+        max_bytes: u64,
+    ) -> Result<Response, TransportFailure> {
+        self.send(with_user_agent(prepared, &self.config), max_bytes)
+    }
+
     /// Runs an engine until its next output (`None` when it has finished).
     fn drive<E: Engine>(&self, engine: &mut E) -> Option<Result<E::Output, CallError>> {
         loop {
