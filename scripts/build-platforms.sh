@@ -39,9 +39,10 @@ done
 
 # --- toolchain -------------------------------------------------------------------------
 need_targets=()
+installed_targets=$(rustup target list --installed)
 for p in "${platforms[@]}"; do
   t=${TARGET[$p]%.2.17}
-  rustup target list --installed | grep -qx "$t" || need_targets+=("$t")
+  grep -qx "$t" <<<"$installed_targets" || need_targets+=("$t")
 done
 if [ ${#need_targets[@]} -gt 0 ]; then
   echo "build-platforms: rustup target add ${need_targets[*]}"

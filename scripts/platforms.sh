@@ -74,7 +74,7 @@ fi
 # Wine: its own prefix, Windows 10 (Node refuses Wine's default Windows 7), and a
 # bcryptprimitives.dll, which Wine 8 lacks and real Windows 10 has: Rust's std takes its
 # random numbers from ProcessPrng there. The shim is test scaffolding for Wine only.
-wine=$(dpkg -L wine64 | grep -m1 '/wine64$')
+wine=$(dpkg -L wine64 | awk '/\/wine64$/ && !found { print; found = 1 }')
 export WINEPREFIX="$cache/wine" WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
 if [ ! -f "$WINEPREFIX/drive_c/windows/system32/bcryptprimitives.dll" ]; then
   step "Wine prefix (Windows 10) with a bcryptprimitives.dll shim"
