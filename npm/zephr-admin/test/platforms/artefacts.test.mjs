@@ -1,9 +1,9 @@
 // The built addons of every platform package (scripts/build-platforms.sh), read from their
 // headers: the right architecture and format; glibc builds need nothing newer than glibc
 // 2.17; musl builds link musl and no glibc; the macOS builds declare their minimum macOS,
-// export the Node-API entry point and none of the Rust code, and are named by their file, not
-// a build path; the Windows DLL exports the
-// entry point and imports no libnode. No artefact carries a path of the build machine.
+// export the Node-API entry point and none of the Rust code, are named by their file, not a
+// build path, and (arm64) carry a valid ad-hoc signature; the Windows DLL exports the entry
+// point and imports no libnode. No artefact carries a path of the build machine.
 // Run by scripts/platforms.sh after the cross builds (every addon must be there).
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
