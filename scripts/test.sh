@@ -22,6 +22,8 @@ step "core builds for wasm32-unknown-unknown"
 cargo check -p zephr-admin --target wasm32-unknown-unknown --locked
 step "npm package: wasm build, size budget, TypeScript, native addon (napi-rs)"
 (cd npm/zephr-admin && node scripts/build.mjs)
+step "native addon for every platform: cross builds, header checks, platform tarballs, runs under each platform's Node"
+bash scripts/platforms.sh
 step "npm package tests, wasm backend (Node $(node --version), workerd, Deno, Bun; backend parity, packed tarballs)"
 (cd npm/zephr-admin && ZEPHR_BACKEND=wasm node --test --test-reporter=spec test/*.test.mjs)
 step "npm package tests again, native backend: the suites that pick their backend"

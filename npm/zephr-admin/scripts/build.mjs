@@ -59,15 +59,17 @@ if (gzipped > BUDGET_GZIP_BYTES) {
 
 // The native addon for this platform, when the package has a target for it.
 const { PREBUILT, nativePlatform } = await import(pathToFileURL(join(pkg, "src", "entries", "native.js")).href);
-const { PLATFORMS } = await import(pathToFileURL(join(pkg, "scripts", "pack.mjs")).href);
+const { PLATFORMS, targetPlatforms } = await import(pathToFileURL(join(pkg, "scripts", "pack.mjs")).href);
 const manifest = JSON.parse(readFileSync(join(pkg, "package.json"), "utf8"));
 // The loader looks only for the platforms that have a prebuilt addon: napi.targets.
-const targeted = manifest.napi.targets.map((triple) => PLATFORMS[triple]);
+const targeted = targetPlatforms(manifest);
 if (JSON.stringify(targeted) !== JSON.stringify(PREBUILT)) {
   throw new Error(`PREBUILT in src/entries/native.js (${PREBUILT}) must list napi.targets (${targeted})`);
 }
+// This machine's addon, for development and the tests; scripts/build-platforms.sh builds the
+// release addons of every platform (linux-x64-gnu there against glibc 2.17) over it.
 const platform = nativePlatform();
-const triple = Object.keys(PLATFORMS).find((t) => PLATFORMS[t] === platform);
+const triple = Object.keys(PLATFORMS).find((t) => PLATFORMS[t].name === platform);
 if (!triple || !manifest.napi.targets.includes(triple)) {
   console.log(`zephr-admin: no native target for ${platform}; the wasm backend only`);
 } else {

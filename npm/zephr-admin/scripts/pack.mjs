@@ -3,15 +3,53 @@
 // at the same version, the way `napi prepublish` fills them in), and every
 // platform package whose addon is built. Each tarball carries its README and
 // the licence texts of the repository root. Usage: node scripts/pack.mjs <dir>
-// (after npm run build). Prints the tarball paths as a JSON array.
+// (after npm run build). With --all, every platform addon must be built (a release: run
+// scripts/build-platforms.sh first). Prints the tarball paths as a JSON array.
 import { execFileSync } from "node:child_process";
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
-/** napi-rs platform names of the Rust targets the package lists. */
-export const PLATFORMS = { "x86_64-unknown-linux-gnu": "linux-x64-gnu" };
+/** The platform package of each Rust target the package can list in `napi.targets`: its
+ * platform name and the npm `os`/`cpu`/`libc` fields that select it at install time. */
+export const PLATFORMS = {
+  "x86_64-unknown-linux-gnu": { name: "linux-x64-gnu", os: "linux", cpu: "x64", libc: "glibc" },
+  "aarch64-unknown-linux-gnu": { name: "linux-arm64-gnu", os: "linux", cpu: "arm64", libc: "glibc" },
+  "x86_64-unknown-linux-musl": { name: "linux-x64-musl", os: "linux", cpu: "x64", libc: "musl" },
+  "aarch64-unknown-linux-musl": { name: "linux-arm64-musl", os: "linux", cpu: "arm64", libc: "musl" },
+  "aarch64-apple-darwin": { name: "darwin-arm64", os: "darwin", cpu: "arm64" },
+  "x86_64-apple-darwin": { name: "darwin-x64", os: "darwin", cpu: "x64" },
+  // Built with mingw-w64: Node on Windows (MSVC-built) loads it like any Node-API DLL.
+  "x86_64-pc-windows-gnu": { name: "win32-x64", os: "win32", cpu: "x64" },
+};
+
+/** The platform names of `napi.targets` in `manifest`, in its order. */
+export function targetPlatforms(manifest) {
+  return manifest.napi.targets.map((triple) => {
+    if (!PLATFORMS[triple]) throw new Error(`no platform package for ${triple}`);
+    return PLATFORMS[triple].name;
+  });
+}
+
+/** Why a platform package's manifest does not agree with the main one and the table, or []. */
+export function disagreements(manifest, platformManifest, triple) {
+  const { name, os, cpu, libc } = PLATFORMS[triple];
+  const file = `zephr-admin.${name}.node`;
+  const expected = {
+    name: `zephr-admin-${name}`,
+    version: manifest.version,
+    license: manifest.license,
+    os: [os],
+    cpu: [cpu],
+    libc: libc && [libc],
+    main: file,
+    files: [file, ...LICENSES],
+  };
+  return Object.entries(expected)
+    .filter(([key, value]) => JSON.stringify(platformManifest[key]) !== JSON.stringify(value))
+    .map(([key, value]) => `${key} is ${JSON.stringify(platformManifest[key])}, not ${JSON.stringify(value)}`);
+}
 
 const pkg = dirname(dirname(fileURLToPath(import.meta.url)));
 const root = join(pkg, "..", "..");
@@ -34,27 +72,32 @@ function packStaged(dir, manifest, destination) {
   }
 }
 
-export function pack(destination) {
+/** Packs the main tarball and the platform tarballs whose addon is built; answers their
+ * paths. Throws when a platform package disagrees with the main one, and when `strict` is
+ * set and an addon is missing (a release needs all of them). */
+export function pack(destination, { strict = false } = {}) {
   const manifest = JSON.parse(readFileSync(join(pkg, "package.json"), "utf8"));
-  const platforms = manifest.napi.targets.map((triple) => {
-    if (!PLATFORMS[triple]) throw new Error(`no platform name for ${triple}`);
-    return PLATFORMS[triple];
-  });
+  const platforms = targetPlatforms(manifest);
   const published = { ...manifest, optionalDependencies: Object.fromEntries(platforms.map((p) => [`zephr-admin-${p}`, manifest.version])) };
   delete published.devDependencies;
   delete published.scripts;
   const tarballs = [packStaged(pkg, published, destination)];
 
-  for (const platform of platforms) {
+  manifest.napi.targets.forEach((triple, i) => {
+    const platform = platforms[i];
     const dir = join(pkg, "..", `zephr-admin-${platform}`);
     const platformManifest = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
-    if (platformManifest.version !== manifest.version) throw new Error(`${platformManifest.name} ${platformManifest.version} is not ${manifest.version}`);
+    const wrong = disagreements(manifest, platformManifest, triple);
+    if (wrong.length) throw new Error(`${platformManifest.name}: ${wrong.join("; ")}`);
     if (existsSync(join(dir, `zephr-admin.${platform}.node`))) tarballs.push(packStaged(dir, platformManifest, destination));
-  }
+    else if (strict) throw new Error(`${platformManifest.name}: zephr-admin.${platform}.node is not built (bash scripts/build-platforms.sh)`);
+  });
   return tarballs;
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const destination = resolve(process.argv[2] ?? ".");
-  console.log(JSON.stringify(pack(destination)));
+  const args = process.argv.slice(2);
+  const strict = args.includes("--all");
+  const destination = resolve(args.find((arg) => arg !== "--all") ?? ".");
+  console.log(JSON.stringify(pack(destination, { strict })));
 }

@@ -20,7 +20,9 @@ let tarballs;
 before(() => {
   work = mkdtempSync(join(tmpdir(), "zephr-admin-package-"));
   tarballs = pack(work);
-  assert.equal(tarballs.length, 2, `packed: ${tarballs}`);
+  // The main one and each platform package whose addon is built (all of them after
+  // scripts/build-platforms.sh).
+  assert.ok(tarballs.length >= 2, `packed: ${tarballs}`);
 });
 after(() => rmSync(work, { recursive: true, force: true }));
 
@@ -50,7 +52,7 @@ test("each tarball carries its README, both licence texts of the repository and 
   assert.equal(main.devDependencies, undefined);
 });
 
-test("publint --strict finds nothing in either tarball", () => {
+test("publint --strict finds nothing in any tarball", () => {
   for (const tarball of tarballs) {
     const out = spawnSync(bin("publint"), ["run", tarball, "--strict"], { encoding: "utf8", timeout: 60_000 });
     assert.equal(out.status, 0, `${out.stdout}\n${out.stderr}`);

@@ -7,8 +7,17 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 
-/** napi-rs names of the platforms with a prebuilt addon (`napi.targets`; scripts/build.mjs checks). */
-export const PREBUILT = ["linux-x64-gnu"];
+/** Names of the platforms with a prebuilt addon, in the order of `napi.targets`
+ * (scripts/build.mjs checks). */
+export const PREBUILT = [
+  "linux-x64-gnu",
+  "linux-arm64-gnu",
+  "linux-x64-musl",
+  "linux-arm64-musl",
+  "darwin-arm64",
+  "darwin-x64",
+  "win32-x64",
+];
 
 // undefined where there is no module URL (a bundle converted to CommonJS): then wasm.
 let require;
@@ -18,32 +27,58 @@ try {
   require = undefined;
 }
 
-/** The napi-rs platform name: `linux-x64-gnu`, `darwin-arm64`, `win32-x64-msvc`, ... */
+/** The platform name: `linux-x64-gnu`, `linux-arm64-musl`, `darwin-arm64`, `win32-x64`, ...
+ * (Windows has one name: Node there is always MSVC-built, and a Node-API addon does not
+ * depend on the C runtime Node was built with.) */
 export function nativePlatform() {
   const { platform, arch } = process;
   if (platform === "linux") return `linux-${arch}-${isMusl() ? "musl" : "gnu"}`;
-  if (platform === "win32") return `win32-${arch}-msvc`;
   return `${platform}-${arch}`;
 }
 
-// As napi-rs decides: ldd names musl on musl systems; else the process report
-// (without its slow network section) has a glibc version on glibc systems.
+// Asks the running process, not the system's files: an `ldd` or a libc on disk may belong
+// to another libc than the one this Node uses (a glibc host running a musl Node, a
+// container image with both). First the process report: glibc Nodes name their glibc.
+// Then the libraries mapped into this process, then the ELF interpreter of the Node
+// binary. When neither names musl, a Node whose report has no glibc is still musl (a
+// Linux Node has one of the two).
 function isMusl() {
+  let report;
   try {
-    return readFileSync("/usr/bin/ldd", "utf8").includes("musl");
+    const excludeNetwork = process.report.excludeNetwork;
+    process.report.excludeNetwork = true; // the network section is slow and not needed
+    report = process.report.getReport();
+    process.report.excludeNetwork = excludeNetwork;
   } catch {
-    // no ldd: ask the process report
+    report = undefined;
   }
-  try {
-    const report = process.report;
-    const excludeNetwork = report.excludeNetwork;
-    report.excludeNetwork = true;
-    const header = report.getReport().header;
-    report.excludeNetwork = excludeNetwork;
-    return !header.glibcVersionRuntime;
-  } catch {
-    return false;
+  if (report?.header?.glibcVersionRuntime) return false;
+  for (const file of ["/proc/self/maps", process.execPath]) {
+    try {
+      if (/ld-musl|linux-musl|libc\.musl/.test(file === process.execPath ? elfInterpreter(file) : readFileSync(file, "latin1"))) return true;
+    } catch {
+      // not readable here: try the next source
+    }
   }
+  return report?.header !== undefined;
+}
+
+/** The PT_INTERP path of a 64-bit little-endian ELF file, or "" when it has none. */
+function elfInterpreter(file) {
+  const elf = readFileSync(file);
+  if (elf.readUInt32BE(0) !== 0x7f454c46 || elf[4] !== 2 || elf[5] !== 1) return "";
+  const phoff = Number(elf.readBigUInt64LE(0x20));
+  const phentsize = elf.readUInt16LE(0x36);
+  const phnum = elf.readUInt16LE(0x38);
+  for (let i = 0; i < phnum; i++) {
+    const at = phoff + i * phentsize;
+    if (elf.readUInt32LE(at) === 3) {
+      const offset = Number(elf.readBigUInt64LE(at + 8));
+      const size = Number(elf.readBigUInt64LE(at + 32));
+      return elf.subarray(offset, offset + size).toString("latin1").replace(/\0+$/, "");
+    }
+  }
+  return "";
 }
 
 export function loadNative() {

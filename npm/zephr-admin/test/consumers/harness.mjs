@@ -7,8 +7,9 @@ import { spawn } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { homedir } from "node:os";
-import { dirname, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { nativePlatform } from "../../dist/native.js";
 import { pack } from "../../scripts/pack.mjs";
 import { ACCESS_KEY, SECRET_KEY, startServer } from "../support/server.mjs";
 
@@ -29,7 +30,7 @@ export const vectors = JSON.parse(readFileSync(join(repoRoot, "tests", "vectors"
   (v) => /^V\d/.test(v.id),
 );
 
-/** The main tarball and the platform one; packed once by consumers.sh, else here. */
+/** The main tarball and this platform's one; packed once by consumers.sh, else here. */
 export function tarballs() {
   let dir = process.env.ZEPHR_CONSUMERS_TARBALLS;
   if (!dir) {
@@ -40,7 +41,7 @@ export function tarballs() {
   }
   const files = readdirSync(dir).map((f) => join(dir, f));
   const main = files.find((f) => /[/\\]zephr-admin-\d[^/\\]*\.tgz$/.test(f));
-  const platform = files.find((f) => /[/\\]zephr-admin-[a-z]+-[^/\\]*\.tgz$/.test(f));
+  const platform = files.find((f) => basename(f).startsWith(`zephr-admin-${nativePlatform()}-`));
   assert.ok(main && platform, `no tarballs in ${dir}: ${files.join(", ")}`);
   return { main, platform };
 }
@@ -117,7 +118,8 @@ export async function project(name, { host, native = true } = {}) {
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, "package.json"), JSON.stringify({ name, private: true, type: "module" }, null, 2));
   const { main, platform } = tarballs();
-  const args = ["install", "--ignore-scripts", "--no-audit", "--no-fund", "--no-package-lock"];
+  // Offline: the other platforms' optional dependencies are not looked up in the registry.
+  const args = ["install", "--offline", "--ignore-scripts", "--no-audit", "--no-fund", "--no-package-lock"];
   await sh("npm", native ? [...args, main, platform] : [...args, "--omit=optional", main], { cwd: dir });
   for (const file of ["steps.js", "scenario.js"]) cpSync(join(here, file), join(dir, file));
   if (host) cpSync(join(here, host), dir, { recursive: true });
