@@ -54,10 +54,11 @@ test("pagination with for await", async () => {
   const ids = [];
   for await (const account of client().paginate("listAccounts", { rpp: 3, search: "a b" })) ids.push(account.account_id);
   assert.deepEqual(ids, ["acc-1", "acc-2", "acc-3", "acc-4", "acc-5", "acc-6", "acc-7"]);
+  // The core's engine pages: it appends `page` to the request it sent.
   assert.deepEqual(since(start).map((r) => r.url), [
     "/v3/accounts?rpp=3&search=a%20b",
-    "/v3/accounts?rpp=3&page=2&search=a%20b",
-    "/v3/accounts?rpp=3&page=3&search=a%20b",
+    "/v3/accounts?rpp=3&search=a%20b&page=2",
+    "/v3/accounts?rpp=3&search=a%20b&page=3",
   ]);
 });
 
