@@ -145,6 +145,7 @@ impl FailureKind {
 
 /// A transport failure as the host reports it.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct TransportFailure {
     /// What went wrong.
     pub kind: FailureKind,
@@ -243,6 +244,7 @@ pub enum Step<T> {
 /// A retry happened: what failed and how long the engine waits. Hosts read it
 /// with [`Engine::last_retry`] for logs and hooks.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct RetryNote {
     /// The attempt that failed (1 for the first).
     pub attempt: u32,

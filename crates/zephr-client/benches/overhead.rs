@@ -3,7 +3,7 @@
 //!
 //! `cargo bench -p zephr-admin-client --bench overhead`
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 #[path = "../tests/common/mod.rs"]
 mod common;

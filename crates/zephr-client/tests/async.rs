@@ -44,7 +44,7 @@ impl Api for OnRuntime {
             identifiers: identifiers(email),
             ..Default::default()
         };
-        let call = self.client.users().create(CreateUser { body });
+        let call = self.client.users().create(CreateUser { body: Some(body) });
         let created = self.runtime.block_on(async { call.await })?;
         Ok(created.data.unwrap().user_id.unwrap())
     }

@@ -38,7 +38,10 @@ impl Api for BlockingClient {
             identifiers: identifiers(email),
             ..Default::default()
         };
-        let created = self.users().create(CreateUser { body }).send()?;
+        let created = self
+            .users()
+            .create(CreateUser { body: Some(body) })
+            .send()?;
         Ok(created.data.unwrap().user_id.unwrap())
     }
 
