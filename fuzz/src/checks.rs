@@ -221,7 +221,7 @@ pub fn response(data: &[u8]) {
     if response.decode::<Value>().is_ok() {
         assert!(response.is_success());
     }
-    let Ok((json, next)) = zephr_admin::host::parse_page(op.id, &response, params.as_ref()) else {
+    let Ok((json, next)) = zephr_admin_js::parse_page(op.id, &response, params.as_ref()) else {
         return;
     };
     assert!(response.is_success());

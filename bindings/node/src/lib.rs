@@ -1,7 +1,7 @@
-//! The napi-rs layer: conversion only, the same four functions with the same
-//! semantics as the wasm-bindgen layer (`bindings/wasm`). Each export moves its
-//! arguments into `zephr_admin::host::text` and its answer back; nothing is
-//! decided here. Bodies cross as bytes (`Uint8Array`/`Buffer`, read in place).
+//! The napi-rs layer: conversion only, the same functions and handles with the
+//! same semantics as the wasm-bindgen layer (`bindings/wasm`). Each export
+//! moves its arguments into the protocol crate (`zephr-admin-js`) and its
+//! answer back; nothing is decided here. Bodies cross as bytes (`Uint8Array`/`Buffer`, read in place).
 #![deny(unsafe_code)]
 
 mod utf8;
@@ -9,7 +9,7 @@ mod utf8;
 use napi::Env;
 use napi::bindgen_prelude::Unknown;
 use napi_derive::napi;
-use zephr_admin::host::{SignParts, text};
+use zephr_admin_js::SignParts;
 
 /// `signRequest`: the Authorization header value. Throws the error JSON text
 /// (`{"err": ...}`, a string, as the wasm backend does) on bad input.
@@ -43,7 +43,7 @@ pub fn sign_request(
     let query = reader.read(&query)?;
     let timestamp = reader.read(&timestamp)?;
     let nonce = reader.read(&nonce)?;
-    let signed = text::sign(&SignParts {
+    let signed = zephr_admin_js::sign_request(&SignParts {
         access_key: &access_key,
         secret_key: &secret_key,
         method: &method,
@@ -63,44 +63,77 @@ pub fn sign_request(
     }
 }
 
-/// `prepareRequest`: `{"ok": {method, url, headers, body}}` or `{"err": ...}`.
+/// `prepareRequest`: `{"ok": Descriptor}` or `{"err": ErrorData}`.
 #[napi(js_name = "prepareRequest")]
 pub fn prepare_request(operation_id: String, params: String, options: String) -> String {
-    text::prepare(&operation_id, &params, &options)
+    // The options carry the credentials: zeroed when the call ends.
+    let options = zeroize::Zeroizing::new(options);
+    zephr_admin_js::prepare(&operation_id, &params, &options)
 }
 
-/// `parseResponse`: `{"ok": value, "next": params | null}` or `{"err": ...}`.
+/// `parseResponse`: `{"ok": value, "requestId": id | null}` or `{"err": ErrorData}`.
 #[napi(js_name = "parseResponse")]
-pub fn parse_response(
-    operation_id: String,
-    status: f64,
-    headers: String,
-    body: &[u8],
-    params: String,
-) -> String {
-    text::parse_response(&operation_id, status, &headers, body.to_vec(), &params)
+pub fn parse_response(operation_id: String, status: f64, headers: String, body: &[u8]) -> String {
+    zephr_admin_js::parse_response(&operation_id, status, &headers, body.to_vec())
 }
 
-/// `retryDelay`: milliseconds before the next attempt, or -1 to stop.
-#[napi(js_name = "retryDelay")]
-pub fn retry_delay(
-    method: String,
-    status: u16,
-    retry_after: String,
-    retries: u32,
-    jitter: f64,
-    now_ms: f64,
-    max_retries: u32,
-) -> f64 {
-    text::retry_delay(
-        &method,
-        status,
-        &retry_after,
-        retries,
-        jitter,
-        now_ms,
-        max_retries,
-    )
+/// A client made once from its options; `error()` reports invalid options.
+#[napi]
+pub struct ClientHandle {
+    inner: zephr_admin_js::ClientHandle,
+}
+
+#[napi]
+impl ClientHandle {
+    /// A client from its options (JSON text).
+    #[napi(constructor)]
+    pub fn new(options: String) -> Self {
+        let options = zeroize::Zeroizing::new(options);
+        ClientHandle {
+            inner: zephr_admin_js::ClientHandle::new(&options),
+        }
+    }
+
+    /// `{"err": ...}` text when the options are invalid.
+    #[napi]
+    pub fn error(&self) -> Option<String> {
+        self.inner.error()
+    }
+
+    /// A call of an operation: params and settings as JSON text.
+    #[napi]
+    pub fn call(&self, operation_id: String, params: String, settings: String) -> CallHandle {
+        CallHandle {
+            inner: self.inner.call(&operation_id, &params, &settings),
+        }
+    }
+}
+
+/// One call that the JavaScript client pumps.
+#[napi]
+pub struct CallHandle {
+    inner: zephr_admin_js::CallHandle,
+}
+
+#[napi]
+impl CallHandle {
+    /// The next step (JSON text).
+    #[napi]
+    pub fn poll(&mut self, now_ms: f64, nonce: String) -> String {
+        self.inner.poll(now_ms, &nonce)
+    }
+
+    /// Reports the outcome of the request sent; answers the retry decided, if any.
+    #[napi]
+    pub fn handle(&mut self, outcome: String, body: &[u8], now_ms: f64, jitter: f64) -> String {
+        self.inner.handle(&outcome, body.to_vec(), now_ms, jitter)
+    }
+
+    /// The largest response body to read.
+    #[napi(js_name = "maxResponseBytes")]
+    pub fn max_response_bytes(&self) -> f64 {
+        self.inner.max_response_bytes()
+    }
 }
 
 /// `verifyWebhook`: `{"ok": event}` or `{"err": {code, message, ...}}`.

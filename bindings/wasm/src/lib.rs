@@ -1,8 +1,9 @@
 //! The wasm-bindgen layer: conversion only. Each export moves its arguments
-//! into `zephr_admin::host::text` and its answer back; nothing is decided here.
+//! into the protocol crate (`zephr-admin-js`) and its answer back; nothing is
+//! decided here.
 
 use wasm_bindgen::prelude::*;
-use zephr_admin::host::{SignParts, text};
+use zephr_admin_js::SignParts;
 
 /// `signRequest`: the Authorization header value. Throws the error JSON text
 /// (`{"err": ...}`) on bad input.
@@ -18,7 +19,7 @@ pub fn sign_request(
     timestamp: &str,
     nonce: &str,
 ) -> Result<String, String> {
-    text::sign(&SignParts {
+    zephr_admin_js::sign_request(&SignParts {
         access_key,
         secret_key,
         method,
@@ -30,44 +31,62 @@ pub fn sign_request(
     })
 }
 
-/// `prepareRequest`: `{"ok": {method, url, headers, body}}` or `{"err": ...}`.
+/// `prepareRequest`: `{"ok": Descriptor}` or `{"err": ErrorData}`.
 #[wasm_bindgen(js_name = prepareRequest)]
 pub fn prepare_request(operation_id: &str, params: &str, options: &str) -> String {
-    text::prepare(operation_id, params, options)
+    zephr_admin_js::prepare(operation_id, params, options)
 }
 
-/// `parseResponse`: `{"ok": value, "next": params | null}` or `{"err": ...}`.
+/// `parseResponse`: `{"ok": value, "requestId": id | null}` or `{"err": ErrorData}`.
 #[wasm_bindgen(js_name = parseResponse)]
-pub fn parse_response(
-    operation_id: &str,
-    status: f64,
-    headers: &str,
-    body: Vec<u8>,
-    params: &str,
-) -> String {
-    text::parse_response(operation_id, status, headers, body, params)
+pub fn parse_response(operation_id: &str, status: f64, headers: &str, body: Vec<u8>) -> String {
+    zephr_admin_js::parse_response(operation_id, status, headers, body)
 }
 
-/// `retryDelay`: milliseconds before the next attempt, or -1 to stop.
-#[wasm_bindgen(js_name = retryDelay)]
-pub fn retry_delay(
-    method: &str,
-    status: u16,
-    retry_after: &str,
-    retries: u32,
-    jitter: f64,
-    now_ms: f64,
-    max_retries: u32,
-) -> f64 {
-    text::retry_delay(
-        method,
-        status,
-        retry_after,
-        retries,
-        jitter,
-        now_ms,
-        max_retries,
-    )
+/// A client made once from its options; `error()` reports invalid options.
+#[wasm_bindgen]
+pub struct ClientHandle(zephr_admin_js::ClientHandle);
+
+#[wasm_bindgen]
+impl ClientHandle {
+    /// A client from its options (JSON text).
+    #[wasm_bindgen(constructor)]
+    pub fn new(options: &str) -> ClientHandle {
+        ClientHandle(zephr_admin_js::ClientHandle::new(options))
+    }
+
+    /// `{"err": ...}` text when the options are invalid.
+    pub fn error(&self) -> Option<String> {
+        self.0.error()
+    }
+
+    /// A call of an operation: params and settings as JSON text.
+    pub fn call(&self, operation_id: &str, params: &str, settings: &str) -> CallHandle {
+        CallHandle(self.0.call(operation_id, params, settings))
+    }
+}
+
+/// One call that the JavaScript client pumps.
+#[wasm_bindgen]
+pub struct CallHandle(zephr_admin_js::CallHandle);
+
+#[wasm_bindgen]
+impl CallHandle {
+    /// The next step (JSON text).
+    pub fn poll(&mut self, now_ms: f64, nonce: &str) -> String {
+        self.0.poll(now_ms, nonce)
+    }
+
+    /// Reports the outcome of the request sent; answers the retry decided, if any.
+    pub fn handle(&mut self, outcome: &str, body: Vec<u8>, now_ms: f64, jitter: f64) -> String {
+        self.0.handle(outcome, body, now_ms, jitter)
+    }
+
+    /// The largest response body to read.
+    #[wasm_bindgen(js_name = maxResponseBytes)]
+    pub fn max_response_bytes(&self) -> f64 {
+        self.0.max_response_bytes()
+    }
 }
 
 /// `verifyWebhook`: `{"ok": event}` or `{"err": {code, message, ...}}`.

@@ -33,8 +33,6 @@ mod credentials;
 mod env;
 mod error;
 mod generated;
-#[cfg(feature = "os-env")]
-pub mod host;
 pub mod lenient;
 mod operation;
 mod pagination;

@@ -75,6 +75,6 @@ pub fn run(args: PrepareArgs) -> Result<String, String> {
     let prepared = client
         .prepare(&request, &args.env.env()?)
         .map_err(|e| e.to_string())?;
-    serde_json::to_string_pretty(&zephr_admin::host::descriptor_json(&prepared))
+    serde_json::to_string_pretty(&zephr_admin_js::Descriptor::from(prepared))
         .map_err(|e| e.to_string())
 }

@@ -108,6 +108,10 @@ fn outputs(cat: &Catalogue) -> Vec<(PathBuf, String)> {
             ts::operations(cat),
         ),
         (
+            PathBuf::from("npm/zephr-admin/src/generated/protocol.ts"),
+            zephr_admin_js::typescript(),
+        ),
+        (
             PathBuf::from("docs/operations.md"),
             docs::operations_md(cat),
         ),

@@ -11,8 +11,9 @@ import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { gzipSync } from "node:zlib";
 
-// Raised from 100 KB when webhook verification joined the module (+~11 KB gzipped).
-const BUDGET_GZIP_BYTES = 110 * 1024;
+// Raised from 100 KB when webhook verification joined the module (+~11 KB gzipped), then
+// from 110 KB when the call engine (retries, paging, typed messages) moved in (+~21 KB).
+const BUDGET_GZIP_BYTES = 128 * 1024;
 const pkg = dirname(dirname(fileURLToPath(import.meta.url)));
 const root = join(pkg, "..", "..");
 const dist = join(pkg, "dist");

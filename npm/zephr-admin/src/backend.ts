@@ -1,6 +1,6 @@
 // The backend contract: what the wasm module and the native addon export.
-// Conversion only: strings, numbers and bytes in, one JSON text out
-// (`{"ok": ...}` or `{"err": {...}}`). Every decision is made in the Rust core.
+// Conversion only: strings, numbers and bytes in, one JSON text out. Every decision
+// (retries and paging included) is made in the Rust core.
 //
 // There is no global backend: each entry point binds the shared code to its own
 // backend (`bindBackend` in api.ts), so the exported functions and classes hold
@@ -9,16 +9,39 @@
 import { ZephrError } from "./errors.js";
 import type { WebhookBackend } from "./webhooks.js";
 
-/** Internal: what the wasm module and the native addon export. */
+/** Internal: what the wasm module and the native addon export. The messages are JSON text
+ * whose shapes are declared in generated/protocol.ts (generated from the Rust definitions). */
 export interface Backend extends WebhookBackend {
   /** Throws the error JSON text (`{"err": ...}`) on bad input. */
   signRequest(
     accessKey: string, secretKey: string, method: string, path: string, query: string,
     body: Uint8Array, timestamp: string, nonce: string,
   ): string;
+  /** `Answer<Descriptor>`. */
   prepareRequest(operationId: string, params: string, options: string): string;
-  parseResponse(operationId: string, status: number, headers: string, body: Uint8Array, params: string): string;
-  retryDelay(method: string, status: number, retryAfter: string, retries: number, jitter: number, nowMs: number, maxRetries: number): number;
+  /** `ParseAnswer`. */
+  parseResponse(operationId: string, status: number, headers: string, body: Uint8Array): string;
+  /** A client made once from its options. */
+  ClientHandle: new (options: string) => ClientHandle;
+}
+
+/** Internal: a client in the core; `error()` is `Answer` error text when the options are invalid. */
+export interface ClientHandle {
+  error(): string | null | undefined;
+  /** A call; `settings` is `CallSettings` as JSON text. */
+  call(operationId: string, params: string, settings: string): CallHandle;
+}
+
+/** Internal: one call in the core's engine, pumped by the client. */
+export interface CallHandle {
+  /** `StepMessage`: what to do next. */
+  poll(nowMs: number, nonce: string): string;
+  /** Reports an `OutcomeMessage` (the body beside it); answers `Answer<RetryMessage | null>`. */
+  handle(outcome: string, body: Uint8Array, nowMs: number, jitter: number): string;
+  /** The largest body to read before reporting `bodyTooLarge`. */
+  maxResponseBytes(): number;
+  /** Releases the wasm memory (the wasm backend only). */
+  free?(): void;
 }
 
 /** Which implementation of the core is in use. */

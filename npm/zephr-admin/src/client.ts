@@ -1,14 +1,19 @@
-// ZephrClient: the host's fetch does the transport; the core decides
-// everything else (signing, retries, error classes, the next page).
+// ZephrClient: a small pump over the core's call engine. The engine decides everything
+// (signing each attempt, retries and their delays, error classes, the next page); this file
+// only does what needs the platform: fetch (no redirects, a streaming size limit, timeouts,
+// abort), setTimeout for waits, crypto.getRandomValues for nonces, Math.random for jitter.
 
-import type { Core } from "./backend.js";
-import {
-  headerPairs, isObject, jsonText, type ParamsOf, type PrepareOptions, type PreparedRequest, type ResultOf, text, unwrap,
-} from "./core.js";
+import type { CallHandle, ClientHandle, Core } from "./backend.js";
+import { headerPairs, isObject, jsonText, type ParamsOf, type PreparedRequest, type ResultOf, randomNonce, text } from "./core.js";
 import {
   ZephrConnectionError, ZephrError, ZephrInputError, ZephrRedirectError, ZephrResponseTooLargeError, ZephrTimeoutError,
+  errorFromData,
 } from "./errors.js";
 import { NAMESPACES, type NamespaceMethods, type OperationId, type OperationTypes } from "./generated/operations.js";
+import {
+  type Answer, type CallSettings, type ErrorData, FAILURE_CODES, type Failure, type FailureCode, type OutcomeMessage,
+  type RetryMessage, type StepMessage,
+} from "./generated/protocol.js";
 
 /** How to reach Zephr and how patiently. */
 export interface ClientOptions {
@@ -24,12 +29,57 @@ export interface ClientOptions {
   maxRetries?: number;
   /** Per attempt, including reading the body: whole milliseconds, 1 to 2^31-1 [default: 30 000]. */
   timeoutMs?: number;
-  /** Largest response body read, in bytes, 1 to 2^31-1 [default: 32 MiB]. A longer body ends the
-   * call with `ZephrResponseTooLargeError` while it streams in, before it is buffered. */
+  /** Largest response body read, in bytes, 1 to 2^31-1 [default: the core's, 64 MiB]. A longer body
+   * ends the call with `ZephrResponseTooLargeError` while it streams in, before it is buffered. */
   maxResponseBytes?: number;
   /** Added to the clock when signing (positive when the local clock is behind). */
   clockOffsetMs?: number;
+  /** Headers sent with every request. The ones the SDK sets (`authorization`, `content-type`,
+   * `accept`, `user-agent`, ...) are refused with `invalid_header`. */
+  defaultHeaders?: Record<string, string>;
+  /** Called before each attempt is sent. A hook that throws ends the call with its error. */
+  onRequest?: (event: RequestEvent) => void;
+  /** Called when an attempt gets a response (any status), before the core reads it. */
+  onResponse?: (event: ResponseEvent) => void;
+  /** Called when the core decides to retry, with the wait before the next attempt. */
+  onRetry?: (event: RetryEvent) => void;
 }
+
+/** An attempt about to be sent. `headers` never holds `authorization` (nor the secret key). */
+export interface RequestEvent {
+  operationId: string;
+  /** 1 for the first attempt of a call (or of a page). */
+  attempt: number;
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+}
+
+/** A response to an attempt. */
+export interface ResponseEvent {
+  operationId: string;
+  attempt: number;
+  method: string;
+  url: string;
+  status: number;
+  /** The time from sending to the response headers, in milliseconds. */
+  durationMs: number;
+}
+
+/** A retry the core decided. */
+export interface RetryEvent {
+  operationId: string;
+  /** The attempt that failed. */
+  attempt: number;
+  /** Its status, or `null` when no response arrived. */
+  status: number | null;
+  /** `timed_out`, `transport_error`, ... when no response arrived, else `null`. */
+  failure: FailureCode | null;
+  /** The wait before the next attempt. */
+  waitMs: number;
+}
+
+type Hooks = Pick<ClientOptions, "onRequest" | "onResponse" | "onRetry">;
 
 /** Per-call settings. */
 export interface RequestOptions {
@@ -48,14 +98,15 @@ const LIMITS = {
   maxResponseBytes: [1, 2 ** 31 - 1],
 } as const;
 
-type Limits = { [K in keyof typeof LIMITS]: number };
+/** The timeout is the client's; the retry count and the size limit default to the core's. */
+type Limits = { timeoutMs: number; maxRetries?: number; maxResponseBytes?: number };
 
-const DEFAULTS: Limits = { maxRetries: 2, timeoutMs: 30_000, maxResponseBytes: 32 * 1024 * 1024 };
+const DEFAULTS: Limits = { timeoutMs: 30_000 };
 
 /** The numeric options of `options` over `fallback`; out-of-range values are an error naming the option. */
 function limits(options: Partial<Record<keyof Limits, unknown>>, fallback: Limits): Limits {
   const out = { ...fallback };
-  for (const name of Object.keys(LIMITS) as Array<keyof Limits>) {
+  for (const name of Object.keys(LIMITS) as Array<keyof typeof LIMITS>) {
     const value = options[name];
     if (value === undefined) continue;
     const [min, max] = LIMITS[name];
@@ -142,8 +193,6 @@ type Namespaces = NamespaceMethods<RequestOptions>;
 /** An element of a list operation's `results`. */
 type ItemOf<Id extends OperationId> = ResultOf<Id> extends { results: Array<infer T> } ? T : unknown;
 
-const REQUEST_ID_HEADERS = ["x-request-id", "x-zephr-request-id", "request-id", "x-amzn-requestid", "x-amz-cf-id", "cf-ray"];
-
 class Timeout {}
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -161,6 +210,19 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
+/** An attempt's result: a response with its body, or a failure to report (with the error to
+ * throw should the core end the call on it). */
+type Attempt =
+  | { response: Response; body: Uint8Array }
+  | { failure: Failure; error: ZephrError };
+
+/** The hooks' view of a request: everything but the signature. */
+function visibleHeaders(headers: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) if (name.toLowerCase() !== "authorization") out[name] = value;
+  return out;
+}
+
 export interface ZephrClient extends Namespaces {}
 
 /** A Zephr Admin API client. One namespace per resource group, one method per operation:
@@ -169,23 +231,29 @@ export class ZephrClient {
   readonly #fetch: typeof fetch;
   readonly #limits: Limits;
   readonly #options: string;
+  readonly #hooks: Hooks;
   readonly #core: Core;
+  #handle: ClientHandle | undefined;
 
   /** Internal: each entry point's `ZephrClient` passes its backend. */
   constructor(options: ClientOptions, core: Core) {
     this.#core = core;
     if (!isObject(options)) throw new ZephrInputError("invalid_options", "ZephrClient takes an options object");
-    const { fetch: fetchImpl, maxRetries, timeoutMs, maxResponseBytes, ...signing } = options;
+    const { fetch: fetchImpl, maxRetries, timeoutMs, maxResponseBytes, onRequest, onResponse, onRetry, ...signing } = options;
     const resolved = fetchImpl ?? globalThis.fetch;
     if (typeof resolved !== "function") {
       throw new ZephrInputError("invalid_options", fetchImpl === undefined ? "no fetch available; pass one as `fetch`" : "fetch must be a function");
     }
+    for (const [name, hook] of Object.entries({ onRequest, onResponse, onRetry })) {
+      if (hook !== undefined && typeof hook !== "function") throw new ZephrInputError("invalid_options", `${name} must be a function`);
+    }
+    this.#hooks = { onRequest, onResponse, onRetry };
     this.#fetch = resolved.bind(globalThis);
     this.#limits = limits({ maxRetries, timeoutMs, maxResponseBytes }, DEFAULTS);
-    this.#options = jsonText(signing satisfies PrepareOptions, "options", "invalid_options");
-    // Check credentials and target now, not on the first call (in a browser whose
-    // wasm module is still loading, on the first call).
-    if (core.available()) this.#prepare("listAccounts" as OperationId, "{}");
+    this.#options = jsonText(signing, "options", "invalid_options");
+    // Check credentials, target and default headers now, not on the first call (in a browser
+    // whose wasm module is still loading, on the first call).
+    if (core.available()) this.#client();
     for (const [namespace, methods] of Object.entries(NAMESPACES)) {
       const bound: Record<string, unknown> = {};
       for (const [method, operationId] of Object.entries(methods)) {
@@ -198,7 +266,7 @@ export class ZephrClient {
 
   /** Calls an operation by its operationId. */
   async request<Id extends OperationId>(operationId: Id, ...[params, options]: Args<Id>): Promise<ResultOf<Id>> {
-    return (await this.#call(operationId, params, options)).data;
+    return (await this.requestWithResponse(operationId, ...([params, options] as Args<Id>))).data;
   }
 
   /** Like `request`, with the raw `Response` and the request id. */
@@ -206,62 +274,112 @@ export class ZephrClient {
     operationId: Id,
     ...[params, options]: Args<Id>
   ): Promise<ApiResponse<ResultOf<Id>>> {
-    const { data, response, requestId } = await this.#call(operationId, params, options);
-    return { data, response, requestId };
+    for await (const output of this.#pump(operationId, params, options, false)) {
+      return output as ApiResponse<ResultOf<Id>>;
+    }
+    throw new ZephrError("no_output", `${operationId} ended without an answer`);
   }
 
   /** Every element of a list operation, page after page (`page`/`rpp` operations), for `for await`. */
   async *paginate<Id extends OperationId>(operationId: Id, ...[params, options]: Args<Id>): AsyncGenerator<ItemOf<Id>> {
-    let next: unknown = params ?? {};
-    while (next) {
-      const page = await this.#call(operationId, next as ParamsOf<Id>, options);
+    for await (const page of this.#pump(operationId, params, options, true)) {
       const results = (page.data as { results?: unknown[] } | null)?.results ?? [];
       for (const item of results) yield item as ItemOf<Id>;
-      next = page.next;
     }
   }
 
-  #prepare(operationId: OperationId, params: string): PreparedRequest {
-    return unwrap<PreparedRequest>(this.#core().prepareRequest(operationId, params, this.#options)).ok;
+  /** The client in the core, made once; invalid options throw their typed error. */
+  #client(): ClientHandle {
+    if (!this.#handle) {
+      const handle = new (this.#core().ClientHandle)(this.#options);
+      const error = handle.error();
+      if (error) throw errorFromData((JSON.parse(error) as { err: ErrorData }).err);
+      this.#handle = handle;
+    }
+    return this.#handle;
   }
 
-  async #call<Id extends OperationId>(
-    operationId: Id,
-    params: ParamsOf<Id> | undefined,
+  /** Pumps one call: each output is an answer (one, or one per page). */
+  async *#pump(
+    operationId: OperationId,
+    params: unknown,
     callOptions: RequestOptions | undefined,
-  ): Promise<ApiResponse<ResultOf<Id>> & { next: unknown }> {
+    paginate: boolean,
+  ): AsyncGenerator<ApiResponse<unknown>> {
     text(operationId, "operationId", "unknown_operation");
     const paramsText = jsonText(params ?? {}, "params", "invalid_param");
     const options = requestOptions(callOptions);
-    const bounds = limits(options, this.#limits);
+    const { timeoutMs, ...bounds } = limits(options, this.#limits);
     const { signal } = options;
     await this.#core.ready();
-    for (let retries = 0; ; retries++) {
-      signal?.throwIfAborted();
-      // Signed afresh for every attempt: new timestamp, new nonce.
-      const prepared = this.#prepare(operationId, paramsText);
-      const attempt = await this.#attempt(prepared, bounds, signal);
-      const status = "response" in attempt ? attempt.response.status : 0;
-      if ("response" in attempt && attempt.response.ok) {
-        return this.#parse(operationId, attempt.response, attempt.body, paramsText);
+    const settings: CallSettings = { ...bounds, paginate };
+    const call = this.#client().call(operationId, paramsText, JSON.stringify(settings));
+    let last: Attempt | undefined;
+    let attempt = 0;
+    try {
+      for (;;) {
+        signal?.throwIfAborted();
+        const step = JSON.parse(call.poll(Date.now(), randomNonce())) as StepMessage;
+        switch (step.step) {
+          case "send":
+            attempt++;
+            last = await this.#send(call, operationId, attempt, step.request, timeoutMs, signal);
+            break;
+          case "wait":
+            await sleep(step.ms, signal);
+            break;
+          case "output":
+            attempt = 0;
+            yield { data: step.ok, requestId: step.requestId ?? undefined, response: (last as { response: Response }).response };
+            break;
+          case "error":
+            // A transport failure ends as the error this client built for it (with its cause).
+            if (last && "error" in last && isFailureCode(step.err.code)) throw last.error;
+            throw errorFromData(step.err, last && "response" in last ? last.response : undefined);
+          case "finished":
+            return;
+        }
       }
-      const retryAfter = "response" in attempt ? (attempt.response.headers.get("retry-after") ?? "") : "";
-      const delay = this.#core().retryDelay(prepared.method, status, retryAfter, retries, Math.random(), Date.now(), bounds.maxRetries);
-      if (delay < 0) {
-        if ("response" in attempt) return this.#parse(operationId, attempt.response, attempt.body, paramsText);
-        throw attempt.error;
-      }
-      await sleep(delay, signal);
+    } finally {
+      call.free?.();
     }
   }
 
-  /** One request. A response, or a transport error to retry or report; thrown (never retried):
-   * a redirect, a body over the limit, an abort, an unsendable header. */
+  /** Sends one attempt and reports its outcome to the engine. */
+  async #send(
+    call: CallHandle,
+    operationId: string,
+    attempt: number,
+    prepared: PreparedRequest,
+    timeoutMs: number,
+    signal: AbortSignal | undefined,
+  ): Promise<Attempt> {
+    const { onRequest, onResponse, onRetry } = this.#hooks;
+    const { method, url } = prepared;
+    onRequest?.({ operationId, attempt, method, url, headers: visibleHeaders(prepared.headers) });
+    const started = Date.now();
+    const result = await this.#attempt(prepared, timeoutMs, call.maxResponseBytes(), signal, (status) =>
+      onResponse?.({ operationId, attempt, method, url, status, durationMs: Date.now() - started }));
+    const outcome: OutcomeMessage = "response" in result
+      ? { response: { status: result.response.status, headers: headerPairs(result.response.headers) } }
+      : { failure: { kind: result.failure, message: result.error.message } };
+    const body = "response" in result ? result.body : new Uint8Array(0);
+    const answer = JSON.parse(call.handle(JSON.stringify(outcome), body, Date.now(), Math.random())) as Answer<RetryMessage | null>;
+    if (answer.err) throw errorFromData(answer.err);
+    if (answer.ok) onRetry?.({ operationId, ...answer.ok });
+    return result;
+  }
+
+  /** One request: a response with its body, or a failure for the engine to judge. Thrown (the
+   * call ends): a redirect (never followed, as the engine never follows one), an abort, an
+   * unsendable header. */
   async #attempt(
     prepared: PreparedRequest,
-    { timeoutMs, maxResponseBytes }: Limits,
+    timeoutMs: number,
+    maxResponseBytes: number,
     signal: AbortSignal | undefined,
-  ): Promise<{ response: Response; body: Uint8Array } | { error: Error }> {
+    responded: (status: number) => void,
+  ): Promise<Attempt> {
     const headers = sendable(prepared.headers);
     const what = `${prepared.method} ${prepared.url}`;
     const controller = new AbortController();
@@ -278,6 +396,7 @@ export class ZephrClient {
         // would re-send the body to wherever the server points.
         redirect: "manual",
       });
+      responded(response.status);
       if (response.type === "opaqueredirect" || (response.status >= 300 && response.status < 400)) {
         await response.body?.cancel().catch(() => {});
         const location = response.headers.get("location") ?? undefined;
@@ -288,34 +407,23 @@ export class ZephrClient {
       return { response, body: await readBody(response, maxResponseBytes, what) };
     } catch (error) {
       if (signal?.aborted) throw signal.reason;
+      if (error instanceof ZephrResponseTooLargeError) return { failure: "bodyTooLarge", error };
       if (error instanceof ZephrError) throw error;
       if (controller.signal.reason instanceof Timeout) {
-        return { error: new ZephrTimeoutError(`no answer from ${what} within ${timeoutMs} ms`) };
+        return { failure: "timedOut", error: new ZephrTimeoutError(`no answer from ${what} within ${timeoutMs} ms`) };
       }
-      return { error: new ZephrConnectionError(`${what} failed: ${String(error)}`, error) };
+      // fetch cannot tell a refused connection from one that broke after sending: the engine
+      // treats it as possibly sent (retried only when the method is idempotent).
+      return { failure: "interrupted", error: new ZephrConnectionError(`${what} failed: ${String(error)}`, error) };
     } finally {
       clearTimeout(timer);
       signal?.removeEventListener("abort", forward);
     }
   }
+}
 
-  #parse<Id extends OperationId>(
-    operationId: Id,
-    response: Response,
-    body: Uint8Array,
-    paramsText: string,
-  ): ApiResponse<ResultOf<Id>> & { next: unknown } {
-    const text = this.#core().parseResponse(
-      operationId,
-      response.status,
-      JSON.stringify(headerPairs(response.headers)),
-      body,
-      paramsText,
-    );
-    const { ok, next } = unwrap<ResultOf<Id>>(text, response);
-    const requestId = REQUEST_ID_HEADERS.map((h) => response.headers.get(h)).find((v) => v) ?? undefined;
-    return { data: ok, response, requestId, next: next ?? null };
-  }
+function isFailureCode(code: string): code is FailureCode {
+  return (FAILURE_CODES as readonly string[]).includes(code);
 }
 
 export type { OperationTypes };

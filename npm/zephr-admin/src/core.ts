@@ -1,7 +1,8 @@
 // The functional API: sign, prepare, parse. Thin conversions around the core.
 
 import type { Core } from "./backend.js";
-import { type ErrorData, ZephrInputError, errorFromData } from "./errors.js";
+import { ZephrInputError, errorFromData } from "./errors.js";
+import type { Descriptor, ErrorData, ParseAnswer } from "./generated/protocol.js";
 import type { OperationId, OperationTypes } from "./generated/operations.js";
 
 const encoder = new TextEncoder();
@@ -35,10 +36,20 @@ export function transientBytes(body: BodyInput): Uint8Array {
 }
 
 /** @internal Unwraps `{"ok": ...}` or throws the typed error of `{"err": ...}`. */
-export function unwrap<T>(text: string, response?: Response): { ok: T; next?: unknown } {
-  const answer = JSON.parse(text) as { ok?: T; next?: unknown; err?: ErrorData };
+export function unwrap<T>(text: string, response?: Response): { ok: T } {
+  const answer = JSON.parse(text) as { ok: T; err?: undefined } | { err: ErrorData };
   if (answer.err) throw errorFromData(answer.err, response);
-  return answer as { ok: T; next?: unknown };
+  return answer as { ok: T };
+}
+
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
+
+/** @internal A fresh nonce: 128 random bits as hex, from the platform's CSPRNG. */
+export function randomNonce(): string {
+  const bytes = globalThis.crypto.getRandomValues(new Uint8Array(16));
+  let out = "";
+  for (const byte of bytes) out += HEX[byte];
+  return out;
 }
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
@@ -142,21 +153,16 @@ export interface PrepareOptions {
   tenant?: string;
   /** Any `http(s)://` base URL (a proxy, the local emulator). */
   baseUrl?: string;
-  /** Signing time [default: now]. */
+  /** Signing time [default: `Date.now()`]. */
   timestamp?: Timestamp;
-  /** Nonce [default: 128 random bits]. */
+  /** Nonce [default: 128 random bits from `crypto.getRandomValues`]. */
   nonce?: string;
   /** Added to the clock when signing (positive when the local clock is behind). */
   clockOffsetMs?: number;
 }
 
 /** A signed request, ready for `fetch(url, { method, headers, body })`. */
-export interface PreparedRequest {
-  method: string;
-  url: string;
-  headers: Record<string, string>;
-  body: string | null;
-}
+export type PreparedRequest = Descriptor;
 
 /** Params of an operation: path and query parameters by documented name, the body under `body`. */
 export type ParamsOf<Id extends OperationId> = OperationTypes[Id]["params"];
@@ -172,7 +178,11 @@ export function prepareRequest<Id extends OperationId>(
 ): PreparedRequest {
   const id = text(operationId, "operationId", "unknown_operation");
   const paramsText = jsonText(params ?? {}, "params", "invalid_param");
-  return unwrap<PreparedRequest>(core().prepareRequest(id, paramsText, jsonText(options, "options", "invalid_options"))).ok;
+  // The core reads no clock and draws no randomness: time and nonce come from here.
+  const withDefaults = isObject(options) && !Array.isArray(options)
+    ? { ...options, timestamp: options.timestamp ?? Date.now(), nonce: options.nonce ?? randomNonce() }
+    : options;
+  return unwrap<PreparedRequest>(core().prepareRequest(id, paramsText, jsonText(withDefaults, "options", "invalid_options"))).ok;
 }
 
 /** A received response, in any of the shapes hosts have at hand. */
@@ -207,7 +217,8 @@ export function parseResponse<Id extends OperationId>(core: Core, operationId: I
     typeof response.status === "number" ? response.status : NaN,
     jsonText(headerPairs(response.headers), "headers", "invalid_param"),
     toBytes(response.body),
-    "",
   );
-  return unwrap<ResultOf<Id>>(answer).ok;
+  const parsed = JSON.parse(answer) as ParseAnswer;
+  if (parsed.err) throw errorFromData(parsed.err);
+  return parsed.ok as ResultOf<Id>;
 }

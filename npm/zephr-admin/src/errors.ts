@@ -1,15 +1,11 @@
 // Error classes. The Rust core decides the code; this file only maps codes to classes.
 
-/** What the core reports about a failure. */
-export interface ErrorData {
-  code: string;
-  message: string;
-  status?: number;
-  requestId?: string | null;
-  hint?: string | null;
-  serverMessage?: string | null;
-  body?: string;
-}
+import type { ErrorData } from "./generated/protocol.js";
+
+export type { ErrorCode, ErrorData } from "./generated/protocol.js";
+
+/** What an error class is built from: the core's report, or the client's own (`redirect`). */
+type ErrorInput = Omit<ErrorData, "code"> & { code: string };
 
 /** Base class of every error the SDK throws. `code` is stable snake_case. */
 export class ZephrError extends Error {
@@ -34,7 +30,7 @@ export class ZephrApiError extends ZephrError {
   readonly serverMessage: string | undefined;
   /** The raw `Response`, when the error came from `ZephrClient`. */
   readonly response: Response | undefined;
-  constructor(data: ErrorData, response?: Response) {
+  constructor(data: ErrorInput, response?: Response) {
     super(data.code, data.message);
     this.status = data.status ?? 0;
     this.requestId = data.requestId ?? undefined;
@@ -65,7 +61,7 @@ export class ZephrDecodeError extends ZephrError {
   readonly status: number;
   readonly body: string;
   readonly response: Response | undefined;
-  constructor(data: ErrorData, response?: Response) {
+  constructor(data: ErrorInput, response?: Response) {
     super(data.code, data.message);
     this.status = data.status ?? 0;
     this.body = data.body ?? "";
@@ -113,7 +109,7 @@ export class ZephrResponseTooLargeError extends ZephrError {
   }
 }
 
-const API_CLASSES: Record<string, new (data: ErrorData, response?: Response) => ZephrApiError> = {
+const API_CLASSES: Record<string, new (data: ErrorInput, response?: Response) => ZephrApiError> = {
   bad_request: BadRequestError,
   authentication_failed: AuthenticationError,
   permission_denied: PermissionDeniedError,

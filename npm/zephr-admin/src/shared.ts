@@ -12,7 +12,7 @@ export type {
   SignInput,
   Timestamp,
 } from "./core.js";
-export type { ApiResponse, ClientOptions, RequestOptions } from "./client.js";
+export type { ApiResponse, ClientOptions, RequestEvent, RequestOptions, ResponseEvent, RetryEvent } from "./client.js";
 export * from "./errors.js";
 export { NAMESPACES, OPERATIONS as operations } from "./generated/operations.js";
 export type * from "./generated/operations.js";

@@ -54,10 +54,11 @@ test("pagination with for await", async () => {
   const ids = [];
   for await (const account of client().paginate("listAccounts", { rpp: 3, search: "a b" })) ids.push(account.account_id);
   assert.deepEqual(ids, ["acc-1", "acc-2", "acc-3", "acc-4", "acc-5", "acc-6", "acc-7"]);
+  // The core's engine pages: it appends `page` to the request it sent.
   assert.deepEqual(since(start).map((r) => r.url), [
     "/v3/accounts?rpp=3&search=a%20b",
-    "/v3/accounts?rpp=3&page=2&search=a%20b",
-    "/v3/accounts?rpp=3&page=3&search=a%20b",
+    "/v3/accounts?rpp=3&search=a%20b&page=2",
+    "/v3/accounts?rpp=3&search=a%20b&page=3",
   ]);
 });
 
@@ -156,4 +157,56 @@ test("raw response and request id stay reachable; a custom fetch is used", async
   assert.equal(response.status, 200);
   assert.equal(requestId, response.headers.get("x-request-id"));
   assert.deepEqual(calls, [[`${server.url}/v3/users/r/sessions`, "GET"]]);
+});
+
+test("hooks see each attempt, response and retry the core decides, never the signature or the secret", async () => {
+  const events = [];
+  const c = client({
+    defaultHeaders: { "x-trace-id": "t-42" },
+    onRequest: (e) => events.push(["request", e]),
+    onResponse: (e) => events.push(["response", e]),
+    onRetry: (e) => events.push(["retry", e]),
+  });
+  const start = server.seen.length;
+  server.fault("/v3/users/hooked/sessions", { status: 503, retryAfter: 0 });
+  await c.users.listSessions({ user_id: "hooked" });
+  const sent = since(start);
+  assert.equal(sent.length, 2);
+  assert.ok(sent.every((r) => r.headers["x-trace-id"] === "t-42" && r.failure === null), "default headers are sent and signed over");
+  assert.deepEqual(events.map(([kind, e]) => `${kind} ${e.attempt} ${e.status ?? ""}`), [
+    "request 1 ", "response 1 503", "retry 1 503", "request 2 ", "response 2 200",
+  ]);
+  const retry = events[2][1];
+  assert.equal(retry.operationId, "listUserSessions");
+  assert.equal(retry.failure, null);
+  assert.equal(typeof retry.waitMs, "number");
+  const request = events[0][1];
+  assert.equal(request.method, "GET");
+  assert.ok(request.url.endsWith("/v3/users/hooked/sessions"));
+  assert.equal(request.headers["x-trace-id"], "t-42");
+  const seen = JSON.stringify(events);
+  assert.ok(!/authorization/i.test(seen), seen);
+  assert.ok(!seen.includes(SECRET_KEY), "the secret never reaches a hook");
+});
+
+test("a transport failure reaches onRetry as the core's failure code", async () => {
+  const retries = [];
+  let calls = 0;
+  const flaky = async (...args) => {
+    if (calls++ === 0) throw new TypeError("socket hang up");
+    return fetch(...args);
+  };
+  const c = client({ fetch: flaky, onRetry: (e) => retries.push(e) });
+  await c.users.listSessions({ user_id: "flaky" });
+  assert.equal(retries.length, 1);
+  assert.equal(retries[0].failure, "transport_error");
+  assert.equal(retries[0].status, null);
+});
+
+test("defaultHeaders that would override what the SDK sets are refused; hooks must be functions", () => {
+  for (const name of ["Authorization", "authorization", "content-type", "user-agent", "accept"]) {
+    assert.throws(() => client({ defaultHeaders: { [name]: "x" } }), (e) => e instanceof zephr.ZephrInputError && e.code === "invalid_header", name);
+  }
+  assert.throws(() => client({ defaultHeaders: { "x-a": 1 } }), (e) => e.code === "invalid_options");
+  assert.throws(() => client({ onRetry: "log" }), (e) => e.code === "invalid_options" && /onRetry/.test(e.message));
 });

@@ -1,7 +1,7 @@
 // Parity of the two backends: the wasm module and the native addon, called
 // through the backend contract with the same generated inputs, answer the same
 // text byte for byte (request descriptors, parse results, error JSON and codes)
-// and the same retry delays. Inputs come from a seeded generator, so a failure
+// and the same steps of the call engine. Inputs come from a seeded generator, so a failure
 // names a case that can be replayed.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -163,8 +163,7 @@ test("parseResponse: documented answers, statuses, headers, pages and garbage, i
   const enc = new TextEncoder();
   for (const sample of samples) {
     const body = enc.encode(sample.response.body === null ? "" : JSON.stringify(sample.response.body));
-    same((b) => b.parseResponse(sample.operationId, sample.response.status, "[]", body, ""), sample.operationId);
-    same((b) => b.parseResponse(sample.operationId, sample.response.status, "[]", body, JSON.stringify(sample.params)), `${sample.operationId} (page)`);
+    same((b) => b.parseResponse(sample.operationId, sample.response.status, "[]", body), sample.operationId);
   }
   for (let i = 0; i < 3000; i++) {
     const sample = r.pick(samples);
@@ -179,9 +178,8 @@ test("parseResponse: documented answers, statuses, headers, pages and garbage, i
       case 2: body = enc.encode(JSON.stringify({ message: r.chars(UNICODE, r.int(30)), results: [{ id: r.int(9) }], total: r.pick([1, "4", null, r.chars(ASCII, 3)]) })); break;
       default: body = enc.encode(sample.response.body === null ? "" : JSON.stringify(sample.response.body)); break;
     }
-    const params = r.int(2) === 0 ? "" : JSON.stringify({ ...sample.params, page: r.int(5), rpp: r.int(100) });
     const headersText = r.int(60) === 0 ? "{" : headers;
-    const answer = same((b) => b.parseResponse(sample.operationId, status, headersText, body, params), `case ${i}: ${sample.operationId} ${status}`);
+    const answer = same((b) => b.parseResponse(sample.operationId, status, headersText, body), `case ${i}: ${sample.operationId} ${status}`);
     const code = errCode(answer);
     if (code) codes.add(code);
   }
@@ -190,20 +188,33 @@ test("parseResponse: documented answers, statuses, headers, pages and garbage, i
   }
 });
 
-test("retryDelay: generated methods, statuses, Retry-After values, retries and jitter", () => {
+test("call handles: generated outcomes (statuses, Retry-After, failures, pages), identical steps", () => {
   const r = rng(42);
   const now = Date.UTC(2026, 0, 1);
-  for (let i = 0; i < 5000; i++) {
-    const args = [
-      r.pick(["GET", "HEAD", "PUT", "DELETE", "POST", "PATCH", "OPTIONS", r.chars(ASCII, 4)]),
-      r.pick([0, 200, 408, 429, 500, 502, 503, 504, r.int(600)]),
-      r.pick(["", String(r.int(120)), "-3", "1.5", new Date(now + r.int(90_000)).toUTCString(), r.chars(UNICODE, r.int(10))]),
-      r.int(5),
-      r.float(),
-      now + r.float() * 1000,
-      r.int(4),
-    ];
-    const answer = same((b) => b.retryDelay(...args), `case ${i}: ${JSON.stringify(args)}`);
-    assert.equal(typeof answer.value, "number");
+  const options = JSON.stringify({ accessKey: "ak", secretKey: "sk", baseUrl: "http://127.0.0.1:8080" });
+  const clients = { wasm: new wasm.ClientHandle(options), native: new native.ClientHandle(options) };
+  const ids = ["listAccounts", "getUser", "createUser", "deleteUser", "listUserSessions", "nope"];
+  const steps = new Set();
+  for (let i = 0; i < 300; i++) {
+    const id = r.pick(ids);
+    const params = JSON.stringify(id === "listAccounts" ? { rpp: 1 + r.int(3) } : { user_id: "u-1", body: {} });
+    const settings = JSON.stringify({ maxRetries: r.int(4), paginate: r.int(2) === 0 });
+    const calls = { wasm: clients.wasm.call(id, params, settings), native: clients.native.call(id, params, settings) };
+    for (let n = 0, t = now; n < 30; n++) {
+      const nonce = `n-${i}-${n}`;
+      const step = same((b) => calls[b === wasm ? "wasm" : "native"].poll(t, nonce), `case ${i} poll ${n}`);
+      const parsed = JSON.parse(step.value);
+      steps.add(parsed.step);
+      if (parsed.step === "finished" || parsed.step === "error") break;
+      if (parsed.step === "wait") t += parsed.ms;
+      if (parsed.step !== "send") continue;
+      const outcome = r.int(6) === 0
+        ? { failure: { kind: r.pick(["connect", "timedOut", "interrupted", "bodyTooLarge"]), message: "x" } }
+        : { response: { status: r.pick([200, 200, 200, 404, 429, 500, 503, r.int(700)]), headers: [["retry-after", r.pick(["", "1", "-3", r.chars(UNICODE, 4)])]] } };
+      const body = new TextEncoder().encode(r.pick(['{"results":[{"account_id":"a"}],"total":3}', "[]", "{", '{"user_id":"u-1"}', ""]));
+      const jitter = r.float();
+      same((b) => calls[b === wasm ? "wasm" : "native"].handle(JSON.stringify(outcome), body, t, jitter), `case ${i} handle ${n}`);
+    }
   }
+  for (const step of ["send", "wait", "output", "error", "finished"]) assert.ok(steps.has(step), `no case reached ${step}: ${[...steps]}`);
 });

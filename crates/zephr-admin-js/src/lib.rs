@@ -1,25 +1,40 @@
-//! The JSON-shaped entry points that the JavaScript bindings expose.
+//! The JavaScript protocol of the zephr-admin bindings.
 //!
-//! Both bindings (napi and wasm) only convert values to and from these
-//! functions, so every decision (validation, defaults, envelope handling,
-//! retry, paging, error shape) is made here once.
+//! Both bindings (napi-rs in `bindings/node`, wasm-bindgen in `bindings/wasm`)
+//! only move strings, numbers and bytes between JavaScript and these
+//! functions and handles, so every decision (validation, defaults, envelope
+//! handling, retries, paging, error shape) is made here or in the core once.
+//!
+//! The messages are typed ([`messages`]); their TypeScript declarations are
+//! generated from these definitions ([`typescript`]). Nothing here reads a
+//! clock or draws randomness: the JavaScript side passes time, nonces and
+//! jitter in.
 
-use serde_json::{Map, Value, json};
+pub mod call;
+pub mod messages;
+mod ts;
+
+use serde_json::Value;
+use serde_json::value::RawValue;
 use zeroize::Zeroizing;
 
-use crate::env::{parse_timestamp, timestamp_from_f64};
-use crate::error::DecodeError;
-use crate::error::{Error, InputErrorKind};
-use crate::operation::Pagination;
-use crate::operation::{ResponseKind, require_operation};
-use crate::pagination::{PageSummary, next_page_after};
-use crate::request::{Client, PreparedRequest};
-use crate::response::{List, Response};
-use crate::retry::{Outcome, RetryDecision, RetryPolicy};
-use crate::sign::{SignableRequest, sign};
-use crate::url::BaseUrl;
-use crate::{Credentials, Env};
-use serde_json::value::RawValue;
+use zephr_admin::{
+    BaseUrl, Client, Credentials, DecodeError, Env, Error, InputError, InputErrorKind, List,
+    Pagination, PreparedRequest, Request, Response, ResponseKind, SignableRequest, next_page,
+    parse_timestamp, require_operation, sign, timestamp_from_f64,
+};
+
+pub use call::{CallHandle, ClientHandle};
+pub use messages::{Answer, Descriptor, ErrorData, Parsed};
+pub use ts::{error_codes, typescript};
+
+/// An input error (the core's kinds, with a message that never quotes a value).
+fn input(kind: InputErrorKind, message: impl Into<String>) -> Error {
+    Error::Input(InputError {
+        kind,
+        message: message.into(),
+    })
+}
 
 /// Milliseconds since the epoch from a JSON number or decimal text.
 fn timestamp_millis(value: &Value) -> Result<u64, Error> {
@@ -29,7 +44,7 @@ fn timestamp_millis(value: &Value) -> Result<u64, Error> {
             None => timestamp_from_f64(n.as_f64().unwrap_or(-1.0)),
         },
         Value::String(text) => parse_timestamp(text),
-        _ => Err(Error::input(
+        _ => Err(input(
             InputErrorKind::InvalidTimestamp,
             "the timestamp must be a number or a decimal string of milliseconds since the Unix epoch",
         )),
@@ -76,7 +91,7 @@ impl std::fmt::Debug for SignParts<'_> {
 /// The Authorization header value for raw request parts.
 ///
 /// ```
-/// use zephr_admin::host::{SignParts, sign_parts};
+/// use zephr_admin_js::{SignParts, sign_parts};
 ///
 /// let parts = SignParts {
 ///     access_key: "ak", secret_key: "sk", method: "GET", path: "/v3/users", query: "",
@@ -102,7 +117,8 @@ pub fn sign_parts(parts: &SignParts<'_>) -> Result<String, Error> {
     .into_authorization())
 }
 
-/// `prepareRequest` options: credentials, target, and optionally a fixed time and nonce.
+/// Client options: credentials, target, clock offset and default headers, and
+/// for `prepareRequest` the signing time and nonce (which JavaScript supplies).
 pub struct ClientOptions {
     /// Access key.
     pub access_key: String,
@@ -112,18 +128,20 @@ pub struct ClientOptions {
     pub tenant: Option<String>,
     /// Any `http(s)://` base URL.
     pub base_url: Option<String>,
-    /// Signing time, milliseconds as a number or decimal text [default: the system clock].
+    /// Signing time, milliseconds as a number or decimal text.
     pub timestamp: Option<Value>,
-    /// Nonce [default: 128 random bits].
+    /// Nonce.
     pub nonce: Option<String>,
     /// Added to the clock when signing.
     pub clock_offset_ms: Option<f64>,
+    /// Headers sent with every request; the ones the SDK sets are refused.
+    pub default_headers: Vec<(String, String)>,
 }
 
 /// An `invalid_options` error. Callers pass messages built from option names
 /// only: the options hold the secret key, so no value may reach a message.
 fn invalid_options(message: String) -> Error {
-    Error::input(InputErrorKind::InvalidOptions, message)
+    input(InputErrorKind::InvalidOptions, message)
 }
 
 /// The members of a JSON object, each value left as raw text (borrowed, not copied).
@@ -157,7 +175,7 @@ impl ClientOptions {
     /// members are ignored). Errors name the option and never quote a value.
     ///
     /// ```
-    /// use zephr_admin::host::ClientOptions;
+    /// use zephr_admin_js::ClientOptions;
     ///
     /// let err = ClientOptions::from_json(r#"{"accessKey":"ak"}"#).err().unwrap();
     /// assert_eq!(err.to_string(), "invalid_options: options: missing field `secretKey`");
@@ -169,6 +187,18 @@ impl ClientOptions {
             .map_err(|_| invalid_options("options must be a JSON object".to_owned()))?;
         let string = "a string";
         let timestamp = "milliseconds as a number or a decimal string";
+        let headers: Option<serde_json::Map<String, Value>> =
+            member(&members, "defaultHeaders", "an object of strings")?;
+        let default_headers = headers
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(name, value)| match value {
+                Value::String(value) => Ok((name, value)),
+                _ => Err(invalid_options(
+                    "options: `defaultHeaders` must be an object of strings".to_owned(),
+                )),
+            })
+            .collect::<Result<_, _>>()?;
         Ok(Self {
             access_key: required(&members, "accessKey", string)?,
             secret_key: required(&members, "secretKey", string)?,
@@ -184,6 +214,7 @@ impl ClientOptions {
                 .transpose()?,
             nonce: member(&members, "nonce", string)?,
             clock_offset_ms: member(&members, "clockOffsetMs", "a number")?,
+            default_headers,
         })
     }
 
@@ -191,7 +222,7 @@ impl ClientOptions {
     pub fn client(&self) -> Result<Client, Error> {
         let base_url = match (&self.tenant, &self.base_url) {
             (Some(_), Some(_)) => {
-                return Err(Error::input(
+                return Err(input(
                     InputErrorKind::InvalidBaseUrl,
                     "give either tenant or baseUrl, not both",
                 ));
@@ -199,7 +230,7 @@ impl ClientOptions {
             (Some(tenant), None) => BaseUrl::tenant(tenant)?,
             (None, Some(url)) => BaseUrl::parse(url)?,
             (None, None) => {
-                return Err(Error::input(
+                return Err(input(
                     InputErrorKind::InvalidBaseUrl,
                     "give tenant or baseUrl",
                 ));
@@ -218,17 +249,35 @@ impl ClientOptions {
         Ok(Client::new(credentials, base_url).with_clock_offset_ms(offset))
     }
 
-    /// The signing environment: the fixed time and nonce where given, the system otherwise.
+    /// The signing environment: the time and nonce JavaScript passed in.
     pub fn env(&self) -> Result<Env, Error> {
         let now_ms = match &self.timestamp {
-            Some(Value::Null) | None => crate::system_now_ms(),
             Some(ts) => timestamp_millis(ts)?,
+            None => {
+                return Err(invalid_options(
+                    "options: missing field `timestamp`".to_owned(),
+                ));
+            }
         };
-        let nonce = match &self.nonce {
-            Some(nonce) => nonce.clone(),
-            None => crate::random_nonce()?,
-        };
+        let nonce = self
+            .nonce
+            .clone()
+            .ok_or_else(|| invalid_options("options: missing field `nonce`".to_owned()))?;
         Ok(Env::new(now_ms, nonce))
+    }
+
+    /// The request of an operation from parameters by documented name (the
+    /// body under `body`), with the default headers added; the core refuses
+    /// the ones it sets itself (`authorization`, `content-type`, ...) when it
+    /// prepares the request.
+    pub fn request(&self, operation_id: &str, params: &Value) -> Result<Request, Error> {
+        let request = require_operation(operation_id)?.request_from_json(params)?;
+        Ok(self
+            .default_headers
+            .iter()
+            .fold(request, |request, (name, value)| {
+                request.header(name.as_str(), value.as_str())
+            }))
     }
 }
 
@@ -239,46 +288,15 @@ pub fn prepare_request(
     params: &Value,
     options: &ClientOptions,
 ) -> Result<PreparedRequest, Error> {
-    let request = require_operation(operation_id)?.request_from_json(params)?;
+    let request = options.request(operation_id, params)?;
     options.client()?.prepare(&request, &options.env()?)
 }
 
-/// A prepared request as `{method, url, headers: {name: value}, body: text | null}`.
-/// Bodies built by the SDK are JSON or text, so they are always UTF-8.
-pub fn descriptor_json(prepared: &PreparedRequest) -> Value {
-    let headers: Map<String, Value> = prepared
-        .headers
-        .iter()
-        .map(|(k, v)| (k.clone(), Value::String(v.clone())))
-        .collect();
-    let body = if prepared.body.is_empty() {
-        Value::Null
-    } else {
-        Value::String(String::from_utf8_lossy(&prepared.body).into_owned())
-    };
-    json!({ "method": prepared.method, "url": prepared.url, "headers": headers, "body": body })
-}
-
-/// An input error for values that arrive malformed from a host.
-pub fn invalid_input(kind: InputErrorKind, message: &str) -> Error {
-    Error::input(kind, message)
-}
-
-/// The decoded answer of an operation as JSON text, and, when `params` (those
-/// of the request that was answered) are given, the parameters of the next
-/// page if there is one. Non-2xx statuses and undecodable bodies are typed
-/// errors.
-///
-/// Lists come back normalised, `{"results": [...], "total"?: n, ...other
-/// members}`, whatever envelope the server used. The body is scanned once and
-/// its elements are copied as they arrived: the host parses the text once.
-pub fn parse_page(
-    operation_id: &str,
-    response: &Response,
-    params: Option<&Value>,
-) -> Result<(String, Option<Value>), Error> {
-    let op = require_operation(operation_id)?;
-    response.error_for_status()?;
+/// The decoded body of a 2xx response as JSON text. Lists come back
+/// normalised, `{"results": [...], "total"?: n, ...other members}`, whatever
+/// envelope the server used. The body is scanned once and its elements are
+/// copied as they arrived: the host parses the text once.
+pub fn decode_body(response: &Response, list: bool) -> Result<String, Error> {
     let decode_error = |message: String| {
         Error::Decode(DecodeError {
             status: response.status,
@@ -289,35 +307,13 @@ pub fn parse_page(
     let text = std::str::from_utf8(response.body.trim_ascii())
         .map_err(|e| decode_error(format!("the body is not UTF-8: {e}")))?;
     let text = if text.is_empty() { "null" } else { text };
-    if op.response != ResponseKind::List {
+    if !list {
         serde_json::from_str::<serde::de::IgnoredAny>(text)
             .map_err(|e| decode_error(format!("the body is not JSON: {e}")))?;
-        return Ok((text.to_owned(), None));
+        return Ok(text.to_owned());
     }
     let list: List<&RawValue> =
         serde_json::from_str(text).map_err(|e| decode_error(e.to_string()))?;
-    let next = match params {
-        Some(params) if op.pagination == Pagination::PageRpp => {
-            let total = list.total.map(Value::from);
-            let summary = PageSummary {
-                items: Some(list.items.len()),
-                total: total.as_ref(),
-                meta: list.extra.get("meta"),
-                links: list.extra.get("links"),
-            };
-            let request = op.request_from_json(params)?;
-            next_page_after(&request, &summary).map(|next| {
-                let page: u64 = next
-                    .query_value("page")
-                    .and_then(|p| p.parse().ok())
-                    .unwrap_or(1);
-                let mut params = params.as_object().cloned().unwrap_or_default();
-                params.insert("page".to_owned(), json!(page));
-                Value::Object(params)
-            })
-        }
-        _ => None,
-    };
     let mut out = String::with_capacity(text.len() + 32);
     out.push_str("{\"results\":[");
     for (i, item) in list.items.iter().enumerate() {
@@ -337,202 +333,127 @@ pub fn parse_page(
         out.push_str(&value.to_string());
     }
     out.push('}');
-    Ok((out, next))
+    Ok(out)
 }
 
-/// `RetryAfter(ms)` as `Some(ms)`, `Stop` as `None`. `status` is `None` for a
-/// transport error (no response).
-pub fn retry_delay(
-    policy: &RetryPolicy,
-    method: &str,
-    status: Option<u16>,
-    retry_after: Option<&str>,
-    retries_so_far: u32,
-    jitter: f64,
-    now_ms: u64,
-) -> Option<u64> {
-    let outcome = match status {
-        Some(status) => Outcome::Response {
-            status,
-            retry_after,
-        },
-        None => Outcome::TransportError,
+/// The decoded answer of an operation as JSON text, and, when `params` (those
+/// of the request that was answered) are given, the parameters of the next
+/// page if there is one. Non-2xx statuses and undecodable bodies are typed
+/// errors. (The JavaScript client pages through [`CallHandle`]; this is the
+/// one-response form, kept for the fuzz harness and Rust hosts.)
+pub fn parse_page(
+    operation_id: &str,
+    response: &Response,
+    params: Option<&Value>,
+) -> Result<(String, Option<Value>), Error> {
+    let op = require_operation(operation_id)?;
+    response.error_for_status()?;
+    let text = decode_body(response, op.response == ResponseKind::List)?;
+    let next = match params {
+        Some(params) if op.pagination == Pagination::PageRpp => {
+            let request = op.request_from_json(params)?;
+            let page: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+            next_page(&request, &page).map(|next| {
+                let page: u64 = next
+                    .query_value("page")
+                    .and_then(|p| p.parse().ok())
+                    .unwrap_or(1);
+                let mut params = params.as_object().cloned().unwrap_or_default();
+                params.insert("page".to_owned(), Value::from(page));
+                Value::Object(params)
+            })
+        }
+        _ => None,
     };
-    match policy.decide(method, &outcome, retries_so_far, jitter, now_ms) {
-        RetryDecision::RetryAfter(ms) => Some(ms),
-        RetryDecision::Stop => None,
-    }
+    Ok((text, next))
 }
 
-/// An error as plain data: `code`, `message`, and where known `status`,
-/// `requestId`, `hint` and the raw `body` (text).
-pub fn error_json(error: &Error) -> Value {
-    let mut out = Map::new();
-    out.insert("code".into(), json!(error.code()));
-    match error {
-        Error::Input(e) => {
-            out.insert("message".into(), json!(e.message));
-        }
-        Error::Api(e) => {
-            out.insert("message".into(), json!(error.to_string()));
-            out.insert("status".into(), json!(e.status));
-            out.insert("requestId".into(), json!(e.request_id));
-            out.insert("hint".into(), json!(e.hint()));
-            out.insert("serverMessage".into(), json!(e.message));
-            out.insert("body".into(), json!(e.body_text()));
-        }
-        Error::Decode(e) => {
-            out.insert("message".into(), json!(error.to_string()));
-            out.insert("status".into(), json!(e.status));
-            out.insert("body".into(), json!(String::from_utf8_lossy(&e.body)));
-        }
-    }
-    Value::Object(out)
-}
-
-/// The text protocol both JS bindings expose: strings, numbers and bytes in,
-/// one JSON text out, `{"ok": value}` or `{"err": {code, message, ...}}`.
-/// The bindings only move these values across their boundary.
-pub mod text {
-    use serde_json::{Value, json};
-
-    use super::{ClientOptions, SignParts};
-    use crate::error::{Error, InputErrorKind};
-    use crate::response::Response;
-    use crate::retry::RetryPolicy;
-
-    /// `{"err": ...}` for an error.
-    pub fn error(error: &Error) -> String {
-        json!({ "err": super::error_json(error) }).to_string()
-    }
-
-    fn answer(result: Result<Value, Error>) -> String {
-        match result {
-            Ok(value) => json!({ "ok": value }).to_string(),
-            Err(e) => error(&e),
-        }
-    }
-
-    /// JSON text from the host; malformed text is an input error, not a panic.
-    /// The message says where, never what: no value reaches it.
-    fn parse<T: serde::de::DeserializeOwned>(
-        text: &str,
-        what: &str,
-        expected: &str,
-    ) -> Result<T, Error> {
-        serde_json::from_str(text).map_err(|_| {
-            Error::input(
-                InputErrorKind::InvalidParam,
-                format!("{what} must be {expected}"),
-            )
-        })
-    }
-
-    /// A status code from a host number.
-    fn http_status(status: f64) -> Result<u16, Error> {
-        if status.fract() == 0.0 && (100.0..=599.0).contains(&status) {
-            Ok(status as u16)
-        } else {
-            Err(Error::input(
-                InputErrorKind::InvalidStatus,
-                "status must be a whole number from 100 to 599",
-            ))
-        }
-    }
-
-    /// `signRequest`: the header value, or the error text (which the bindings throw).
-    pub fn sign(parts: &SignParts<'_>) -> Result<String, String> {
-        super::sign_parts(parts).map_err(|e| error(&e))
-    }
-
-    /// `prepareRequest`: `{"ok": {method, url, headers, body}}`.
-    pub fn prepare(operation_id: &str, params: &str, options: &str) -> String {
-        answer((|| {
-            let params: Value = parse(params, "params", "JSON text")?;
-            let options = ClientOptions::from_json(options)?;
-            Ok(super::descriptor_json(&super::prepare_request(
-                operation_id,
-                &params,
-                &options,
-            )?))
-        })())
-    }
-
-    /// `parseResponse`: `{"ok": value, "next": params | null}`. `headers` is a
-    /// JSON array of `[name, value]` pairs; `params` is empty when no next
-    /// page is wanted.
-    ///
-    /// `status` arrives as the host's number: anything but a whole number in
-    /// 100..=599 is an `invalid_status` error (never truncated or wrapped).
-    pub fn parse_response(
-        operation_id: &str,
-        status: f64,
-        headers: &str,
-        body: Vec<u8>,
-        params: &str,
-    ) -> String {
-        let result = (|| {
-            let status = http_status(status)?;
-            let headers: Vec<(String, String)> = parse(
-                headers,
-                "headers",
-                "a JSON array of [name, value] string pairs",
-            )?;
-            let params: Option<Value> = if params.is_empty() {
-                None
-            } else {
-                Some(parse(params, "params", "JSON text")?)
-            };
-            super::parse_page(
-                operation_id,
-                &Response::new(status, headers, body),
-                params.as_ref(),
-            )
-        })();
-        match result {
-            // The value is JSON text already: spliced in, not re-encoded.
-            Ok((value, next)) => format!(
-                "{{\"ok\":{value},\"next\":{}}}",
-                next.unwrap_or(Value::Null)
-            ),
-            Err(e) => error(&e),
-        }
-    }
-
-    /// `retryDelay`: milliseconds to wait before retrying, or -1 to stop.
-    /// `status` is 0 for a transport error; `retry_after` is empty when absent.
-    pub fn retry_delay(
-        method: &str,
-        status: u16,
-        retry_after: &str,
-        retries: u32,
-        jitter: f64,
-        now_ms: f64,
-        max_retries: u32,
-    ) -> f64 {
-        let policy = RetryPolicy {
-            max_retries,
-            ..RetryPolicy::default()
-        };
-        let status = (status != 0).then_some(status);
-        let retry_after = (!retry_after.is_empty()).then_some(retry_after);
-        let now_ms = crate::timestamp_from_f64(now_ms.floor()).unwrap_or(0);
-        super::retry_delay(
-            &policy,
-            method,
-            status,
-            retry_after,
-            retries,
-            jitter,
-            now_ms,
+/// JSON text from the host; malformed text is an input error, not a panic.
+/// The message says where, never what: no value reaches it.
+fn parse_json<T: serde::de::DeserializeOwned>(
+    text: &str,
+    what: &str,
+    expected: &str,
+) -> Result<T, Error> {
+    serde_json::from_str(text).map_err(|_| {
+        input(
+            InputErrorKind::InvalidParam,
+            format!("{what} must be {expected}"),
         )
-        .map_or(-1.0, |ms| ms as f64)
+    })
+}
+
+/// A status code from a host number: a whole number in 100..=599, never
+/// truncated or wrapped.
+fn http_status(status: f64) -> Result<u16, Error> {
+    if status.fract() == 0.0 && (100.0..=599.0).contains(&status) {
+        Ok(status as u16)
+    } else {
+        Err(input(
+            InputErrorKind::InvalidStatus,
+            "status must be a whole number from 100 to 599",
+        ))
     }
+}
+
+/// `signRequest`: the header value, or the error answer as JSON text (which
+/// the bindings throw).
+pub fn sign_request(parts: &SignParts<'_>) -> Result<String, String> {
+    sign_parts(parts).map_err(|e| Answer::<()>::of(Err(e)).to_text())
+}
+
+/// `prepareRequest`: `{"ok": Descriptor}` or `{"err": ErrorData}`.
+pub fn prepare(operation_id: &str, params: &str, options: &str) -> String {
+    Answer::of((|| {
+        let params: Value = parse_json(params, "params", "JSON text")?;
+        let options = ClientOptions::from_json(options)?;
+        Ok(Descriptor::from(prepare_request(
+            operation_id,
+            &params,
+            &options,
+        )?))
+    })())
+    .to_text()
+}
+
+/// `parseResponse`: `{"ok": value, "requestId": id | null}` or `{"err": ErrorData}`.
+/// `headers` is a JSON array of `[name, value]` pairs.
+pub fn parse_response(operation_id: &str, status: f64, headers: &str, body: Vec<u8>) -> String {
+    let result = (|| {
+        let status = http_status(status)?;
+        let headers: Vec<(String, String)> = parse_json(
+            headers,
+            "headers",
+            "a JSON array of [name, value] string pairs",
+        )?;
+        let response = Response::new(status, headers, body);
+        let (text, _) = parse_page(operation_id, &response, None)?;
+        Ok(Parsed {
+            ok: raw(text)?,
+            request_id: response.request_id().map(str::to_owned),
+        })
+    })();
+    match result {
+        Ok(parsed) => messages::to_text(&parsed),
+        Err(e) => Answer::<()>::of(Err(e)).to_text(),
+    }
+}
+
+/// Raw JSON from text the core produced (always valid JSON, checked anyway).
+pub(crate) fn raw(text: String) -> Result<Box<RawValue>, Error> {
+    RawValue::from_string(text).map_err(|_| {
+        input(
+            InputErrorKind::InvalidParam,
+            "the decoded answer is not JSON text",
+        )
+    })
 }
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::indexing_slicing)]
 mod tests {
+    use serde_json::json;
+
     use super::*;
 
     const SECRET: &str = "s3cr3t-\\\"-value";
@@ -609,7 +530,7 @@ mod tests {
             ),
         ];
         for (options, expected) in cases {
-            let (code, message) = err_message(&text::prepare("listAccounts", "{}", &options));
+            let (code, message) = err_message(&prepare("listAccounts", "{}", &options));
             assert_eq!(
                 (code.as_str(), message.as_str()),
                 ("invalid_options", expected)
@@ -630,30 +551,23 @@ mod tests {
             f64::INFINITY,
             -200.0,
         ] {
-            let (code, _) = err_message(&text::parse_response(
+            let (code, _) = err_message(&parse_response(
                 "listAccounts",
                 status,
                 "[]",
                 b"[]".to_vec(),
-                "",
             ));
             assert_eq!(code, "invalid_status", "{status}");
         }
-        let ok: Value = serde_json::from_str(&text::parse_response(
-            "listAccounts",
-            200.0,
-            "[]",
-            b"[]".to_vec(),
-            "",
-        ))
-        .unwrap();
+        let ok: Value =
+            serde_json::from_str(&parse_response("listAccounts", 200.0, "[]", b"[]".to_vec()))
+                .unwrap();
         assert_eq!(ok["ok"]["results"], json!([]));
     }
 
     #[test]
     fn malformed_headers_never_echo_their_values() {
-        let answer =
-            text::parse_response("listAccounts", 200.0, r#"[["x", "zq\"zq"], 5]"#, vec![], "");
+        let answer = parse_response("listAccounts", 200.0, r#"[["x", "zq\"zq"], 5]"#, vec![]);
         let (code, message) = err_message(&answer);
         assert_eq!(code, "invalid_param");
         assert!(!message.contains("zq"), "{message}");
