@@ -3,7 +3,8 @@
 # and puts each one in npm/zephr-admin-<platform>/zephr-admin.<platform>.node:
 #   linux-x64-gnu, linux-arm64-gnu    cargo-zigbuild, glibc 2.17
 #   linux-x64-musl, linux-arm64-musl  cargo-zigbuild (zig links against musl)
-#   darwin-arm64 (macOS 11), darwin-x64 (macOS 10.13)  cargo-zigbuild, no SDK needed
+#   darwin-arm64 (macOS 11), darwin-x64 (macOS 10.13)  rust-lld against zig's libSystem stubs,
+#                                     no Apple SDK needed
 #   win32-x64                         x86_64-pc-windows-gnu, mingw-w64
 # Installs its own toolchain first (rustup targets, apt mingw, zig and cargo-zigbuild from
 # PyPI into a venv cached under ~/.cache), skipping what is already there.
@@ -64,6 +65,37 @@ fi
 # cargo-zigbuild finds zig through `python3 -m ziglang`: the venv's python3 comes first.
 export PATH="$venv/bin:$PATH"
 
+# The macOS addons link against the libSystem stubs zig ships (text-based .tbd files), laid
+# out as an SDK for rustc's SDKROOT, beside the other libraries Rust's std asks for: libc and
+# libm are libSystem, as in Apple's SDK; libiconv is an empty stub (the addon uses nothing of
+# it, and the linker drops it). The arm64e.x1 entries of zig's stub are dropped: lld does not
+# know that architecture and would refuse the whole file.
+macos_sdk="$cache/macos-sdk-zig-$ZIGLANG_VERSION/MacOSX.sdk"
+if [[ " ${platforms[*]} " == *" darwin-"* ]] && [ ! -f "$macos_sdk/usr/lib/libSystem.tbd" ]; then
+  echo "build-platforms: macOS library stubs from zig into $macos_sdk"
+  rm -rf "$macos_sdk.partial" && mkdir -p "$macos_sdk.partial/usr/lib"
+  "$venv/bin/python" - "$macos_sdk.partial/usr/lib" <<'PYTHON'
+import os, re, sys, ziglang
+darwin = os.path.join(os.path.dirname(ziglang.__file__), "lib", "libc", "darwin")
+tbd = open(os.path.join(darwin, "libSystem.tbd")).read()
+tbd = re.sub(r",\s*arm64e\.x1-[a-z]+|arm64e\.x1-[a-z]+,\s*", "", tbd)
+assert "arm64e.x1" not in tbd
+open(os.path.join(sys.argv[1], "libSystem.tbd"), "w").write(tbd)
+PYTHON
+  ln -s libSystem.tbd "$macos_sdk.partial/usr/lib/libc.tbd"
+  ln -s libSystem.tbd "$macos_sdk.partial/usr/lib/libm.tbd"
+  cat >"$macos_sdk.partial/usr/lib/libiconv.tbd" <<'TBD'
+--- !tapi-tbd
+tbd-version:     4
+targets:         [ x86_64-macos, arm64-macos ]
+install-name:    '/usr/lib/libiconv.2.dylib'
+current-version: 7
+compatibility-version: 7
+...
+TBD
+  rm -rf "$macos_sdk" && mv "$macos_sdk.partial" "$macos_sdk"
+fi
+
 # napi-build insists on a libnode.dll at build time for Windows targets, even though the
 # addon resolves Node-API at run time (dyn-symbols) and imports nothing from it.
 libnode="$cache/libnode-stub"
@@ -93,13 +125,13 @@ for p in "${platforms[@]}"; do
       RUSTFLAGS="$remap" cargo zigbuild --locked --release -q -p zephr-admin-node --target "$target"
       lib="target/$triple/release/libzephr_admin_node.so" ;;
     darwin-*)
-      # zig's Mach-O linker ignores the exported-symbols list rustc passes (the dylib would
-      # export ~600 symbols); fat LTO internalizes everything but the Node-API entry point
-      # (and four runtime symbols, see test/platforms/artefacts.test.mjs). The install name
-      # is the file's, not its build path.
-      MACOSX_DEPLOYMENT_TARGET=${MACOS_MIN[$p]} CARGO_PROFILE_RELEASE_LTO=fat \
-        RUSTFLAGS="$remap -C link-arg=-Wl,-install_name,@rpath/zephr-admin.$p.node" \
-        cargo zigbuild --locked --release -q -p zephr-admin-node --target "$target"
+      # rust-lld (scripts/macho-link.sh), unlike zig's Mach-O linker, honours the
+      # exported-symbols list rustc passes: the dylib exports the Node-API entry point only,
+      # and arm64 gets lld's ad-hoc signature. The install name is the file's, not its build
+      # path.
+      MACOSX_DEPLOYMENT_TARGET=${MACOS_MIN[$p]} SDKROOT="$macos_sdk" \
+        RUSTFLAGS="$remap -C linker=$root/scripts/macho-link.sh -C linker-flavor=ld64.lld -C link-arg=-install_name -C link-arg=@rpath/zephr-admin.$p.node" \
+        cargo build --locked --release -q -p zephr-admin-node --target "$target"
       lib="target/$triple/release/libzephr_admin_node.dylib" ;;
     win32-*)
       LIBNODE_PATH="$libnode" RUSTFLAGS="$remap" \

@@ -1,9 +1,10 @@
 // The built addons of every platform package (scripts/build-platforms.sh), read from their
 // headers: the right architecture and format; glibc builds need nothing newer than glibc
 // 2.17; musl builds link musl and no glibc; the macOS builds declare their minimum macOS,
-// export the Node-API entry point and none of the Rust code, are named by their file, not a
-// build path, and (arm64) carry a valid ad-hoc signature; the Windows DLL exports the entry
-// point and imports no libnode. No artefact carries a path of the build machine.
+// export the Node-API entry point and nothing else, import from libSystem only, are named by
+// their file, not a build path, and (arm64) carry a valid ad-hoc signature; the Windows DLL
+// exports the entry point and imports no libnode. No artefact carries a path of the build
+// machine.
 // Run by scripts/platforms.sh after the cross builds (every addon must be there).
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -43,29 +44,42 @@ for (const [platform, machine] of [["linux-x64-musl", "x86_64"], ["linux-arm64-m
   });
 }
 
-// zig's Mach-O linker ignores rustc's exported-symbols list; with fat LTO what is left beside
-// the entry point is the dylib header and DSO handle symbols, the unwinder's personality
-// routine and one static of std. Anything else (a Rust function, a dependency's symbol) fails.
-const MACHO_RUNTIME = [/^__mh_dylib_header$/, /^___dso_handle$/, /^_rust_eh_personality$/, /^__RNv\w+EMPTY_PANIC$/];
-
 for (const [platform, cpu, minos] of [["darwin-arm64", "arm64", "11.0"], ["darwin-x64", "x86_64", "10.13"]]) {
-  test(`${platform}: ${cpu} Mach-O dylib for macOS ${minos}, exporting the entry point and no Rust code`, () => {
+  test(`${platform}: ${cpu} Mach-O dylib for macOS ${minos}, exporting the entry point only`, () => {
     const macho = readMachO(addon(platform));
     assert.equal(macho.cpu, cpu);
     assert.ok(macho.dylib);
     assert.equal(macho.minos, minos);
-    assert.ok(macho.exports.includes(`_${ENTRY}`), `exports: ${macho.exports}`);
-    const others = macho.exports.filter((name) => name !== `_${ENTRY}` && !MACHO_RUNTIME.some((re) => re.test(name)));
-    assert.deepEqual(others, []);
+    // What dyld can find in it (export trie), and what `nm -g` lists as defined.
+    assert.deepEqual(macho.exports, [`_${ENTRY}`]);
+    assert.deepEqual(macho.externals, [`_${ENTRY}`]);
     assert.equal(macho.installName, `@rpath/zephr-admin.${platform}.node`);
     if (cpu === "arm64") {
-      // Apple silicon runs signed code only: the linker's ad-hoc signature must still match
-      // every page after stripping.
-      const { flags, slots, matching } = macho.codeSignature;
+      // Apple silicon runs signed code only: the linker's ad-hoc signature must match every
+      // page of the final (stripped) file.
+      const { flags, slots, matching, coversFile } = macho.codeSignature;
       assert.equal(flags & 0x2, 0x2, "ad-hoc signed");
       assert.ok(slots > 0);
       assert.equal(matching, slots);
+      assert.ok(coversFile, "the page hashes stop short of the signature");
     }
+  });
+
+  test(`${platform}: imports only from libSystem, two-level; Node-API found in the host at load`, () => {
+    const macho = readMachO(addon(platform));
+    assert.ok(macho.twoLevel);
+    assert.deepEqual(macho.libraries, ["/usr/lib/libSystem.B.dylib"]);
+    // Each symbol dyld binds (and each undefined one in the symbol table) names the library
+    // of its two-level namespace. Node-API lives in the host process (node, Electron), not in
+    // a library: a napi_* import must be a flat lookup (`-undefined dynamic_lookup`). With
+    // napi's dyn-symbols there are none: the addon looks them up with dlsym at load.
+    for (const list of [macho.imports, macho.undefined]) {
+      assert.ok(list.length > 0);
+      const napi = list.filter(({ name }) => name.startsWith("_napi_"));
+      assert.deepEqual(napi.filter(({ from }) => from !== "flat lookup"), []);
+      assert.deepEqual(list.filter(({ name, from }) => !name.startsWith("_napi_") && from !== "/usr/lib/libSystem.B.dylib"), []);
+    }
+    assert.ok(macho.imports.some(({ name }) => name === "_dlsym"), "dlsym (Node-API lookup) is not imported");
   });
 }
 
