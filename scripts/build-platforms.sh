@@ -7,7 +7,8 @@
 #                                     no Apple SDK needed
 #   win32-x64                         x86_64-pc-windows-gnu, mingw-w64
 # Installs its own toolchain first (rustup targets, apt mingw, zig and cargo-zigbuild from
-# PyPI into a venv cached under ~/.cache), skipping what is already there.
+# PyPI into a venv cached under ~/.cache), skipping what is already there. The macOS linker,
+# rust-lld, comes with rustc.
 # Usage: bash scripts/build-platforms.sh [platform ...]   (default: all)
 set -euo pipefail
 cd "$(dirname "$0")/.."
