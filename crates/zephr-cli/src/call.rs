@@ -9,7 +9,7 @@ use clap::Args;
 use zephr_admin::call::{Call, CallError, CallOptions, Pages};
 use zephr_admin::{ApiError, PreparedRequest, Response, RetryPolicy};
 
-use crate::common::TargetArgs;
+use crate::common::{AttemptArgs, TargetArgs};
 use crate::pump::{self, Event};
 
 /// Arguments of `zephr call`.
@@ -30,12 +30,8 @@ pub struct CallArgs {
     /// JSON line (NDJSON), as the pages arrive.
     #[arg(long)]
     all: bool,
-    /// Retries after the first attempt, for the failures the core retries.
-    #[arg(long, default_value_t = 2)]
-    max_retries: u32,
-    /// Seconds before one attempt is given up.
-    #[arg(long, default_value_t = 30)]
-    timeout: u64,
+    #[command(flatten)]
+    attempts: AttemptArgs,
     #[command(flatten)]
     target: TargetArgs,
 }
@@ -142,7 +138,11 @@ pub fn run(args: CallArgs) -> ExitCode {
     let prepared = (|| {
         let request =
             crate::prepare::request(&args.operation_id, &args.params, args.body.as_deref())?;
-        let client = blocking_client(&args.target, args.max_retries, args.timeout)?;
+        let client = blocking_client(
+            &args.target,
+            args.attempts.max_retries,
+            args.attempts.timeout,
+        )?;
         Ok::<_, String>((request, client))
     })();
     let (request, client) = match prepared {

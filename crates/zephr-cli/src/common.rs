@@ -54,6 +54,17 @@ impl TargetArgs {
     }
 }
 
+/// How each request of a command is attempted.
+#[derive(Debug, Args)]
+pub struct AttemptArgs {
+    /// Retries after the first attempt of each request, for the failures the core retries.
+    #[arg(long, default_value_t = 2)]
+    pub max_retries: u32,
+    /// Seconds before one attempt is given up.
+    #[arg(long, default_value_t = 30)]
+    pub timeout: u64,
+}
+
 /// A fixed or fresh signing moment and nonce.
 #[derive(Debug, Args)]
 pub struct EnvArgs {

@@ -14,7 +14,7 @@ use zephr_admin::Pagination;
 use zephr_admin::call::{CallOptions, Pages};
 
 use crate::call::{blocking_client, call_failed, log_retry};
-use crate::common::TargetArgs;
+use crate::common::{AttemptArgs, TargetArgs};
 use crate::pump;
 
 /// Arguments of `zephr export`.
@@ -32,12 +32,8 @@ pub struct ExportArgs {
     /// from the page after the last one written.
     #[arg(long)]
     resume: bool,
-    /// Retries after the first attempt of each page, for the failures the core retries.
-    #[arg(long, default_value_t = 2)]
-    max_retries: u32,
-    /// Seconds before one attempt is given up.
-    #[arg(long, default_value_t = 30)]
-    timeout: u64,
+    #[command(flatten)]
+    attempts: AttemptArgs,
     #[command(flatten)]
     target: TargetArgs,
 }
@@ -122,7 +118,11 @@ fn export(args: &ExportArgs) -> Result<ExitCode, String> {
         ));
     }
     let mut request = crate::prepare::request(op.id, &args.params, None)?;
-    let client = blocking_client(&args.target, args.max_retries, args.timeout)?;
+    let client = blocking_client(
+        &args.target,
+        args.attempts.max_retries,
+        args.attempts.timeout,
+    )?;
     let key = json!({"operation": op.id, "params": args.params});
     let progress_path = Progress::path_for(&args.output);
     let resumed = match args.resume {

@@ -29,7 +29,7 @@ use zephr_admin::{Env, OperationSpec, Response};
 use zephr_admin_client::BlockingClient;
 
 use crate::call::{API_ERROR, blocking_client};
-use crate::common::TargetArgs;
+use crate::common::{AttemptArgs, TargetArgs};
 use crate::pump::{self, Event, Gate};
 
 /// Arguments of `zephr import`.
@@ -59,12 +59,8 @@ pub struct ImportArgs {
     /// effect already: a second create may make a duplicate).
     #[arg(long)]
     retry_unknown: bool,
-    /// Retries after the first attempt of each call, for the failures the core retries.
-    #[arg(long, default_value_t = 2)]
-    max_retries: u32,
-    /// Seconds before one attempt is given up.
-    #[arg(long, default_value_t = 30)]
-    timeout: u64,
+    #[command(flatten)]
+    attempts: AttemptArgs,
     #[command(flatten)]
     target: TargetArgs,
 }
@@ -238,7 +234,11 @@ fn import(args: &ImportArgs) -> Result<ExitCode, String> {
     })?;
     let input = File::open(&args.input)
         .map_err(|e| format!("cannot read the input {}: {e}", args.input.display()))?;
-    let client = blocking_client(&args.target, args.max_retries, args.timeout)?;
+    let client = blocking_client(
+        &args.target,
+        args.attempts.max_retries,
+        args.attempts.timeout,
+    )?;
     let journal_path = args
         .journal
         .clone()
@@ -276,7 +276,7 @@ fn import(args: &ImportArgs) -> Result<ExitCode, String> {
             // Each worker has its own connection.
             let client = pump::client(
                 client.core().clone(),
-                Duration::from_secs(args.timeout.max(1)),
+                Duration::from_secs(args.attempts.timeout.max(1)),
             );
             scope.spawn(move || {
                 let Ok(client) = client else { return };
@@ -417,29 +417,15 @@ fn run_line(client: &BlockingClient, shared: &Shared<'_>, n: u64, text: &str) {
     });
     match result {
         Ok(response) => finish_response(shared, n, &response),
-        // The request never left: a definite failure, sent again next run.
-        Err(CallError::Transport(f)) if f.kind == FailureKind::Connect || idempotent => {
-            fail_line(
-                shared,
-                n,
-                State::Failed,
-                f.kind.as_str(),
-                None,
-                None,
-                &f.message,
-            );
-        }
-        // It may have taken effect: never sent again by default.
         Err(CallError::Transport(f)) => {
-            fail_line(
-                shared,
-                n,
-                State::Unknown,
-                f.kind.as_str(),
-                None,
-                None,
-                &f.message,
-            );
+            // A request that never left, or one safe to repeat, is a definite failure (sent
+            // again next run); any other may have taken effect: never sent again by default.
+            let state = if f.kind == FailureKind::Connect || idempotent {
+                State::Failed
+            } else {
+                State::Unknown
+            };
+            fail_line(shared, n, state, f.kind.as_str(), None, None, &f.message);
         }
         Err(e) => fail_line(
             shared,

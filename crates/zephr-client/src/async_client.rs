@@ -3,17 +3,16 @@
 use std::collections::VecDeque;
 use std::future::{Future, IntoFuture};
 use std::pin::Pin;
-use std::time::Duration;
 
 use futures_util::Stream;
 use serde::de::DeserializeOwned;
 use tracing::Instrument;
-use zephr_admin::call::{Call, Engine, FailureKind, Pages, Step, TransportFailure};
+use zephr_admin::call::{Call, Engine, FailureKind, Pages, TransportFailure};
 use zephr_admin::{Client, List, Operation, PreparedRequest, Response};
 
 use crate::{
-    BuildError, CallError, Config, Pending, ZephrClient, check_config, entropy, no_answer, trace,
-    with_user_agent,
+    BuildError, CallError, Config, Pending, Turn, ZephrClient, check_config, header_list,
+    no_answer, trace,
 };
 
 /// The reqwest transport of [`AsyncClient`].
@@ -46,24 +45,13 @@ impl ZephrClient<Reqwest> {
     /// Runs an engine until its next output (`None` when it has finished).
     async fn drive<E: Engine>(&self, engine: &mut E) -> Option<Result<E::Output, CallError>> {
         loop {
-            let nonce = match entropy::nonce() {
-                Ok(nonce) => nonce,
-                Err(e) => return Some(Err(e.into())),
-            };
-            match engine.poll(&self.core, entropy::now_ms(), &nonce) {
-                Step::Send(prepared) => {
-                    let prepared = with_user_agent(prepared, &self.config);
-                    trace::request(&prepared);
-                    let outcome = self.send(prepared, engine.max_response_bytes()).await;
-                    trace::outcome(&outcome);
-                    engine.handle(outcome, entropy::now_ms(), entropy::jitter());
-                    if let Some(note) = engine.last_retry() {
-                        trace::retry(note);
-                    }
+            match self.turn(engine) {
+                Turn::Send(prepared, max_bytes) => {
+                    let outcome = self.send(prepared, max_bytes).await;
+                    Self::report(engine, outcome);
                 }
-                Step::Wait(ms) => tokio::time::sleep(Duration::from_millis(ms)).await,
-                Step::Output(result) => return Some(result),
-                Step::Finished => return None,
+                Turn::Wait(wait) => tokio::time::sleep(wait).await,
+                Turn::Done(output) => return output,
             }
         }
     }
@@ -81,16 +69,7 @@ impl ZephrClient<Reqwest> {
         }
         let mut reply = builder.body(prepared.body).send().await.map_err(failure)?;
         let status = reply.status().as_u16();
-        let headers = reply
-            .headers()
-            .iter()
-            .map(|(k, v)| {
-                (
-                    k.to_string(),
-                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                )
-            })
-            .collect();
+        let headers = header_list(reply.headers());
         if reply.content_length().is_some_and(|len| len > max_bytes) {
             return Err(too_large(max_bytes));
         }

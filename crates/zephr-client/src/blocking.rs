@@ -1,15 +1,14 @@
 //! The blocking client: ureq pumping the call engine.
 
 use std::collections::VecDeque;
-use std::time::Duration;
 
 use serde::de::DeserializeOwned;
-use zephr_admin::call::{Call, Engine, FailureKind, Pages, Step, TransportFailure};
+use zephr_admin::call::{Call, Engine, FailureKind, Pages, TransportFailure};
 use zephr_admin::{Client, List, Operation, PreparedRequest, Response};
 
 use crate::{
-    BuildError, CallError, Config, Pending, ZephrClient, check_config, entropy, no_answer, trace,
-    with_user_agent,
+    BuildError, CallError, Config, Pending, Turn, ZephrClient, check_config, header_list,
+    no_answer, trace, with_user_agent,
 };
 
 /// The ureq transport of [`BlockingClient`].
@@ -55,24 +54,13 @@ impl ZephrClient<Ureq> {
     /// Runs an engine until its next output (`None` when it has finished).
     fn drive<E: Engine>(&self, engine: &mut E) -> Option<Result<E::Output, CallError>> {
         loop {
-            let nonce = match entropy::nonce() {
-                Ok(nonce) => nonce,
-                Err(e) => return Some(Err(e.into())),
-            };
-            match engine.poll(&self.core, entropy::now_ms(), &nonce) {
-                Step::Send(prepared) => {
-                    let prepared = with_user_agent(prepared, &self.config);
-                    trace::request(&prepared);
-                    let outcome = self.send(prepared, engine.max_response_bytes());
-                    trace::outcome(&outcome);
-                    engine.handle(outcome, entropy::now_ms(), entropy::jitter());
-                    if let Some(note) = engine.last_retry() {
-                        trace::retry(note);
-                    }
+            match self.turn(engine) {
+                Turn::Send(prepared, max_bytes) => {
+                    let outcome = self.send(prepared, max_bytes);
+                    Self::report(engine, outcome);
                 }
-                Step::Wait(ms) => std::thread::sleep(Duration::from_millis(ms)),
-                Step::Output(result) => return Some(result),
-                Step::Finished => return None,
+                Turn::Wait(wait) => std::thread::sleep(wait),
+                Turn::Done(output) => return output,
             }
         }
     }
@@ -92,16 +80,7 @@ impl ZephrClient<Ureq> {
             .body(prepared.body)
             .map_err(|e| TransportFailure::new(FailureKind::Connect, e.to_string()))?;
         let mut reply = self.transport.agent.run(request).map_err(failure)?;
-        let headers = reply
-            .headers()
-            .iter()
-            .map(|(k, v)| {
-                (
-                    k.to_string(),
-                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                )
-            })
-            .collect();
+        let headers = header_list(reply.headers());
         let body = reply
             .body_mut()
             .with_config()

@@ -34,7 +34,7 @@
 
 use std::time::Duration;
 
-use zephr_admin::call::{CallOptions, RetryNote, TransportFailure};
+use zephr_admin::call::{CallOptions, Engine, RetryNote, Step, TransportFailure};
 use zephr_admin::{Client, Operation, PreparedRequest, Response};
 
 pub use zephr_admin;
@@ -246,6 +246,59 @@ mod trace {
             "zephr retry"
         );
     }
+}
+
+/// One turn of a pump's loop with the I/O left out: what the transport must
+/// do next for an engine. Both clients drive engines through it, so they
+/// differ only in how they send and how they wait.
+enum Turn<O> {
+    /// Send this request, reading at most this many body bytes, then [`ZephrClient::report`].
+    Send(PreparedRequest, u64),
+    /// Sleep this long, then take the next turn.
+    Wait(Duration),
+    /// The engine's next output (`None` when it has finished).
+    Done(Option<Result<O, CallError>>),
+}
+
+impl<T> ZephrClient<T> {
+    /// Polls the engine with a fresh clock reading and nonce.
+    fn turn<E: Engine>(&self, engine: &mut E) -> Turn<E::Output> {
+        let nonce = match entropy::nonce() {
+            Ok(nonce) => nonce,
+            Err(e) => return Turn::Done(Some(Err(e.into()))),
+        };
+        match engine.poll(&self.core, entropy::now_ms(), &nonce) {
+            Step::Send(prepared) => {
+                let prepared = with_user_agent(prepared, &self.config);
+                trace::request(&prepared);
+                Turn::Send(prepared, engine.max_response_bytes())
+            }
+            Step::Wait(ms) => Turn::Wait(Duration::from_millis(ms)),
+            Step::Output(result) => Turn::Done(Some(result)),
+            Step::Finished => Turn::Done(None),
+        }
+    }
+
+    /// Hands the transport's outcome of a [`Turn::Send`] back to the engine.
+    fn report<E: Engine>(engine: &mut E, outcome: Result<Response, TransportFailure>) {
+        trace::outcome(&outcome);
+        engine.handle(outcome, entropy::now_ms(), entropy::jitter());
+        if let Some(note) = engine.last_retry() {
+            trace::retry(note);
+        }
+    }
+}
+
+/// A response's headers as the core takes them (values that are not UTF-8 are
+/// decoded lossily; the core reads only ASCII ones).
+fn header_list(headers: &http::HeaderMap) -> Vec<(String, String)> {
+    headers
+        .iter()
+        .map(|(name, value)| {
+            let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
+            (name.to_string(), value)
+        })
+        .collect()
 }
 
 /// Replaces the SDK's `User-Agent` with the configured one (it is not signed).

@@ -58,7 +58,7 @@ fn requests_responses_and_retries_are_traced_without_secrets() {
     let server = common::FaultServer::start();
     server.script([common::Act::Reply(
         503,
-        vec![("retry-after", "0".into())],
+        vec![("retry-after".into(), "0".into())],
         "{}".into(),
     )]);
     let secret = "s3cr3t-never-traced";

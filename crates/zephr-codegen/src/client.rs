@@ -29,13 +29,7 @@ pub fn namespaces(cat: &Catalogue) -> String {
             out,
             "\n/// The {group} operations.\n#[derive(Debug)]\npub struct {ty}<'c, T> {{\n    client: &'c ZephrClient<T>,\n}}\n\nimpl<'c, T> {ty}<'c, T> {{"
         );
-        for ((op, names), model) in cat
-            .ops
-            .iter()
-            .zip(&cat.names)
-            .zip(&cat.models)
-            .filter(|((op, _), _)| &op.group == group)
-        {
+        for (op, names, model) in cat.in_group(group) {
             let _ = writeln!(
                 out,
                 "    /// {}\n    ///\n    /// `{} {}` (operationId `{}`).\n    pub fn {}(&self, request: operations::{module}::{}) -> Pending<'c, T, operations::{module}::{}> {{\n        Pending::new(self.client, request)\n    }}\n",

@@ -15,13 +15,7 @@ pub fn operations_md(cat: &Catalogue) -> String {
         cat.groups.len()
     );
     for group in &cat.groups {
-        for ((op, names), model) in cat
-            .ops
-            .iter()
-            .zip(&cat.names)
-            .zip(&cat.models)
-            .filter(|((op, _), _)| &op.group == group)
-        {
+        for (op, names, model) in cat.in_group(group) {
             let mut params: Vec<String> = model
                 .params
                 .iter()

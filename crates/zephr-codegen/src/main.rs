@@ -36,6 +36,25 @@ pub(crate) struct Catalogue {
     pub(crate) models: Vec<OpModel>,
 }
 
+impl Catalogue {
+    /// Every operation with its names and type model, in catalogue order.
+    pub(crate) fn entries(&self) -> impl Iterator<Item = (&Op, &OpNames, &OpModel)> {
+        self.ops
+            .iter()
+            .zip(&self.names)
+            .zip(&self.models)
+            .map(|((op, names), model)| (op, names, model))
+    }
+
+    /// The entries of one group.
+    pub(crate) fn in_group<'a>(
+        &'a self,
+        group: &'a str,
+    ) -> impl Iterator<Item = (&'a Op, &'a OpNames, &'a OpModel)> {
+        self.entries().filter(move |(op, _, _)| op.group == group)
+    }
+}
+
 fn catalogue(spec_text: &str) -> Result<Catalogue, String> {
     let spec = spec::load(spec_text)?;
     let mut ops = spec.ops;

@@ -39,7 +39,7 @@ pub fn registry(cat: &Catalogue) -> String {
     let mut out = format!(
         "{HEADER}\n//! The operation table.\n\nuse crate::operation::{{BodyKind, OperationSpec, Pagination, ParamLocation, ParamSpec, ParamType, ResponseKind}};\n\n"
     );
-    for ((op, names), model) in cat.ops.iter().zip(&cat.names).zip(&cat.models) {
+    for (op, names, model) in cat.entries() {
         let _ = writeln!(
             out,
             "/// `{} {}`: {}",

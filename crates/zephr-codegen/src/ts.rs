@@ -197,7 +197,7 @@ pub fn operations(cat: &Catalogue) -> String {
     }
     out.push_str("}\n\n");
     for group in &cat.groups {
-        let count = cat.ops.iter().filter(|op| &op.group == group).count();
+        let count = cat.in_group(group).count();
         if count == 0 {
             continue;
         }
@@ -207,13 +207,7 @@ pub fn operations(cat: &Catalogue) -> String {
             if count == 1 { "" } else { "s" }
         );
         let _ = writeln!(out, "export interface {}Namespace<O> {{", pascal(group));
-        for ((op, names), model) in cat
-            .ops
-            .iter()
-            .zip(&cat.names)
-            .zip(&cat.models)
-            .filter(|((op, _), _)| &op.group == group)
-        {
+        for (op, names, model) in cat.in_group(group) {
             let mut doc = op_doc(op, None);
             if op.deprecated {
                 doc.push(String::new());

@@ -13,20 +13,26 @@ const SECRET_KEY = "9b8c7d6e-5f4a-4b3c-8d2e-1f0a9b8c7d6e";
 let emulator;
 let baseUrl;
 
-before(async () => {
-  assert.ok(existsSync(zephrBin), "build the zephr binary first: cargo build -p zephr-cli");
-  emulator = spawn(zephrBin, ["emulator", "--port", "0", "--quiet"], { stdio: ["ignore", "pipe", "inherit"] });
+/** Starts `zephr emulator` on a free port: the process and its base URL. */
+async function startEmulator() {
+  const child = spawn(zephrBin, ["emulator", "--port", "0", "--quiet"], { stdio: ["ignore", "pipe", "inherit"] });
   let timer;
-  baseUrl = await new Promise((resolve, reject) => {
+  const url = await new Promise((resolve, reject) => {
     let out = "";
-    emulator.stdout.setEncoding("utf8").on("data", (chunk) => {
+    child.stdout.setEncoding("utf8").on("data", (chunk) => {
       out += chunk;
       const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
       if (match) resolve(match[1]);
     });
-    emulator.on("exit", (code) => reject(new Error(`the emulator exited (${code}): ${out}`)));
+    child.on("exit", (code) => reject(new Error(`the emulator exited (${code}): ${out}`)));
     timer = setTimeout(() => reject(new Error(`the emulator did not start: ${out}`)), 10_000);
   }).finally(() => clearTimeout(timer));
+  return { child, url };
+}
+
+before(async () => {
+  assert.ok(existsSync(zephrBin), "build the zephr binary first: cargo build -p zephr-cli");
+  ({ child: emulator, url: baseUrl } = await startEmulator());
 });
 after(() => emulator?.kill());
 
@@ -76,4 +82,44 @@ test("an injected 503 is retried; a wrong secret is rejected with the failed che
   const wrong = new zephr.ZephrClient({ baseUrl, accessKey: ACCESS_KEY, secretKey: "wrong", maxRetries: 0 });
   await assert.rejects(wrong.account.list({}), (e) =>
     e instanceof zephr.AuthenticationError && JSON.parse(e.body).check === "signature" && /clock/.test(e.hint));
+});
+
+// The emulator scenario of the Rust clients (`emulator_scenario` in
+// crates/zephr-client/tests/common/mod.rs), step for step, on a fresh emulator.
+test("the Rust clients' emulator scenario: a user, seven accounts paged by 3 through an injected 503, a wrong secret", async () => {
+  const own = await startEmulator();
+  try {
+    let served = 0;
+    let faults = 0;
+    const counting = (url, init) => {
+      served++;
+      const headers = new Headers(init.headers);
+      if (faults > 0) {
+        faults--;
+        headers.set("x-zephr-emulator-fault", "503, retry-after=0");
+      }
+      return fetch(url, { ...init, headers });
+    };
+    const api = new zephr.ZephrClient({ baseUrl: own.url, accessKey: ACCESS_KEY, secretKey: SECRET_KEY, maxRetries: 2, fetch: counting });
+    const created = await api.users.create({ body: { identifiers: { email_address: "engine@example.com" } } });
+    const userId = created.data.user_id;
+    assert.equal((await api.users.get({ user_id: userId })).identifiers.email_address, "engine@example.com");
+    for (let i = 0; i < 7; i++) await api.account.create({ body: { name: `Account ${i}` } });
+    faults = 1;
+    const before = served;
+    const accounts = [];
+    for await (const account of api.paginate("listAccounts", { rpp: 3 })) accounts.push(account);
+    assert.equal(accounts.length, 7);
+    assert.equal(accounts[6].name, "Account 6");
+    assert.equal(served - before, 4, "three pages and one retry");
+
+    await api.users.delete({ user_id: userId });
+    await assert.rejects(api.users.get({ user_id: userId }), (e) => e.code === "not_found");
+
+    const wrong = new zephr.ZephrClient({ baseUrl: own.url, accessKey: ACCESS_KEY, secretKey: "wrong-secret", maxRetries: 0 });
+    await assert.rejects(wrong.users.get({ user_id: userId }), (e) =>
+      e.code === "authentication_failed" && !e.message.includes("wrong-secret") && !JSON.stringify(e).includes("wrong-secret"));
+  } finally {
+    own.child.kill();
+  }
 });

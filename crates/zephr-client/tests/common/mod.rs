@@ -27,7 +27,7 @@ use zephr_emulator::{BackgroundEmulator, Fault};
 #[derive(Debug, Clone)]
 pub enum Act {
     /// Answer with this status, extra headers and body.
-    Reply(u16, Vec<(&'static str, String)>, String),
+    Reply(u16, Vec<(String, String)>, String),
     /// Close the connection without answering.
     Reset,
     /// Answer 200 after this delay.
@@ -198,147 +198,125 @@ fn nonce(seen: &Seen) -> String {
     auth.split(':').nth(2).unwrap().to_owned()
 }
 
-/// Every injected fault, against one client kind.
+/// The fault scenario every client runs, `tests/scenarios/faults.json`.
+const FAULTS: &str = include_str!("../../../../tests/scenarios/faults.json");
+
+/// One scripted answer of the scenario file.
+fn act(step: &Value) -> Act {
+    if step["reset"] == true {
+        return Act::Reset;
+    }
+    if let Some(ms) = step["slowMs"].as_u64() {
+        return Act::Slow(Duration::from_millis(ms));
+    }
+    if let Some(len) = step["hugeBytes"].as_u64() {
+        return Act::Huge(len as usize);
+    }
+    let headers = step["headers"].as_object().map_or(Vec::new(), |h| {
+        h.iter()
+            .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned()))
+            .collect()
+    });
+    let body = step["body"].as_str().unwrap_or("{}").to_owned();
+    Act::Reply(step["status"].as_u64().unwrap() as u16, headers, body)
+}
+
+/// What a call of the scenario gave: the ids of a list (if it was one) and its error.
+fn outcome(api: &dyn Api, step: &Value) -> (Option<Vec<String>>, Option<CallError>) {
+    match step["call"].as_str().unwrap() {
+        "getUser" => (None, api.get_user("u-1").err()),
+        "createAccount" => (None, api.create_account("a").err()),
+        "listAccounts" => {
+            let mut ids = Vec::new();
+            for item in api.list_accounts(step["rpp"].as_i64().unwrap()) {
+                match item {
+                    Ok(account) => ids.push(account.account_id.unwrap()),
+                    Err(e) => return (Some(ids), Some(e)),
+                }
+            }
+            (Some(ids), None)
+        }
+        other => panic!("unknown call {other} in the scenario"),
+    }
+}
+
+/// Every step of the shared fault scenario, against one client kind.
 pub fn fault_scenario(make: Factory<'_>) {
+    let scenario: Value = serde_json::from_str(FAULTS).unwrap();
     let server = FaultServer::start();
     let quick = Config::default()
         .timeout(Duration::from_millis(800))
         .user_agent("scenario/1.0");
-    let api = make(&server.base_url, test_credentials(), 2, quick.clone());
-
-    // 429 with Retry-After, then 503: retried, each attempt re-signed.
-    server.script([
-        Act::Reply(429, vec![("retry-after", "0".into())], "{}".into()),
-        Act::Reply(503, vec![], "{}".into()),
-    ]);
-    assert_eq!(api.get_user("u-1").unwrap()["user_id"], "u-1");
-    let seen = server.seen();
-    assert_eq!(seen.len(), 3);
-    let mut nonces: Vec<String> = seen.iter().map(nonce).collect();
-    nonces.sort();
-    nonces.dedup();
-    assert_eq!(nonces.len(), 3, "every attempt has its own nonce");
-    assert!(seen.iter().all(|s| s.target == "/v3/users/u-1"));
-    let agent = seen[0].header("user-agent").unwrap();
-    assert!(agent.starts_with("scenario/1.0 zephr-admin/"), "{agent}");
-
-    // Retries run out: the last answer is the typed error, with its request id.
-    server.script(vec![
-        Act::Reply(503, vec![], r#"{"message":"down"}"#.into());
-        3
-    ]);
-    let error = api.get_user("u-1").unwrap_err();
-    assert_eq!(error.code(), "server_error");
-    let api_error = error.api().unwrap();
-    assert_eq!(api_error.message.as_deref(), Some("down"));
-    assert_eq!(api_error.request_id.as_deref(), Some("req-503"));
-    assert_eq!(server.seen().len(), 3);
-
-    // A Retry-After beyond the cap is not waited for.
-    server.script([Act::Reply(
-        429,
-        vec![("retry-after", "120".into())],
-        "{}".into(),
-    )]);
-    assert_eq!(api.get_user("u-1").unwrap_err().code(), "rate_limited");
-    assert_eq!(server.seen().len(), 1);
-
-    // A reset connection: GET is retried, POST is not (it may have been applied).
-    server.script([Act::Reset]);
-    assert!(api.get_user("u-1").is_ok());
-    assert_eq!(server.seen().len(), 2);
-    server.script([Act::Reset]);
-    assert_eq!(
-        api.create_account("a").unwrap_err().code(),
-        "transport_error"
-    );
-    assert_eq!(server.seen().len(), 1);
-
-    // A slow answer times out; a POST that timed out is not retried.
-    server.script([Act::Slow(Duration::from_millis(1_500))]);
-    assert_eq!(api.create_account("a").unwrap_err().code(), "timed_out");
-    assert_eq!(server.seen().len(), 1);
-    // A GET that timed out is retried, and the retry succeeds.
-    server.script([Act::Slow(Duration::from_millis(1_500))]);
-    assert!(api.get_user("u-1").is_ok());
-    assert_eq!(server.seen().len(), 2);
-
-    // A redirect is a typed error and is not followed.
-    let location = format!("{}/elsewhere", server.base_url);
-    server.script([Act::Reply(302, vec![("location", location)], String::new())]);
-    let error = api.get_user("u-1").unwrap_err();
-    assert_eq!(error.code(), "unexpected_status");
-    assert_eq!(error.api().unwrap().status, 302);
-    assert_eq!(server.seen().len(), 1);
-
-    // An oversized body stops the read and is not retried.
+    let closed = TcpListener::bind("127.0.0.1:0").unwrap();
+    let dead = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+    let default = make(&server.base_url, test_credentials(), 2, quick.clone());
     let small = make(
         &server.base_url,
         test_credentials(),
         2,
         quick.clone().max_response_bytes(1_000),
     );
-    server.script([Act::Huge(50_000)]);
-    assert_eq!(small.get_user("u-1").unwrap_err().code(), "body_too_large");
-    assert_eq!(server.seen().len(), 1);
-
-    // A 2xx body that does not decode is a typed decode error.
-    server.script([Act::Reply(200, vec![], "{\"user_id\": [".into())]);
-    assert_eq!(api.get_user("u-1").unwrap_err().code(), "decode_error");
-
-    // Pages over a scripted list: links until the last page.
-    server.script([
-        Act::Reply(
-            200,
-            vec![],
-            json!({"results": [{"account_id": "a"}, {"account_id": "b"}], "links": {"next": {"page": 2}}}).to_string(),
-        ),
-        Act::Reply(503, vec![("retry-after", "0".into())], "{}".into()),
-        Act::Reply(
-            200,
-            vec![],
-            json!({"results": [{"account_id": "c"}], "links": {"next": null}}).to_string(),
-        ),
-    ]);
-    let ids: Vec<String> = api
-        .list_accounts(2)
-        .into_iter()
-        .map(|a| a.unwrap().account_id.unwrap())
-        .collect();
-    assert_eq!(ids, ["a", "b", "c"]);
-    let targets: Vec<String> = server.seen().into_iter().map(|s| s.target).collect();
-    assert_eq!(
-        targets,
-        [
-            "/v3/accounts?rpp=2",
-            "/v3/accounts?rpp=2&page=2",
-            "/v3/accounts?rpp=2&page=2"
-        ]
-    );
-
-    // An error mid-list ends the list with that error.
-    server.script([
-        Act::Reply(
-            200,
-            vec![],
-            json!({"results": [{"account_id": "a"}], "total": 5}).to_string(),
-        ),
-        Act::Reply(404, vec![], "{}".into()),
-    ]);
-    let items = api.list_accounts(1);
-    assert_eq!(items.len(), 2);
-    assert_eq!(items[1].as_ref().unwrap_err().code(), "not_found");
-
-    // Nothing listens: the connection fails, and even a POST is retried
-    // (it was never sent) until the retries run out.
-    let closed = TcpListener::bind("127.0.0.1:0").unwrap();
-    let dead = format!("http://{}", closed.local_addr().unwrap());
-    drop(closed);
     let nowhere = make(&dead, test_credentials(), 1, quick);
-    assert_eq!(
-        nowhere.create_account("a").unwrap_err().code(),
-        "connect_failed"
-    );
+
+    for step in scenario["steps"].as_array().unwrap() {
+        let what = step["what"].as_str().unwrap();
+        let api = match step["client"].as_str().unwrap_or("default") {
+            "small" => &small,
+            "nowhere" => &nowhere,
+            _ => &default,
+        };
+        server.script(step["script"].as_array().unwrap().iter().map(act));
+        let (ids, error) = outcome(api.as_ref(), step);
+        let expect = &step["expect"];
+        if let Some(want) = expect["ids"].as_array() {
+            let want: Vec<&str> = want.iter().map(|id| id.as_str().unwrap()).collect();
+            assert_eq!(ids.unwrap(), want, "{what}");
+        }
+        match (&error, expect["error"].as_str()) {
+            (None, None) => {}
+            (Some(e), Some(code)) => {
+                assert_eq!(e.code(), code, "{what}: {e}");
+                if let Some(status) = expect["status"].as_u64() {
+                    assert_eq!(u64::from(e.api().unwrap().status), status, "{what}");
+                }
+                if let Some(message) = expect["message"].as_str() {
+                    assert_eq!(e.api().unwrap().message.as_deref(), Some(message), "{what}");
+                }
+                if let Some(id) = expect["requestId"].as_str() {
+                    assert_eq!(e.api().unwrap().request_id.as_deref(), Some(id), "{what}");
+                }
+            }
+            (error, code) => panic!("{what}: got {error:?}, expected {code:?}"),
+        }
+        let seen = server.seen();
+        assert_eq!(
+            seen.len() as u64,
+            step["requests"].as_u64().unwrap(),
+            "{what}"
+        );
+        if let Some(targets) = step["targets"].as_array() {
+            let got: Vec<&str> = seen.iter().map(|s| s.target.as_str()).collect();
+            let want: Vec<&str> = targets.iter().map(|t| t.as_str().unwrap()).collect();
+            assert_eq!(got, want, "{what}");
+        }
+        if step["distinctNonces"] == true {
+            let mut nonces: Vec<String> = seen.iter().map(nonce).collect();
+            nonces.sort();
+            nonces.dedup();
+            assert_eq!(
+                nonces.len(),
+                seen.len(),
+                "{what}: every attempt has its own nonce"
+            );
+        }
+    }
+
+    // The configured product leads the user agent (a Rust client setting).
+    server.script([]);
+    default.get_user("u-1").unwrap();
+    let agent = server.seen()[0].header("user-agent").unwrap().to_owned();
+    assert!(agent.starts_with("scenario/1.0 zephr-admin/"), "{agent}");
 }
 
 /// Round trips against the emulator, with an injected 503 on every list page.
