@@ -16,7 +16,7 @@
 //! are inputs, so the engine is deterministic under test. Every attempt is
 //! signed at the time of the poll that sends it, with the nonce of that poll.
 //! Redirects are never followed: a 3xx answer is a typed
-//! [`unexpected_status`](crate::ApiErrorCode::UnexpectedStatus) error.
+//! [`unexpected_status`](crate::error::ApiErrorCode::UnexpectedStatus) error.
 //!
 //! ```
 //! use zephr_admin::call::{Call, CallOptions, Engine, Step};
@@ -54,10 +54,9 @@ use std::fmt;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
+use crate::catalogue::{Operation, require_operation};
 use crate::env::Env;
 use crate::error::Error;
-use crate::operation::{Operation, require_operation};
-use crate::pagination::{PageSummary, next_page_after};
 use crate::request::{Client, PreparedRequest, Request};
 use crate::response::{List, Response};
 use crate::retry::{Outcome, RetryDecision, RetryPolicy};
@@ -192,7 +191,7 @@ impl CallError {
     }
 
     /// The API error, when the API answered with a non-2xx status.
-    pub fn api(&self) -> Option<&crate::ApiError> {
+    pub fn api(&self) -> Option<&crate::error::ApiError> {
         match self {
             CallError::Core(Error::Api(e)) => Some(e),
             _ => None,
@@ -384,7 +383,7 @@ impl Call<()> {
     }
 
     /// A call of a catalogue operation by id, with parameters as a JSON
-    /// object (see [`OperationSpec::request_from_json`](crate::OperationSpec::request_from_json)),
+    /// object (see [`OperationSpec::request_from_json`](crate::catalogue::OperationSpec::request_from_json)),
     /// decoded as JSON.
     pub fn json(
         client: &Client,
@@ -513,7 +512,7 @@ impl<T> Call<T> {
 
 /// A `page`/`rpp` list, page after page: each page is a [`Call`] (with its
 /// own retries), and each [`Step::Output`] is one decoded page. The next
-/// page's request follows [`next_page`](crate::next_page)'s rules, read from
+/// page's request follows [`next_page`](crate::pagination::next_page)'s rules, read from
 /// the decoded page itself (the body is decoded once). An error ends the walk.
 ///
 /// ```
@@ -609,15 +608,7 @@ impl<T: DeserializeOwned> Engine for Pages<T> {
         match self.call.poll(client, now_ms, nonce) {
             Step::Output(Ok(page)) => {
                 self.pages = self.pages.saturating_add(1);
-                let links = page.extra.get("links");
-                let total = page.total.map(Value::from);
-                let summary = PageSummary {
-                    items: Some(page.items.len()),
-                    total: total.as_ref(),
-                    meta: page.extra.get("meta"),
-                    links,
-                };
-                match next_page_after(self.call.request(), &summary) {
+                match page.next_page(self.call.request()) {
                     Some(next) => self.call = Call::new(client, next, self.options.clone()),
                     None => self.done = true,
                 }

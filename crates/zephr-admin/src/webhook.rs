@@ -13,7 +13,7 @@
 //! use zephr_admin::webhook::{EventType, WebhookCredentials, WebhookVerifier, test_request};
 //!
 //! let credentials = WebhookCredentials::bearer("s3cret-token")?;
-//! let verifier = WebhookVerifier::new(credentials.clone()).tolerance_ms(5 * 60 * 1000);
+//! let verifier = WebhookVerifier::new(credentials.clone()).with_tolerance_ms(5 * 60 * 1000);
 //!
 //! // A delivery as Zephr would send it (here built by the testing kit).
 //! let body = br#"{"tenantId":"news","type":"CREATE_USER","time":1700000000000,
@@ -632,7 +632,7 @@ impl WebhookVerifier {
     /// Refuse events whose `time` is more than `tolerance_ms` from `now`, in
     /// either direction. Zephr has no replay protection of its own; a window
     /// plus the [`dedupe_key`] is the receiver's defence.
-    pub fn tolerance_ms(mut self, tolerance_ms: u64) -> Self {
+    pub fn with_tolerance_ms(mut self, tolerance_ms: u64) -> Self {
         self.tolerance_ms = Some(tolerance_ms);
         self
     }
@@ -1009,7 +1009,7 @@ pub mod text {
             let (credentials, tolerance) = credentials(options)?;
             let mut verifier = WebhookVerifier::new(credentials);
             if let Some(ms) = tolerance {
-                verifier = verifier.tolerance_ms(ms);
+                verifier = verifier.with_tolerance_ms(ms);
             }
             let now = if now_ms.is_finite() { now_ms as i64 } else { 0 };
             Ok(verifier.verify(authorization, body, now)?.to_json())
@@ -1293,7 +1293,7 @@ mod tests {
     #[test]
     fn staleness_window_applies_both_ways() {
         let creds = WebhookCredentials::bearer("t").unwrap();
-        let v = WebhookVerifier::new(creds.clone()).tolerance_ms(60_000);
+        let v = WebhookVerifier::new(creds.clone()).with_tolerance_ms(60_000);
         let auth = creds.authorization();
         assert!(
             v.verify(Some(&auth), &body("CREATE_USER", NOW - 60_000), NOW)

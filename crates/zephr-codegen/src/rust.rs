@@ -37,7 +37,7 @@ pub fn const_name(op: &Op) -> String {
 
 pub fn registry(cat: &Catalogue) -> String {
     let mut out = format!(
-        "{HEADER}\n//! The operation table.\n\nuse crate::operation::{{BodyKind, OperationSpec, Pagination, ParamLocation, ParamSpec, ParamType, ResponseKind}};\n\n"
+        "{HEADER}\n//! The operation table.\n\nuse crate::catalogue::{{BodyKind, OperationSpec, Pagination, ParamLocation, ParamSpec, ParamType, ResponseKind}};\n\n"
     );
     for ((op, names), model) in cat.ops.iter().zip(&cat.names).zip(&cat.models) {
         let _ = writeln!(
@@ -117,7 +117,7 @@ pub fn registry(cat: &Catalogue) -> String {
 
 pub fn operations_mod(cat: &Catalogue) -> String {
     let mut out = format!(
-        "{HEADER}\n//! Typed requests and response models for every operation, one module per\n//! resource group. Each request type implements [`Operation`](crate::Operation).\n\n"
+        "{HEADER}\n//! Typed requests and response models for every operation, one module per\n//! resource group. Each request type implements [`Operation`](crate::catalogue::Operation).\n\n"
     );
     for group in &cat.groups {
         let count = cat.ops.iter().filter(|op| &op.group == group).count();
@@ -133,7 +133,7 @@ pub fn operations_mod(cat: &Catalogue) -> String {
 
 pub fn group_module(cat: &Catalogue, group: &str) -> String {
     let mut out = format!(
-        "{HEADER}\n//! {group}.\n\n#![allow(clippy::doc_markdown)]\n\nuse serde::{{Deserialize, Serialize}};\n#[allow(unused_imports)]\nuse serde_json::{{Map, Value}};\n\n#[allow(unused_imports)]\nuse crate::{{List, Operation, OperationSpec, lenient}};\nuse crate::generated::registry;\n"
+        "{HEADER}\n//! {group}.\n\n#![allow(clippy::doc_markdown)]\n\nuse serde::{{Deserialize, Serialize}};\n#[allow(unused_imports)]\nuse serde_json::{{Map, Value}};\n\nuse crate::catalogue::{{Operation, OperationSpec}};\n#[allow(unused_imports)]\nuse crate::{{List, lenient}};\nuse crate::generated::registry;\n"
     );
     for (op, model) in cat
         .ops
