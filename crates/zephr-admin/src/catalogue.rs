@@ -174,7 +174,7 @@ impl BodyKind {
 pub enum Pagination {
     /// Not paged.
     None,
-    /// `page` (from 1) and `rpp` (results per page) query parameters; see [`next_page`](crate::next_page).
+    /// `page` (from 1) and `rpp` (results per page) query parameters; see [`next_page`](crate::pagination::next_page).
     PageRpp,
 }
 

@@ -45,7 +45,7 @@
 //! | [`signing`] | The `ZEPHR-HMAC-SHA256` scheme: [`sign`](signing::sign) a request, [`ParsedAuthorization`](signing::ParsedAuthorization) to verify one on the server side. |
 //! | [`catalogue`] | Every documented operation as data ([`OPERATIONS`](catalogue::OPERATIONS), [`OperationSpec`](catalogue::OperationSpec)) and the [`Operation`](catalogue::Operation) trait. |
 //! | [`operations`] | Typed requests and response models, one module per resource group (generated from the spec). |
-//! | [`env`] | Time and randomness as inputs: [`Env`], the system clock and nonces (feature `os-env`). |
+//! | [`env`](mod@env) | Time and randomness as inputs: [`Env`], the system clock and nonces (feature `os-env`). |
 //! | [`request`] | What the caller describes ([`Request`], [`Body`]), the [`Client`] that signs it into a [`PreparedRequest`], base URLs and percent-encoding. |
 //! | [`response`] | What the host received ([`Response`]), tolerant decoding, [`List`] envelopes. |
 //! | [`error`] | Typed errors with stable snake_case codes. |

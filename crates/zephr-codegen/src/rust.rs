@@ -170,7 +170,7 @@ fn request_type(out: &mut String, op: &Op, model: &OpModel) {
         if line.is_empty() {
             out.push_str("///\n");
         } else {
-            let _ = writeln!(out, "/// {line}");
+            let _ = writeln!(out, "/// {}", rustdoc_text(&line));
         }
     }
     if op.deprecated {
@@ -279,7 +279,7 @@ fn record_type(out: &mut String, record: &Record, response: bool) {
             if response { "Response" } else { "Request body" }
         );
     } else {
-        let _ = writeln!(out, "/// {}", record.doc.replace('\n', " "));
+        let _ = writeln!(out, "/// {}", rustdoc_text(&record.doc.replace('\n', " ")));
     }
     out.push_str("#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]\n");
     let _ = writeln!(out, "pub struct {} {{", record.name);
@@ -289,10 +289,24 @@ fn record_type(out: &mut String, record: &Record, response: bool) {
     out.push_str("    /// Members the reference does not document: sent (or received) as\n    /// top-level members beside the documented ones.\n    #[serde(flatten)]\n    pub extra: Map<String, Value>,\n}\n");
 }
 
+/// Reference text as rustdoc Markdown: a `<` that does not open an autolink
+/// (`<https://...>`) is escaped, so `<tenantid>` reads as text, not an HTML tag.
+fn rustdoc_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for (i, c) in text.char_indices() {
+        let rest = text.get(i..).unwrap_or_default();
+        if c == '<' && !rest.starts_with("<http") {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
 fn field_decl(out: &mut String, field: &Field, response: bool) {
     let _ = write!(out, "    /// `{}`", field.wire);
     if let Some(doc) = &field.doc {
-        let _ = write!(out, ": {}", one_line(doc));
+        let _ = write!(out, ": {}", rustdoc_text(&one_line(doc)));
     }
     if let Some(value) = &field.fixed {
         let _ = write!(out, " Always `{value:?}`.");

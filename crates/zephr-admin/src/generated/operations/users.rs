@@ -724,7 +724,7 @@ impl Operation for StartEmailAddressUpdate {
 pub struct StartEmailAddressUpdateBody {
     /// `new_identifiers`
     pub new_identifiers: Map<String, Value>,
-    /// `siteSlug`: Tenant and site identifier in the format <tenantid>\|<site>.
+    /// `siteSlug`: Tenant and site identifier in the format \<tenantid>\|\<site>.
     #[serde(rename = "siteSlug")]
     pub site_slug: String,
     /// Members the reference does not document: sent (or received) as
