@@ -18,6 +18,18 @@ pub use crate::generated::registry::OPERATIONS;
 /// (`{"first_name": "A", "extra": {"beta_flag": true}}` sends
 /// `{"first_name":"A","beta_flag":true}`). No documented body has a field of
 /// this name; a name given both directly and in `extra` is refused.
+///
+/// ```
+/// use serde_json::json;
+/// use zephr_admin::catalogue::{EXTRA, find_operation};
+///
+/// let op = find_operation("createUser").unwrap();
+/// let body = json!({"identifiers": {"email_address": "a@example.com"}, EXTRA: {"beta": true}});
+/// let request = op.request_from_json(&json!({"body": body}))?;
+/// let sent: serde_json::Value = serde_json::from_slice(request.body().as_bytes()).unwrap();
+/// assert_eq!(sent["beta"], true);
+/// # Ok::<(), zephr_admin::Error>(())
+/// ```
 pub const EXTRA: &str = "extra";
 
 /// Where a parameter goes.
@@ -77,6 +89,15 @@ impl ParamType {
     }
 
     /// Whether `text` is a valid written form of this type.
+    ///
+    /// ```
+    /// use zephr_admin::catalogue::ParamType;
+    ///
+    /// assert!(ParamType::Integer.accepts_text("42"));
+    /// assert!(!ParamType::Integer.accepts_text("4.2"));
+    /// assert!(ParamType::Boolean.accepts_text("true"));
+    /// ```
+    #[must_use]
     pub fn accepts_text(self, text: &str) -> bool {
         match self {
             ParamType::String => true,
@@ -428,6 +449,15 @@ impl OperationSpec {
     /// The body from text as given on a command line: raw text for text
     /// operations (sent with their documented media type), checked JSON text
     /// otherwise.
+    ///
+    /// ```
+    /// use zephr_admin::catalogue::find_operation;
+    ///
+    /// let create = find_operation("createUser").unwrap();
+    /// assert_eq!(create.body_from_text(r#"{"a":1}"#)?.content_type(), Some("application/json"));
+    /// assert_eq!(create.body_from_text("{oops").unwrap_err().code(), "invalid_body");
+    /// # Ok::<(), zephr_admin::Error>(())
+    /// ```
     pub fn body_from_text(&self, text: impl Into<String>) -> Result<Body, Error> {
         match self.body {
             BodyKind::Text => Ok(Body::raw(text.into(), self.body_media)),
@@ -468,6 +498,11 @@ impl OperationSpec {
     }
 
     /// The documented parameter names, comma-separated.
+    ///
+    /// ```
+    /// let op = zephr_admin::catalogue::find_operation("listAccountUsers").unwrap();
+    /// assert_eq!(op.param_names(), "account_id");
+    /// ```
     pub fn param_names(&self) -> String {
         let names: Vec<&str> = self.params.iter().map(|p| p.name).collect();
         if names.is_empty() {

@@ -315,6 +315,12 @@ impl ApiError {
     }
 
     /// The body as text (lossy for invalid UTF-8).
+    ///
+    /// ```
+    /// let err = zephr_admin::Response::new(409, vec![], "already exists").error_for_status().unwrap_err();
+    /// assert_eq!(err.body_text(), "already exists");
+    /// ```
+    #[must_use]
     pub fn body_text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()
     }

@@ -101,11 +101,19 @@ impl BaseUrl {
     }
 
     /// The path prefix (empty, or starting with `/`).
+    ///
+    /// ```
+    /// let url = zephr_admin::BaseUrl::parse("https://proxy.example/zephr/")?;
+    /// assert_eq!((url.origin(), url.path_prefix()), ("https://proxy.example", "/zephr"));
+    /// # Ok::<(), zephr_admin::Error>(())
+    /// ```
+    #[must_use]
     pub fn path_prefix(&self) -> &str {
         &self.prefix
     }
 
     /// Scheme and authority.
+    #[must_use]
     pub fn origin(&self) -> &str {
         &self.origin
     }

@@ -154,6 +154,16 @@ pub enum WebhookCredentials {
 
 impl WebhookCredentials {
     /// Basic credentials. The user name must not contain `:`; neither part may be empty.
+    ///
+    /// ```
+    /// use zephr_admin::webhook::WebhookCredentials;
+    ///
+    /// let credentials = WebhookCredentials::basic("zephr", "s3cret")?;
+    /// assert_eq!(credentials.authorization().as_str(), "Basic emVwaHI6czNjcmV0");
+    /// assert!(!format!("{credentials:?}").contains("s3cret"));
+    /// assert_eq!(WebhookCredentials::basic("a:b", "pw").unwrap_err().code(), "webhook_invalid_config");
+    /// # Ok::<(), zephr_admin::webhook::WebhookError>(())
+    /// ```
     pub fn basic(
         username: impl Into<String>,
         password: impl Into<String>,
@@ -174,6 +184,15 @@ impl WebhookCredentials {
     }
 
     /// A Bearer token: non-empty visible ASCII (it travels in a header).
+    ///
+    /// ```
+    /// use zephr_admin::webhook::WebhookCredentials;
+    ///
+    /// let credentials = WebhookCredentials::bearer("t0ken")?;
+    /// assert_eq!((credentials.kind(), credentials.authorization().as_str()), ("bearer", "Bearer t0ken"));
+    /// assert!(WebhookCredentials::bearer("two words").is_err());
+    /// # Ok::<(), zephr_admin::webhook::WebhookError>(())
+    /// ```
     pub fn bearer(token: impl Into<String>) -> Result<Self, WebhookError> {
         let token = Zeroizing::new(token.into());
         if token.is_empty() || !token.bytes().all(|b| b.is_ascii_graphic()) {
@@ -246,6 +265,14 @@ fn ct_diff(expected: &[u8], received: &[u8]) -> (u8, usize) {
 
 /// `true` when both byte strings are equal, compared in constant time for a
 /// given `expected` length.
+///
+/// ```
+/// use zephr_admin::webhook::constant_time_eq;
+///
+/// assert!(constant_time_eq(b"Bearer abc", b"Bearer abc"));
+/// assert!(!constant_time_eq(b"Bearer abc", b"Bearer ab"));
+/// ```
+#[must_use]
 pub fn constant_time_eq(expected: &[u8], received: &[u8]) -> bool {
     ct_diff(expected, received).0 == 0
 }
@@ -332,6 +359,14 @@ const EVENT_TYPES: &[(EventType, &str)] = &[
 
 impl EventType {
     /// The type for a wire name; unknown names are kept in `Unknown`.
+    ///
+    /// ```
+    /// use zephr_admin::webhook::EventType;
+    ///
+    /// assert_eq!(EventType::from_name("CREATE_USER"), EventType::CreateUser);
+    /// assert_eq!(EventType::from_name("NEW_THING").as_str(), "NEW_THING");
+    /// assert!(EventType::known().all(|t| !matches!(t, EventType::Unknown(_))));
+    /// ```
     pub fn from_name(name: &str) -> EventType {
         EVENT_TYPES
             .iter()
@@ -515,6 +550,18 @@ impl WebhookEvent {
 /// The body must be a JSON object with a string `type` and an integer `time`
 /// (milliseconds); `tenantId`, `subTenantId` and `webhook` are optional
 /// strings, `details` any JSON. Anything else is [`WebhookError::InvalidBody`].
+///
+/// ```
+/// use zephr_admin::webhook::{EventType, dedupe_key, parse_event};
+///
+/// let body = br#"{"type":"DELETE_USER","time":1700000000000,"details":{"user_id":"u-1"}}"#;
+/// let event = parse_event(body)?;
+/// assert_eq!((event.event_type.clone(), event.time), (EventType::DeleteUser, 1_700_000_000_000));
+/// // The same envelope delivered twice has the same key.
+/// assert_eq!(dedupe_key(&event), dedupe_key(&parse_event(body)?));
+/// assert_eq!(parse_event(b"[]").unwrap_err().code(), "webhook_invalid_body");
+/// # Ok::<(), zephr_admin::webhook::WebhookError>(())
+/// ```
 pub fn parse_event(body: &[u8]) -> Result<WebhookEvent, WebhookError> {
     let value: Value = serde_json::from_slice(body).map_err(|e| {
         WebhookError::InvalidBody(format!(
@@ -578,7 +625,9 @@ pub fn parse_event(body: &[u8]) -> Result<WebhookEvent, WebhookError> {
 ///
 /// Zephr's envelope carries no event id, so the key is a SHA-256 over the
 /// envelope's members (each length-prefixed, so no two envelopes share an
-/// encoding): `zwh_` and 32 hex digits. Store it and skip events you have seen.
+/// encoding): `zwh_` and 32 hex digits. Store it and skip events you have seen
+/// (see [`parse_event`] for an example).
+#[must_use]
 pub fn dedupe_key(event: &WebhookEvent) -> String {
     let mut hash = Sha256::new();
     let details = event.raw_details.to_string();
@@ -638,6 +687,16 @@ impl WebhookVerifier {
     }
 
     /// Checks only the `Authorization` header.
+    ///
+    /// ```
+    /// use zephr_admin::webhook::{WebhookCredentials, WebhookVerifier};
+    ///
+    /// let verifier = WebhookVerifier::new(WebhookCredentials::bearer("t0ken")?);
+    /// assert!(verifier.check_authorization(Some("Bearer t0ken")).is_ok());
+    /// assert_eq!(verifier.check_authorization(Some("Bearer nope")).unwrap_err().code(), "webhook_wrong_credentials");
+    /// assert!(verifier.check_authorization(None).is_err());
+    /// # Ok::<(), zephr_admin::webhook::WebhookError>(())
+    /// ```
     pub fn check_authorization(&self, authorization: Option<&str>) -> Result<(), WebhookError> {
         let header = authorization
             .ok_or(WebhookError::MissingAuthorization)?
@@ -687,7 +746,7 @@ impl WebhookVerifier {
 
     /// Checks the header, parses the body and applies the staleness window.
     /// `now_ms` is the receiver's clock in milliseconds since the Unix epoch
-    /// (only used when a window is set).
+    /// (only used when a window is set; see the [module](self) example).
     pub fn verify(
         &self,
         authorization: Option<&str>,
@@ -756,7 +815,8 @@ impl fmt::Debug for WebhookRequest {
     }
 }
 
-/// A POST delivery of `body` carrying `credentials`.
+/// A POST delivery of `body` carrying `credentials` (see the [module](self)
+/// example).
 pub fn test_request(credentials: &WebhookCredentials, body: &[u8]) -> WebhookRequest {
     deliver("POST", Some(credentials), body.to_vec())
 }
