@@ -2,7 +2,12 @@
 //! the JSON one, wrapped errors are reachable through `source`, and the
 //! builders of non-exhaustive types set exactly what they name.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use std::error::Error as _;
 
