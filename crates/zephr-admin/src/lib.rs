@@ -34,7 +34,7 @@
 //!
 //! # A tour of the modules
 //!
-//! The everyday types are re-exported at the root: [`Client`],
+//! The everyday types are re-exported at the root (and stay in their module): [`Client`],
 //! [`Credentials`], [`BaseUrl`], [`Env`], [`Request`], [`Body`],
 //! [`PreparedRequest`], [`Response`], [`List`], [`Error`] and [`Result`].
 //! Everything else lives in the module of its concern, in the order a
@@ -54,6 +54,17 @@
 //! | [`call`] | The call engine: one state machine that signs, sends, retries and pages; every host is a small pump over it. |
 //! | [`webhook`] | Verifying and parsing the webhooks Zephr sends. |
 //! | [`lenient`] | Serde helpers that accept the loosely typed values the API answers with. |
+//!
+//! # Conventions
+//!
+//! - Builders take `self` and set with `with_*` ([`Request::with_body`],
+//!   [`Client::with_retry_policy`]); getters are nouns ([`Request::body`]).
+//! - Types that will grow are `#[non_exhaustive]`: match them with a `_` arm
+//!   and build them with their constructors ([`retry::RetryPolicy::default`]
+//!   and its `with_*` methods, [`Response::new`], [`Env::new`]).
+//! - Every error has a stable snake_case `code()`, its
+//!   [`source`](std::error::Error::source) is the error it wraps, and no
+//!   message or `Debug` output contains the secret key.
 //!
 //! # Features
 //!
