@@ -7,10 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 RUSTDOCFLAGS="-D warnings" cargo doc -p zephr-admin -p zephr-admin-client --no-deps --locked
-# As docs.rs builds it: every feature, with feature badges (nightly rustdoc;
-# the same toolchain scripts/fuzz.sh uses).
-if ! rustup run nightly rustc --version >/dev/null 2>&1; then
-  rustup toolchain install nightly --profile minimal
-fi
+# As docs.rs builds it: every feature, with feature badges (nightly rustdoc,
+# installed by scripts/setup.sh).
 RUSTDOCFLAGS="--cfg docsrs -D warnings" CARGO_TARGET_DIR=target/docsrs \
   cargo +nightly doc -p zephr-admin --all-features --no-deps --locked
