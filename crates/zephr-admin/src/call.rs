@@ -105,6 +105,18 @@ impl CallOptions {
     }
 
     /// Sets [`max_retries`](RetryPolicy::max_retries) on the policy in use.
+    ///
+    /// ```
+    /// use zephr_admin::call::CallOptions;
+    /// use zephr_admin::{BaseUrl, Client, Credentials};
+    ///
+    /// let client = Client::new(Credentials::new("ak", "sk")?, BaseUrl::tenant("news")?);
+    /// let options = CallOptions::default().with_max_retries(&client, 0);
+    /// // The client's policy, with only the retry count changed.
+    /// let policy = options.retry.unwrap();
+    /// assert_eq!((policy.max_retries, policy.base_delay_ms), (0, client.retry_policy().base_delay_ms));
+    /// # Ok::<(), zephr_admin::Error>(())
+    /// ```
     #[must_use]
     pub fn with_max_retries(mut self, client: &Client, max_retries: u32) -> Self {
         let mut policy = self

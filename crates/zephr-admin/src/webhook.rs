@@ -438,6 +438,15 @@ impl UserDetails {
     /// The user record in `details`: `None` unless it has a string `user_id`
     /// and every documented member present has its documented JSON type.
     /// (Read by hand rather than derived: it keeps the wasm module small.)
+    ///
+    /// ```
+    /// use serde_json::json;
+    /// use zephr_admin::webhook::UserDetails;
+    ///
+    /// let user = UserDetails::from_details(&json!({"user_id": "u-1", "email_verified": true})).unwrap();
+    /// assert_eq!((user.user_id.as_str(), user.email_verified), ("u-1", Some(true)));
+    /// assert!(UserDetails::from_details(&json!({"user_id": 7})).is_none());
+    /// ```
     pub fn from_details(details: &Value) -> Option<UserDetails> {
         let mut extra = details.as_object()?.clone();
         let text = |v: Value| match v {
@@ -892,6 +901,19 @@ impl TestEvent {
 
     /// The delivery: `method` (GET, POST, PUT or DELETE), the body, and the
     /// `Authorization` header of `credentials` when given.
+    ///
+    /// ```
+    /// use serde_json::json;
+    /// use zephr_admin::webhook::{EventType, TestEvent, WebhookCredentials, WebhookVerifier};
+    ///
+    /// let credentials = WebhookCredentials::basic("zephr", "s3cret")?;
+    /// let event = TestEvent::new(EventType::CreateUser, 1_700_000_000_000, json!({"user_id": "u-1"}));
+    /// let delivery = event.request("PUT", Some(&credentials));
+    /// assert_eq!(delivery.method, "PUT");
+    /// let received = WebhookVerifier::new(credentials).verify(delivery.authorization(), &delivery.body, 0)?;
+    /// assert_eq!(received.tenant_id.as_deref(), Some("test"));
+    /// # Ok::<(), zephr_admin::webhook::WebhookError>(())
+    /// ```
     pub fn request(
         &self,
         method: &str,
