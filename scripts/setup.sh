@@ -8,6 +8,12 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
 fi
 
+# Nightly rustdoc builds the docs as docs.rs does (scripts/docs.sh); the fuzz suite uses it too.
+if ! rustup run nightly rustc --version >/dev/null 2>&1; then
+  echo "setup: installing the nightly toolchain"
+  rustup toolchain install nightly --profile minimal
+fi
+
 # wasm-bindgen-cli must be exactly the version of the wasm-bindgen crate in Cargo.lock.
 pinned=$(grep -A1 '^name = "wasm-bindgen"$' Cargo.lock | sed -n 's/^version = "\(.*\)"$/\1/p')
 installed=$(wasm-bindgen --version 2>/dev/null | cut -d' ' -f2 || true)

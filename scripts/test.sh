@@ -14,6 +14,8 @@ cargo fmt --all -- --check
 step "lints"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 cargo clippy -p zephr-admin-wasm --target wasm32-unknown-unknown --locked -- -D warnings
+step "API docs: cargo doc with warnings denied (and as docs.rs builds them)"
+bash scripts/docs.sh
 step "Rust tests (unit, integration, doc)"
 cargo test --workspace --locked
 step "fuzz smoke pass: every target of fuzz/ for 20 s (nightly, cargo-fuzz)"

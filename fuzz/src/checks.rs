@@ -12,10 +12,10 @@
 )]
 
 use serde_json::Value;
-use zephr_admin::{
-    BaseUrl, Client, Credentials, Env, ParsedAuthorization, Request, Response, RetryDecision,
-    RetryPolicy, SignableRequest, next_page, parse_retry_after, sign,
-};
+use zephr_admin::pagination::next_page;
+use zephr_admin::retry::{RetryDecision, RetryPolicy, parse_retry_after};
+use zephr_admin::signing::{ParsedAuthorization, SignableRequest, sign};
+use zephr_admin::{BaseUrl, Client, Credentials, Env, Request, Response};
 
 /// The `n`th field of `data` (empty when there are fewer).
 fn field(data: &[u8], n: usize) -> &[u8] {
@@ -130,7 +130,7 @@ pub fn sign_parts(data: &[u8]) {
 /// a field read as JSON (or as text), and more parameters may come as JSON.
 pub fn prepare(data: &[u8]) {
     const FIXED: usize = 5;
-    let operations = zephr_admin::OPERATIONS;
+    let operations = zephr_admin::catalogue::OPERATIONS;
     let op = &operations[usize::try_from(number(data, 0)).unwrap_or(0) % operations.len()];
     let mut params = match serde_json::from_slice::<Value>(field(data, 1)) {
         Ok(Value::Object(map)) => map,
@@ -206,7 +206,7 @@ pub fn prepare(data: &[u8]) {
 
 /// Response decoding for any operation, status, headers and body.
 pub fn response(data: &[u8]) {
-    let operations = zephr_admin::OPERATIONS;
+    let operations = zephr_admin::catalogue::OPERATIONS;
     let op = &operations[usize::try_from(number(data, 0)).unwrap_or(0) % operations.len()];
     let status = u16::try_from(number(data, 1) % 1000).unwrap_or(0);
     let headers = vec![
@@ -244,19 +244,17 @@ pub fn retry(data: &[u8]) {
     let value = text(data, 0);
     let now_ms = number(data, 1);
     let _ = parse_retry_after(&value, now_ms);
-    let policy = RetryPolicy {
-        max_retries: 3,
-        retry_non_idempotent: true,
-        ..RetryPolicy::default()
-    };
+    let policy = RetryPolicy::default()
+        .with_max_retries(3)
+        .with_retry_non_idempotent(true);
     let status = u16::try_from(number(data, 2) % 1000).unwrap_or(0);
     let retries = u32::try_from(number(data, 3) % 8).unwrap_or(0);
     let jitter = f64::from_bits(number(data, 4));
-    let outcome = zephr_admin::Outcome::Response {
+    let outcome = zephr_admin::retry::Outcome::Response {
         status,
         retry_after: Some(&value),
     };
-    for outcome in [outcome, zephr_admin::Outcome::TransportError] {
+    for outcome in [outcome, zephr_admin::retry::Outcome::TransportError] {
         if let RetryDecision::RetryAfter(ms) =
             policy.decide("GET", &outcome, retries, jitter, now_ms)
         {
@@ -293,11 +291,11 @@ pub fn paging(data: &[u8]) {
     let mut request = Request::get("/v3/accounts");
     let page = text(data, 1);
     if !page.is_empty() {
-        request = request.query("page", page);
+        request = request.with_query("page", page);
     }
     let rpp = text(data, 2);
     if !rpp.is_empty() {
-        request = request.query("rpp", rpp);
+        request = request.with_query("rpp", rpp);
     }
     let number_of = |r: &Request| {
         r.query_value("page")

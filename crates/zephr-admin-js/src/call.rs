@@ -22,10 +22,10 @@
 
 use serde_json::Value;
 use zephr_admin::call::{Call, CallError, CallOptions, Engine, Pages, Step, TransportFailure};
-use zephr_admin::{
-    Client, Error, InputErrorKind, Pagination, Response, ResponseKind, require_operation,
-    timestamp_from_f64,
-};
+use zephr_admin::catalogue::{Pagination, ResponseKind, require_operation};
+use zephr_admin::env::timestamp_from_f64;
+use zephr_admin::error::InputErrorKind;
+use zephr_admin::{Client, Error, Response};
 
 use crate::messages::{
     Answer, CallSettings, ErrorData, OutcomeMessage, Parsed, RetryMessage, StepMessage, to_text,
@@ -53,7 +53,8 @@ impl ClientHandle {
             // The default headers are checked now, not at the first call.
             let probe = options.request("listAccounts", &Value::Object(Default::default()))?;
             let client = options.client()?;
-            client.prepare(&probe, &zephr_admin::Env::new(1_700_000_000_000, "probe"))?;
+            let _checked =
+                client.prepare(&probe, &zephr_admin::Env::new(1_700_000_000_000, "probe"))?;
             Ok((client, options))
         });
         ClientHandle { client }

@@ -18,10 +18,13 @@ use serde_json::Value;
 use serde_json::value::RawValue;
 use zeroize::Zeroizing;
 
+use zephr_admin::catalogue::{Pagination, ResponseKind, require_operation};
+use zephr_admin::env::{parse_timestamp, timestamp_from_f64};
+use zephr_admin::error::{DecodeError, InputError, InputErrorKind};
+use zephr_admin::pagination::next_page;
+use zephr_admin::signing::{SignableRequest, sign};
 use zephr_admin::{
-    BaseUrl, Client, Credentials, DecodeError, Env, Error, InputError, InputErrorKind, List,
-    Pagination, PreparedRequest, Request, Response, ResponseKind, SignableRequest, next_page,
-    parse_timestamp, require_operation, sign, timestamp_from_f64,
+    BaseUrl, Client, Credentials, Env, Error, List, PreparedRequest, Request, Response,
 };
 
 pub use call::{CallHandle, ClientHandle};
@@ -30,10 +33,7 @@ pub use ts::{error_codes, typescript};
 
 /// An input error (the core's kinds, with a message that never quotes a value).
 fn input(kind: InputErrorKind, message: impl Into<String>) -> Error {
-    Error::Input(InputError {
-        kind,
-        message: message.into(),
-    })
+    Error::Input(InputError::new(kind, message))
 }
 
 /// Milliseconds since the epoch from a JSON number or decimal text.
@@ -276,7 +276,7 @@ impl ClientOptions {
             .default_headers
             .iter()
             .fold(request, |request, (name, value)| {
-                request.header(name.as_str(), value.as_str())
+                request.with_header(name.as_str(), value.as_str())
             }))
     }
 }
@@ -298,11 +298,11 @@ pub fn prepare_request(
 /// copied as they arrived: the host parses the text once.
 pub fn decode_body(response: &Response, list: bool) -> Result<String, Error> {
     let decode_error = |message: String| {
-        Error::Decode(DecodeError {
-            status: response.status,
+        Error::Decode(DecodeError::new(
+            response.status,
             message,
-            body: response.body.clone(),
-        })
+            response.body.clone(),
+        ))
     };
     let text = std::str::from_utf8(response.body.trim_ascii())
         .map_err(|e| decode_error(format!("the body is not UTF-8: {e}")))?;

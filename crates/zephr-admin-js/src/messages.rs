@@ -67,6 +67,8 @@ impl From<&Error> for ErrorData {
                 body: Some(String::from_utf8_lossy(&e.body).into_owned()),
                 ..ErrorData::new(error.code(), error.to_string())
             },
+            // The core's error is non-exhaustive: a new kind keeps its code and message.
+            _ => ErrorData::new(error.code(), error.to_string()),
         }
     }
 }

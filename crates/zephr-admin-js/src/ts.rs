@@ -3,7 +3,7 @@
 //! interface is written beside the type it declares (the tests check that
 //! every serialised member is declared).
 
-use zephr_admin::{ApiErrorCode, InputErrorKind};
+use zephr_admin::error::{ApiErrorCode, InputErrorKind};
 
 use crate::messages::Failure;
 

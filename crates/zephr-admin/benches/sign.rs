@@ -7,9 +7,8 @@ use std::hint::black_box;
 use criterion::{Criterion, criterion_group, criterion_main};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
-use zephr_admin::{
-    BaseUrl, Body, Client, Credentials, Env, List, Request, Response, SignableRequest, sign,
-};
+use zephr_admin::signing::{SignableRequest, sign};
+use zephr_admin::{BaseUrl, Body, Client, Credentials, Env, List, Request, Response};
 
 const SECRET: &str = "9b8c7d6e-5f4a-4b3c-8d2e-1f0a9b8c7d6e";
 const ACCESS: &str = "a3f1c2d4-5b6e-4f70-8a9b-0c1d2e3f4a5b";
@@ -66,8 +65,8 @@ fn signing(c: &mut Criterion) {
     group.bench_function("zephr_admin::Client::prepare", |b| {
         b.iter(|| {
             let request = Request::post("/v3/users/{user_id}/attributes")
-                .path_param("user_id", "5fd2b1a4-6c0e-4f7e-9b1d-2a3c4d5e6f70")
-                .body(Body::json(black_box(&body)).unwrap());
+                .with_path_param("user_id", "5fd2b1a4-6c0e-4f7e-9b1d-2a3c4d5e6f70")
+                .with_body(Body::json(black_box(&body)).unwrap());
             client.prepare(&request, &env).unwrap()
         })
     });

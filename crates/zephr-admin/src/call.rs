@@ -16,7 +16,7 @@
 //! are inputs, so the engine is deterministic under test. Every attempt is
 //! signed at the time of the poll that sends it, with the nonce of that poll.
 //! Redirects are never followed: a 3xx answer is a typed
-//! [`unexpected_status`](crate::ApiErrorCode::UnexpectedStatus) error.
+//! [`unexpected_status`](crate::error::ApiErrorCode::UnexpectedStatus) error.
 //!
 //! ```
 //! use zephr_admin::call::{Call, CallOptions, Engine, Step};
@@ -54,10 +54,9 @@ use std::fmt;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
+use crate::catalogue::{Operation, require_operation};
 use crate::env::Env;
 use crate::error::Error;
-use crate::operation::{Operation, require_operation};
-use crate::pagination::{PageSummary, next_page_after};
 use crate::request::{Client, PreparedRequest, Request};
 use crate::response::{List, Response};
 use crate::retry::{Outcome, RetryDecision, RetryPolicy};
@@ -66,6 +65,17 @@ use crate::retry::{Outcome, RetryDecision, RetryPolicy};
 pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 64 * 1024 * 1024;
 
 /// How a call retries and how much it reads.
+///
+/// ```
+/// use zephr_admin::call::CallOptions;
+/// use zephr_admin::retry::RetryPolicy;
+///
+/// let options = CallOptions::default()
+///     .with_retry(RetryPolicy::default().with_max_retries(4))
+///     .with_max_response_bytes(1 << 20);
+/// assert_eq!(options.retry.as_ref().map(|p| p.max_retries), Some(4));
+/// assert_eq!(options.max_response_bytes, 1_048_576);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct CallOptions {
@@ -95,6 +105,18 @@ impl CallOptions {
     }
 
     /// Sets [`max_retries`](RetryPolicy::max_retries) on the policy in use.
+    ///
+    /// ```
+    /// use zephr_admin::call::CallOptions;
+    /// use zephr_admin::{BaseUrl, Client, Credentials};
+    ///
+    /// let client = Client::new(Credentials::new("ak", "sk")?, BaseUrl::tenant("news")?);
+    /// let options = CallOptions::default().with_max_retries(&client, 0);
+    /// // The client's policy, with only the retry count changed.
+    /// let policy = options.retry.unwrap();
+    /// assert_eq!((policy.max_retries, policy.base_delay_ms), (0, client.retry_policy().base_delay_ms));
+    /// # Ok::<(), zephr_admin::Error>(())
+    /// ```
     #[must_use]
     pub fn with_max_retries(mut self, client: &Client, max_retries: u32) -> Self {
         let mut policy = self
@@ -155,6 +177,13 @@ pub struct TransportFailure {
 
 impl TransportFailure {
     /// A failure of this kind with the host's description.
+    ///
+    /// ```
+    /// use zephr_admin::call::{FailureKind, TransportFailure};
+    ///
+    /// let failure = TransportFailure::new(FailureKind::Connect, "connection refused");
+    /// assert_eq!(failure.to_string(), "connect_failed: connection refused");
+    /// ```
     pub fn new(kind: FailureKind, message: impl Into<String>) -> Self {
         TransportFailure {
             kind,
@@ -173,6 +202,18 @@ impl std::error::Error for TransportFailure {}
 
 /// Why a call failed: the core refused the input, the API answered with an
 /// error or an undecodable body, or the transport failed.
+///
+/// ```
+/// use std::error::Error as _;
+/// use zephr_admin::Response;
+/// use zephr_admin::call::CallError;
+///
+/// let api = Response::new(404, vec![], "").error_for_status().unwrap_err();
+/// let err = CallError::from(zephr_admin::Error::from(api));
+/// assert_eq!(err.code(), "not_found");
+/// assert_eq!(err.api().map(|e| e.status), Some(404));
+/// assert!(err.source().is_some());
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum CallError {
@@ -192,7 +233,7 @@ impl CallError {
     }
 
     /// The API error, when the API answered with a non-2xx status.
-    pub fn api(&self) -> Option<&crate::ApiError> {
+    pub fn api(&self) -> Option<&crate::error::ApiError> {
         match self {
             CallError::Core(Error::Api(e)) => Some(e),
             _ => None,
@@ -309,6 +350,20 @@ pub struct Call<T> {
 
 impl<T> Call<T> {
     /// A call of a request whose 2xx answer `decode` turns into the output.
+    ///
+    /// ```
+    /// use zephr_admin::call::{Call, CallOptions, Engine, Step};
+    /// use zephr_admin::{BaseUrl, Client, Credentials, Request, Response};
+    ///
+    /// let client = Client::new(Credentials::new("ak", "sk")?, BaseUrl::tenant("news")?);
+    /// let request = Request::get("/v3/user-export").with_query("format", "csv");
+    /// let mut call = Call::with_decoder(&client, request, CallOptions::default(), Response::text);
+    /// assert!(matches!(call.poll(&client, 1, "n1"), Step::Send(_)));
+    /// call.handle(Ok(Response::new(200, vec![], "id\nu-1\n")), 2, 0.5);
+    /// let Step::Output(csv) = call.poll(&client, 2, "n2") else { panic!("no output") };
+    /// assert_eq!(csv?, "id\nu-1\n");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn with_decoder(
         client: &Client,
         request: Request,
@@ -358,6 +413,19 @@ impl<T> Call<T> {
 
 impl<T: DeserializeOwned> Call<T> {
     /// A call of a request decoded into `T` (tolerantly, see [`Response::decode`]).
+    ///
+    /// ```
+    /// use zephr_admin::call::{Call, CallOptions, Engine, Step};
+    /// use zephr_admin::{BaseUrl, Client, Credentials, Request};
+    ///
+    /// let client = Client::new(Credentials::new("ak", "sk")?, BaseUrl::tenant("news")?);
+    /// let mut call: Call<serde_json::Value> =
+    ///     Call::new(&client, Request::get("/v3/accounts"), CallOptions::default());
+    /// let Step::Send(prepared) = call.poll(&client, 1_700_000_000_000, "n1") else { panic!("no send") };
+    /// assert_eq!(prepared.url, "https://news.api.zephr.com/v3/accounts");
+    /// assert_eq!(call.attempts(), 1);
+    /// # Ok::<(), zephr_admin::Error>(())
+    /// ```
     pub fn new(client: &Client, request: Request, options: CallOptions) -> Self {
         Self::with_decoder(client, request, options, Response::decode::<T>)
     }
@@ -384,8 +452,22 @@ impl Call<()> {
     }
 
     /// A call of a catalogue operation by id, with parameters as a JSON
-    /// object (see [`OperationSpec::request_from_json`](crate::OperationSpec::request_from_json)),
+    /// object (see [`OperationSpec::request_from_json`](crate::catalogue::OperationSpec::request_from_json)),
     /// decoded as JSON.
+    ///
+    /// ```
+    /// use serde_json::json;
+    /// use zephr_admin::call::{Call, CallOptions, Engine, Step};
+    /// use zephr_admin::{BaseUrl, Client, Credentials};
+    ///
+    /// let client = Client::new(Credentials::new("ak", "sk")?, BaseUrl::tenant("news")?);
+    /// // A misspelt parameter is the call's first output, before anything is sent.
+    /// let mut call = Call::json(&client, "getUser", &json!({"usr_id": "u-1"}), CallOptions::default());
+    /// let Step::Output(Err(e)) = call.poll(&client, 1, "n1") else { panic!("no error") };
+    /// assert_eq!(e.code(), "unknown_param");
+    /// assert_eq!(call.attempts(), 0);
+    /// # Ok::<(), zephr_admin::Error>(())
+    /// ```
     pub fn json(
         client: &Client,
         operation_id: &str,
@@ -513,7 +595,7 @@ impl<T> Call<T> {
 
 /// A `page`/`rpp` list, page after page: each page is a [`Call`] (with its
 /// own retries), and each [`Step::Output`] is one decoded page. The next
-/// page's request follows [`next_page`](crate::next_page)'s rules, read from
+/// page's request follows [`next_page`](crate::pagination::next_page)'s rules, read from
 /// the decoded page itself (the body is decoded once). An error ends the walk.
 ///
 /// ```
@@ -553,7 +635,8 @@ pub struct Pages<T> {
 }
 
 impl<T: DeserializeOwned> Pages<T> {
-    /// Pages through a request's list, starting with the request as given.
+    /// Pages through a request's list, starting with the request as given
+    /// (see the example on [`Pages`]).
     pub fn new(client: &Client, first: Request, options: CallOptions) -> Self {
         Pages {
             call: Call::new(client, first, options.clone()),
@@ -563,7 +646,8 @@ impl<T: DeserializeOwned> Pages<T> {
         }
     }
 
-    /// Pages through a typed operation whose output is a [`List`].
+    /// Pages through a typed operation whose output is a [`List`] (see the
+    /// example on [`Pages`]).
     pub fn operation<O>(client: &Client, operation: &O, options: CallOptions) -> Self
     where
         O: Operation<Output = List<T>>,
@@ -584,6 +668,23 @@ impl<T: DeserializeOwned> Pages<T> {
 
 impl Pages<Value> {
     /// Pages through a catalogue operation by id, with JSON parameters.
+    ///
+    /// ```
+    /// use serde_json::json;
+    /// use zephr_admin::call::{CallOptions, Engine, Pages, Step};
+    /// use zephr_admin::{BaseUrl, Client, Credentials, Response};
+    ///
+    /// let client = Client::new(Credentials::new("ak", "sk")?, BaseUrl::tenant("news")?);
+    /// let mut pages = Pages::json(&client, "listAccounts", &json!({"rpp": 1}), CallOptions::default());
+    /// let Step::Send(first) = pages.poll(&client, 1, "n1") else { panic!("no send") };
+    /// assert!(first.url.ends_with("/v3/accounts?rpp=1"));
+    /// pages.handle(Ok(Response::new(200, vec![], r#"{"results":[{"account_id":"a"}],"total":1}"#)), 1, 0.5);
+    /// let Step::Output(page) = pages.poll(&client, 1, "n2") else { panic!("no page") };
+    /// assert_eq!(page?.items.len(), 1);
+    /// // `total` says that was the only page.
+    /// assert!(matches!(pages.poll(&client, 1, "n3"), Step::Finished));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn json(client: &Client, operation_id: &str, params: &Value, options: CallOptions) -> Self {
         let request = require_operation(operation_id).and_then(|op| op.request_from_json(params));
         let call = match request {
@@ -609,15 +710,7 @@ impl<T: DeserializeOwned> Engine for Pages<T> {
         match self.call.poll(client, now_ms, nonce) {
             Step::Output(Ok(page)) => {
                 self.pages = self.pages.saturating_add(1);
-                let links = page.extra.get("links");
-                let total = page.total.map(Value::from);
-                let summary = PageSummary {
-                    items: Some(page.items.len()),
-                    total: total.as_ref(),
-                    meta: page.extra.get("meta"),
-                    links,
-                };
-                match next_page_after(self.call.request(), &summary) {
+                match page.next_page(self.call.request()) {
                     Some(next) => self.call = Call::new(client, next, self.options.clone()),
                     None => self.done = true,
                 }

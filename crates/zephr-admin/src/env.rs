@@ -8,7 +8,11 @@
 use crate::error::Error;
 
 /// The moment a request is signed and its nonce.
+///
+/// Build one with [`Env::new`] or [`Env::from_system`]; the fields are public
+/// to read.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Env {
     /// Milliseconds since the Unix epoch, before any clock offset is applied.
     pub now_ms: u64,
@@ -42,6 +46,7 @@ impl Env {
     /// # Ok::<(), zephr_admin::Error>(())
     /// ```
     #[cfg(feature = "os-env")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "os-env")))]
     pub fn from_system() -> Result<Self, Error> {
         Ok(Env {
             now_ms: system_now_ms(),
@@ -51,7 +56,14 @@ impl Env {
 }
 
 /// 128 random bits from the operating system, as 32 lowercase hex digits.
+///
+/// ```
+/// let nonce = zephr_admin::env::random_nonce()?;
+/// assert!(nonce.len() == 32 && nonce.bytes().all(|b| b.is_ascii_hexdigit()));
+/// # Ok::<(), zephr_admin::Error>(())
+/// ```
 #[cfg(feature = "os-env")]
+#[cfg_attr(docsrs, doc(cfg(feature = "os-env")))]
 pub fn random_nonce() -> Result<String, Error> {
     let mut bytes = [0u8; 16];
     getrandom::getrandom(&mut bytes).map_err(|e| {
@@ -66,7 +78,14 @@ pub fn random_nonce() -> Result<String, Error> {
 }
 
 /// Milliseconds since the Unix epoch from the system clock (0 if the clock is before 1970).
+///
+/// ```
+/// // Later than 2023-11-14, the day this scheme's test vectors were made.
+/// assert!(zephr_admin::env::system_now_ms() > 1_700_000_000_000);
+/// ```
 #[cfg(feature = "os-env")]
+#[cfg_attr(docsrs, doc(cfg(feature = "os-env")))]
+#[must_use]
 pub fn system_now_ms() -> u64 {
     #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
     {
@@ -90,8 +109,8 @@ pub fn system_now_ms() -> u64 {
 /// leading zeros (any of those would change the signed text).
 ///
 /// ```
-/// assert_eq!(zephr_admin::parse_timestamp("1700000000000")?, 1_700_000_000_000);
-/// assert!(zephr_admin::parse_timestamp("01").is_err());
+/// assert_eq!(zephr_admin::env::parse_timestamp("1700000000000")?, 1_700_000_000_000);
+/// assert!(zephr_admin::env::parse_timestamp("01").is_err());
 /// # Ok::<(), zephr_admin::Error>(())
 /// ```
 pub fn parse_timestamp(text: &str) -> Result<u64, Error> {
@@ -105,6 +124,15 @@ pub fn parse_timestamp(text: &str) -> Result<u64, Error> {
 }
 
 /// A timestamp given as a JavaScript number: a non-negative safe integer.
+///
+/// ```
+/// use zephr_admin::env::timestamp_from_f64;
+///
+/// assert_eq!(timestamp_from_f64(1_700_000_000_000.0)?, 1_700_000_000_000);
+/// assert_eq!(timestamp_from_f64(1.5).unwrap_err().code(), "invalid_timestamp");
+/// assert!(timestamp_from_f64(f64::NAN).is_err());
+/// # Ok::<(), zephr_admin::Error>(())
+/// ```
 pub fn timestamp_from_f64(ms: f64) -> Result<u64, Error> {
     const MAX_SAFE: f64 = 9_007_199_254_740_991.0;
     if ms.is_finite() && ms >= 0.0 && ms.fract() == 0.0 && ms <= MAX_SAFE {

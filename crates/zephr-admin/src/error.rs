@@ -6,8 +6,36 @@
 
 use std::fmt;
 
+/// `Result` with this crate's [`Error`] as the default error type.
+///
+/// ```
+/// fn tenant_url(tenant: &str) -> zephr_admin::Result<String> {
+///     Ok(zephr_admin::BaseUrl::tenant(tenant)?.to_string())
+/// }
+/// assert_eq!(tenant_url("news")?, "https://news.api.zephr.com");
+/// assert_eq!(tenant_url("no spaces").unwrap_err().code(), "invalid_tenant");
+/// # Ok::<(), zephr_admin::Error>(())
+/// ```
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
 /// Everything that can go wrong while preparing a request or reading a response.
+///
+/// Match on the variant for the details, or on [`Error::code`] for a stable
+/// string; [`source`](std::error::Error::source) is the wrapped error.
+///
+/// ```
+/// use std::error::Error as _;
+/// use zephr_admin::{Error, Response};
+///
+/// let err = Response::new(404, vec![], r#"{"message":"no such user"}"#)
+///     .decode::<serde_json::Value>()
+///     .unwrap_err();
+/// assert_eq!(err.code(), "not_found");
+/// assert!(matches!(&err, Error::Api(api) if api.status == 404));
+/// assert!(err.source().is_some());
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Error {
     /// The input cannot make a well-formed, unambiguous signed request.
     Input(InputError),
@@ -20,6 +48,7 @@ pub enum Error {
 impl Error {
     /// The stable snake_case code of this error (for example `invalid_nonce`,
     /// `not_found` or `decode_error`).
+    #[must_use]
     pub fn code(&self) -> &'static str {
         match self {
             Error::Input(e) => e.kind.as_str(),
@@ -29,10 +58,7 @@ impl Error {
     }
 
     pub(crate) fn input(kind: InputErrorKind, message: impl Into<String>) -> Self {
-        Error::Input(InputError {
-            kind,
-            message: message.into(),
-        })
+        Error::Input(InputError::new(kind, message))
     }
 }
 
@@ -46,7 +72,15 @@ impl fmt::Display for Error {
     }
 }
 
-impl std::error::Error for Error {}
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Input(e) => Some(e),
+            Error::Api(e) => Some(e),
+            Error::Decode(e) => Some(e),
+        }
+    }
+}
 
 impl From<ApiError> for Error {
     fn from(e: ApiError) -> Self {
@@ -55,7 +89,15 @@ impl From<ApiError> for Error {
 }
 
 /// Input that was refused before anything was signed.
+///
+/// ```
+/// use zephr_admin::error::{InputError, InputErrorKind};
+///
+/// let err = InputError::new(InputErrorKind::InvalidNonce, "the nonce is empty");
+/// assert_eq!(err.to_string(), "invalid_nonce: the nonce is empty");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct InputError {
     /// What kind of input was refused.
     pub kind: InputErrorKind,
@@ -63,9 +105,33 @@ pub struct InputError {
     pub message: String,
 }
 
+impl InputError {
+    /// An input error of this kind; `message` must not contain secrets.
+    pub fn new(kind: InputErrorKind, message: impl Into<String>) -> Self {
+        InputError {
+            kind,
+            message: message.into(),
+        }
+    }
+}
+
 impl fmt::Display for InputError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}: {}", self.kind.as_str(), self.message)
+    }
+}
+
+impl std::error::Error for InputError {}
+
+impl From<InputError> for Error {
+    fn from(e: InputError) -> Self {
+        Error::Input(e)
+    }
+}
+
+impl From<DecodeError> for Error {
+    fn from(e: DecodeError) -> Self {
+        Error::Decode(e)
     }
 }
 
@@ -83,6 +149,7 @@ macro_rules! codes {
             pub const ALL: &'static [$name] = &[$($name::$variant,)*];
 
             /// The stable snake_case code.
+            #[must_use]
             pub fn as_str(self) -> &'static str {
                 match self {
                     $($name::$variant => $code,)*
@@ -172,6 +239,14 @@ codes! {
 
 impl ApiErrorCode {
     /// The code for an HTTP status (which should not be 2xx).
+    ///
+    /// ```
+    /// use zephr_admin::error::ApiErrorCode;
+    ///
+    /// assert_eq!(ApiErrorCode::from_status(404), ApiErrorCode::NotFound);
+    /// assert_eq!(ApiErrorCode::from_status(503).as_str(), "server_error");
+    /// ```
+    #[must_use]
     pub fn from_status(status: u16) -> Self {
         match status {
             400 => Self::BadRequest,
@@ -186,6 +261,7 @@ impl ApiErrorCode {
     }
 
     /// What to check first, for the codes where there is something to say.
+    #[must_use]
     pub fn hint(self) -> Option<&'static str> {
         match self {
             Self::AuthenticationFailed => Some(
@@ -206,7 +282,19 @@ impl ApiErrorCode {
 }
 
 /// A non-2xx response from the API.
+///
+/// ```
+/// use zephr_admin::Response;
+/// use zephr_admin::error::ApiErrorCode;
+///
+/// let response = Response::new(429, vec![("x-request-id".into(), "r-1".into())], "slow down");
+/// let err = response.error_for_status().unwrap_err();
+/// assert_eq!((err.code, err.status), (ApiErrorCode::RateLimited, 429));
+/// assert_eq!(err.request_id.as_deref(), Some("r-1"));
+/// assert!(err.hint().is_some());
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ApiError {
     /// The class of the error, derived from the status.
     pub code: ApiErrorCode,
@@ -227,6 +315,12 @@ impl ApiError {
     }
 
     /// The body as text (lossy for invalid UTF-8).
+    ///
+    /// ```
+    /// let err = zephr_admin::Response::new(409, vec![], "already exists").error_for_status().unwrap_err();
+    /// assert_eq!(err.body_text(), "already exists");
+    /// ```
+    #[must_use]
     pub fn body_text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()
     }
@@ -251,7 +345,16 @@ impl fmt::Display for ApiError {
 impl std::error::Error for ApiError {}
 
 /// A 2xx response whose body does not decode into the expected type.
+///
+/// ```
+/// use zephr_admin::{Error, Response};
+///
+/// let err = Response::new(200, vec![], "not json").decode::<Vec<u32>>().unwrap_err();
+/// let Error::Decode(decode) = err else { panic!("not a decode error") };
+/// assert_eq!((decode.status, decode.body.as_slice()), (200, &b"not json"[..]));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct DecodeError {
     /// The HTTP status.
     pub status: u16,
@@ -259,6 +362,18 @@ pub struct DecodeError {
     pub message: String,
     /// The raw response body.
     pub body: Vec<u8>,
+}
+
+impl DecodeError {
+    /// A decode error for a response's status and body; `message` says why
+    /// decoding failed.
+    pub fn new(status: u16, message: impl Into<String>, body: impl Into<Vec<u8>>) -> Self {
+        DecodeError {
+            status,
+            message: message.into(),
+            body: body.into(),
+        }
+    }
 }
 
 impl fmt::Display for DecodeError {

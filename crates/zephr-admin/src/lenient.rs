@@ -5,6 +5,27 @@
 //! the neighbouring scalar forms instead of failing the whole response; a
 //! value of a different shape (an object where text was expected) is still an
 //! error, reported with the raw body.
+//!
+//! ```
+//! use serde::Deserialize;
+//!
+//! #[derive(Deserialize)]
+//! struct Account {
+//!     #[serde(default, deserialize_with = "zephr_admin::lenient::integer")]
+//!     seats: Option<i64>,
+//!     #[serde(default, deserialize_with = "zephr_admin::lenient::string")]
+//!     code: Option<String>,
+//!     #[serde(default, deserialize_with = "zephr_admin::lenient::boolean")]
+//!     active: Option<bool>,
+//!     #[serde(default, deserialize_with = "zephr_admin::lenient::number")]
+//!     price: Option<f64>,
+//! }
+//!
+//! let a: Account = serde_json::from_str(r#"{"seats":"5","code":42,"active":"true","price":"9.5"}"#)?;
+//! assert_eq!((a.seats, a.code.as_deref(), a.active, a.price), (Some(5), Some("42"), Some(true), Some(9.5)));
+//! assert!(serde_json::from_str::<Account>(r#"{"seats":{"n":5}}"#).is_err());
+//! # Ok::<(), serde_json::Error>(())
+//! ```
 
 use serde::de::{Deserialize, Deserializer, Error as _};
 use serde_json::Value;

@@ -4,10 +4,15 @@
 //! The documented list endpoints answer either `{results, total}` (accounts)
 //! or `{results, meta: {count, rpp, paginated}, links: {next: {page}}}` (user
 //! export). Pages are numbered from 1.
+//!
+//! The [call engine](crate::call)'s [`Pages`](crate::call::Pages) walks pages
+//! with these rules; a host that drives requests itself asks [`next_page`]
+//! with a JSON body, or [`List::next_page`] with a typed page.
 
 use serde_json::Value;
 
 use crate::request::Request;
+use crate::response::List;
 
 /// The request for the page after the one `body` answered, or `None` when
 /// `body` was the last page.
@@ -20,41 +25,71 @@ use crate::request::Request;
 ///
 /// ```
 /// use serde_json::json;
-/// use zephr_admin::{Request, next_page};
+/// use zephr_admin::Request;
+/// use zephr_admin::pagination::next_page;
 ///
-/// let first = Request::get("/v3/accounts").query("rpp", "2");
+/// let first = Request::get("/v3/accounts").with_query("rpp", "2");
 /// let body = json!({"results": [{"account_id": "a"}, {"account_id": "b"}], "total": 3});
 /// let second = next_page(&first, &body).unwrap();
 /// assert_eq!(second.query_value("page"), Some("2"));
 /// let last = json!({"results": [{"account_id": "c"}], "total": 3});
 /// assert!(next_page(&second, &last).is_none());
 /// ```
+#[must_use]
 pub fn next_page(request: &Request, body: &Value) -> Option<Request> {
     next_page_after(request, &PageSummary::of(body))
+}
+
+impl<T> List<T> {
+    /// The request for the page after this one, which `request` fetched, or
+    /// `None` when this was the last page: [`next_page`] for a typed page
+    /// (its `total`, and `meta` and `links` kept in [`extra`](List::extra)).
+    ///
+    /// ```
+    /// use zephr_admin::{List, Request, Response};
+    ///
+    /// let first = Request::get("/v3/accounts").with_query("rpp", "2");
+    /// let page: List<String> = Response::new(200, vec![], r#"{"results":["a","b"],"total":3}"#).decode()?;
+    /// let second = page.next_page(&first).unwrap();
+    /// assert_eq!(second.query_value("page"), Some("2"));
+    /// let last: List<String> = Response::new(200, vec![], r#"{"results":["c"],"total":3}"#).decode()?;
+    /// assert!(last.next_page(&second).is_none());
+    /// # Ok::<(), zephr_admin::Error>(())
+    /// ```
+    #[must_use]
+    pub fn next_page(&self, request: &Request) -> Option<Request> {
+        let summary = PageSummary {
+            items: Some(self.items.len()),
+            total: self.total,
+            meta: self.extra.get("meta"),
+            links: self.extra.get("links"),
+        };
+        next_page_after(request, &summary)
+    }
 }
 
 /// What paging needs to know of a page: how many elements it has, and its
 /// `total`, `meta` and `links` members.
 #[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct PageSummary<'a> {
-    pub items: Option<usize>,
-    pub total: Option<&'a Value>,
-    pub meta: Option<&'a Value>,
-    pub links: Option<&'a Value>,
+struct PageSummary<'a> {
+    items: Option<usize>,
+    total: Option<u64>,
+    meta: Option<&'a Value>,
+    links: Option<&'a Value>,
 }
 
 impl<'a> PageSummary<'a> {
     fn of(body: &'a Value) -> Self {
         PageSummary {
             items: page_items(body),
-            total: body.get("total"),
+            total: body.get("total").and_then(as_u64),
             meta: body.get("meta"),
             links: body.get("links"),
         }
     }
 }
 
-pub(crate) fn next_page_after(request: &Request, body: &PageSummary<'_>) -> Option<Request> {
+fn next_page_after(request: &Request, body: &PageSummary<'_>) -> Option<Request> {
     let page = request
         .query_value("page")
         .and_then(|p| p.trim().parse::<u64>().ok())
@@ -93,7 +128,7 @@ pub(crate) fn next_page_after(request: &Request, body: &PageSummary<'_>) -> Opti
             .and_then(|r| r.trim().parse::<u64>().ok())
             .or_else(|| meta.and_then(|m| m.get("rpp")).and_then(as_u64))
             .filter(|r| *r > 0);
-        let total = body.total.and_then(as_u64);
+        let total = body.total;
         let count = u64::try_from(items?).ok()?;
         let more = match (total, rpp) {
             (Some(total), Some(rpp)) => page.saturating_mul(rpp) < total,
@@ -107,7 +142,11 @@ pub(crate) fn next_page_after(request: &Request, body: &PageSummary<'_>) -> Opti
         }
         following?
     };
-    Some(request.clone().set_query("page", next.to_string()))
+    Some(
+        request
+            .clone()
+            .with_query_replaced("page", next.to_string()),
+    )
 }
 
 /// The number of elements of the page, for the documented envelopes.

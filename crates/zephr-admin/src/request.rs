@@ -1,5 +1,8 @@
-//! Requests: what the caller describes ([`Request`]) and what the host sends
-//! ([`PreparedRequest`]), joined by [`Client::prepare`].
+//! Requests: what the caller describes ([`Request`], [`Body`]) and what the
+//! host sends ([`PreparedRequest`]), joined by [`Client::prepare`]; where they
+//! go ([`BaseUrl`]) and how their parts are percent-encoded.
+//!
+//! Builders take `self` and set with `with_*`; getters are plain nouns.
 
 use std::borrow::Cow;
 
@@ -10,10 +13,14 @@ use crate::credentials::{Credentials, describe_char};
 use crate::env::{Env, apply_offset};
 use crate::error::{Error, InputErrorKind};
 use crate::retry::RetryPolicy;
-use crate::sign::{SignableRequest, check_path, is_tchar, normalize_method, sign_checked};
-use crate::url::{BaseUrl, encode_component, encode_query};
+use crate::signing::{SignableRequest, check_path, is_tchar, normalize_method, sign_checked};
+pub use crate::url::{BaseUrl, encode_component, encode_query};
 
 /// The `User-Agent` every request carries.
+///
+/// ```
+/// assert!(zephr_admin::request::USER_AGENT.starts_with("zephr-admin/"));
+/// ```
 pub const USER_AGENT: &str = concat!("zephr-admin/", env!("CARGO_PKG_VERSION"));
 
 /// Headers the SDK sets itself and callers may not supply.
@@ -30,6 +37,7 @@ const RESERVED_HEADERS: &[&str] = &[
 
 /// A request body: bytes that are serialised once, signed and sent unchanged.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[must_use]
 pub struct Body {
     bytes: Vec<u8>,
     content_type: Option<Cow<'static, str>>,
@@ -37,6 +45,11 @@ pub struct Body {
 
 impl Body {
     /// No body.
+    ///
+    /// ```
+    /// let body = zephr_admin::Body::empty();
+    /// assert!(body.is_empty() && body.content_type().is_none());
+    /// ```
     pub fn empty() -> Self {
         Body::default()
     }
@@ -60,6 +73,13 @@ impl Body {
     }
 
     /// JSON text that is already serialised, sent as given after checking it parses.
+    ///
+    /// ```
+    /// let body = zephr_admin::Body::json_text(r#"{"a": 1}"#)?;
+    /// assert_eq!(body.as_bytes(), br#"{"a": 1}"#);
+    /// assert_eq!(zephr_admin::Body::json_text("{").unwrap_err().code(), "invalid_body");
+    /// # Ok::<(), zephr_admin::Error>(())
+    /// ```
     pub fn json_text(text: impl Into<String>) -> Result<Self, Error> {
         let text = text.into();
         serde_json::from_str::<serde::de::IgnoredAny>(&text).map_err(|e| {
@@ -76,6 +96,11 @@ impl Body {
 
     /// Plain text (`text/plain; charset=utf-8`), e.g. the regular expression of
     /// the evict-origin operations.
+    ///
+    /// ```
+    /// let body = zephr_admin::Body::text("^/news/.*");
+    /// assert_eq!(body.content_type(), Some("text/plain; charset=utf-8"));
+    /// ```
     pub fn text(text: impl Into<String>) -> Self {
         Body {
             bytes: text.into().into_bytes(),
@@ -84,6 +109,11 @@ impl Body {
     }
 
     /// Raw bytes with their media type.
+    ///
+    /// ```
+    /// let body = zephr_admin::Body::raw(b"a,b\n".to_vec(), "text/csv");
+    /// assert_eq!((body.as_bytes(), body.content_type()), (&b"a,b\n"[..], Some("text/csv")));
+    /// ```
     pub fn raw(bytes: impl Into<Vec<u8>>, content_type: impl Into<String>) -> Self {
         Body {
             bytes: bytes.into(),
@@ -92,11 +122,13 @@ impl Body {
     }
 
     /// The exact bytes that are signed and sent.
+    #[must_use]
     pub fn as_bytes(&self) -> &[u8] {
         &self.bytes
     }
 
     /// The media type, when there is a body.
+    #[must_use]
     pub fn content_type(&self) -> Option<&str> {
         if self.bytes.is_empty() {
             None
@@ -106,6 +138,7 @@ impl Body {
     }
 
     /// True when nothing is sent.
+    #[must_use]
     pub fn is_empty(&self) -> bool {
         self.bytes.is_empty()
     }
@@ -119,11 +152,14 @@ impl Body {
 /// use zephr_admin::Request;
 ///
 /// let request = Request::get("/v3/users/{user_id}/grants")
-///     .path_param("user_id", "5fd2b1a4")
-///     .query("active", "true");
+///     .with_path_param("user_id", "5fd2b1a4")
+///     .with_query("active", "true");
 /// assert_eq!(request.query_value("active"), Some("true"));
+/// assert_eq!(request.render_path()?, "/v3/users/5fd2b1a4/grants");
+/// # Ok::<(), zephr_admin::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[must_use]
 pub struct Request {
     method: String,
     path_template: String,
@@ -135,6 +171,11 @@ pub struct Request {
 
 impl Request {
     /// A request for `method` and a path template such as `/v3/users/{user_id}`.
+    ///
+    /// ```
+    /// let request = zephr_admin::Request::new("OPTIONS", "/v3/accounts");
+    /// assert_eq!((request.method(), request.path_template()), ("OPTIONS", "/v3/accounts"));
+    /// ```
     pub fn new(method: impl Into<String>, path_template: impl Into<String>) -> Self {
         Request {
             method: method.into(),
@@ -147,33 +188,61 @@ impl Request {
     }
 
     /// A `GET` request.
+    ///
+    /// ```
+    /// assert_eq!(zephr_admin::Request::get("/v3/accounts").method(), "GET");
+    /// ```
     pub fn get(path_template: impl Into<String>) -> Self {
         Self::new("GET", path_template)
     }
 
     /// A `POST` request.
+    ///
+    /// ```
+    /// assert_eq!(zephr_admin::Request::post("/v3/users").method(), "POST");
+    /// ```
     pub fn post(path_template: impl Into<String>) -> Self {
         Self::new("POST", path_template)
     }
 
     /// A `PUT` request.
+    ///
+    /// ```
+    /// assert_eq!(zephr_admin::Request::put("/v3/users/{user_id}").method(), "PUT");
+    /// ```
     pub fn put(path_template: impl Into<String>) -> Self {
         Self::new("PUT", path_template)
     }
 
     /// A `PATCH` request.
+    ///
+    /// ```
+    /// assert_eq!(zephr_admin::Request::patch("/v3/users/{user_id}").method(), "PATCH");
+    /// ```
     pub fn patch(path_template: impl Into<String>) -> Self {
         Self::new("PATCH", path_template)
     }
 
     /// A `DELETE` request.
+    ///
+    /// ```
+    /// assert_eq!(zephr_admin::Request::delete("/v3/users/{user_id}").method(), "DELETE");
+    /// ```
     pub fn delete(path_template: impl Into<String>) -> Self {
         Self::new("DELETE", path_template)
     }
 
     /// Sets the value of the `{name}` placeholder; it is percent-encoded, so it
-    /// always stays one path segment.
-    pub fn path_param(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+    /// always stays one path segment. Setting a name again replaces its value.
+    ///
+    /// ```
+    /// let request = zephr_admin::Request::get("/v3/users/{user_id}")
+    ///     .with_path_param("user_id", "a b/c")
+    ///     .with_path_param("user_id", "a/b");
+    /// assert_eq!(request.render_path()?, "/v3/users/a%2Fb");
+    /// # Ok::<(), zephr_admin::Error>(())
+    /// ```
+    pub fn with_path_param(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         let name = name.into();
         let value = value.into();
         match self.path_params.iter_mut().find(|(n, _)| *n == name) {
@@ -184,13 +253,27 @@ impl Request {
     }
 
     /// Appends a query pair; pairs are sent in the order they are added.
-    pub fn query(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+    ///
+    /// ```
+    /// let request = zephr_admin::Request::get("/v3/accounts")
+    ///     .with_query("tag", "a")
+    ///     .with_query("tag", "b");
+    /// assert_eq!(request.query_pairs().len(), 2);
+    /// ```
+    pub fn with_query(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.query.push((name.into(), value.into()));
         self
     }
 
     /// Replaces the value of every pair named `name`, or appends one pair.
-    pub fn set_query(mut self, name: &str, value: impl Into<String>) -> Self {
+    ///
+    /// ```
+    /// let request = zephr_admin::Request::get("/v3/accounts")
+    ///     .with_query("page", "1")
+    ///     .with_query_replaced("page", "2");
+    /// assert_eq!(request.query_pairs(), [("page".to_owned(), "2".to_owned())]);
+    /// ```
+    pub fn with_query_replaced(mut self, name: &str, value: impl Into<String>) -> Self {
         let value = value.into();
         let mut found = false;
         for pair in self.query.iter_mut().filter(|(n, _)| n == name) {
@@ -205,33 +288,49 @@ impl Request {
 
     /// Adds a header (an operation's documented header parameter). Names that
     /// the SDK sets itself, such as `Authorization`, are refused at prepare time.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+    ///
+    /// ```
+    /// let request = zephr_admin::Request::get("/v3/accounts").with_header("x-trace", "t-1");
+    /// # let _ = request;
+    /// ```
+    pub fn with_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.headers.push((name.into(), value.into()));
         self
     }
 
     /// Sets the body.
-    pub fn body(mut self, body: Body) -> Self {
+    ///
+    /// ```
+    /// use zephr_admin::{Body, Request};
+    ///
+    /// let request = Request::post("/v3/users").with_body(Body::text("hi"));
+    /// assert_eq!(request.body().as_bytes(), b"hi");
+    /// ```
+    pub fn with_body(mut self, body: Body) -> Self {
         self.body = body;
         self
     }
 
     /// The method as given.
+    #[must_use]
     pub fn method(&self) -> &str {
         &self.method
     }
 
     /// The path template as given.
+    #[must_use]
     pub fn path_template(&self) -> &str {
         &self.path_template
     }
 
     /// The ordered query pairs.
+    #[must_use]
     pub fn query_pairs(&self) -> &[(String, String)] {
         &self.query
     }
 
     /// The first value of a query parameter.
+    #[must_use]
     pub fn query_value(&self, name: &str) -> Option<&str> {
         self.query
             .iter()
@@ -240,12 +339,17 @@ impl Request {
     }
 
     /// The body.
-    pub fn body_ref(&self) -> &Body {
+    pub fn body(&self) -> &Body {
         &self.body
     }
 
     /// The encoded path: the template with each `{name}` replaced by its
     /// percent-encoded value.
+    ///
+    /// ```
+    /// let request = zephr_admin::Request::get("/v3/users/{user_id}");
+    /// assert_eq!(request.render_path().unwrap_err().code(), "missing_path_param");
+    /// ```
     pub fn render_path(&self) -> Result<String, Error> {
         let mut path = String::with_capacity(self.path_template.len() + 32);
         let mut used = 0usize;
@@ -300,7 +404,13 @@ impl Request {
 
 /// A signed request, ready for any HTTP client: send `method` to `url` with
 /// exactly these `headers` and `body` bytes.
+///
+/// Only [`Client::prepare`] makes one (its fields are public to read): a
+/// prepared request is signed for one moment and one nonce, so dropping it
+/// unsent, or sending it twice, is a bug.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+#[must_use = "a prepared request does nothing until the host sends it"]
 pub struct PreparedRequest {
     /// Upper-case HTTP method.
     pub method: String,
@@ -314,6 +424,16 @@ pub struct PreparedRequest {
 
 impl PreparedRequest {
     /// The value of a header (names compare case-insensitively).
+    ///
+    /// ```
+    /// use zephr_admin::{BaseUrl, Client, Credentials, Env, Request};
+    ///
+    /// let client = Client::new(Credentials::new("ak", "sk")?, BaseUrl::tenant("news")?);
+    /// let prepared = client.prepare(&Request::get("/v3/accounts"), &Env::new(1, "n"))?;
+    /// assert_eq!(prepared.header("Accept"), Some("application/json"));
+    /// # Ok::<(), zephr_admin::Error>(())
+    /// ```
+    #[must_use]
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
@@ -330,13 +450,14 @@ impl PreparedRequest {
 /// use zephr_admin::{BaseUrl, Client, Credentials, Env, Request};
 ///
 /// let client = Client::new(Credentials::new("ak", "sk")?, BaseUrl::tenant("news")?);
-/// let request = Request::get("/v3/users/{user_id}").path_param("user_id", "../admin");
+/// let request = Request::get("/v3/users/{user_id}").with_path_param("user_id", "../admin");
 /// let prepared = client.prepare(&request, &Env::new(1_700_000_000_000, "n1"))?;
 /// assert_eq!(prepared.url, "https://news.api.zephr.com/v3/users/..%2Fadmin");
 /// assert!(prepared.header("authorization").unwrap().starts_with("ZEPHR-HMAC-SHA256 ak:1700000000000:n1:"));
 /// # Ok::<(), zephr_admin::Error>(())
 /// ```
 #[derive(Debug, Clone)]
+#[must_use]
 pub struct Client {
     credentials: Credentials,
     base_url: BaseUrl,
@@ -345,7 +466,17 @@ pub struct Client {
 }
 
 impl Client {
-    /// A client for one key pair and one target.
+    /// A client for one key pair and one target, with no clock offset and the
+    /// default [`RetryPolicy`].
+    ///
+    /// ```
+    /// use zephr_admin::{BaseUrl, Client, Credentials};
+    ///
+    /// let client = Client::new(Credentials::new("ak", "sk")?, BaseUrl::parse("http://127.0.0.1:8080")?);
+    /// assert_eq!(client.base_url().origin(), "http://127.0.0.1:8080");
+    /// assert_eq!(client.credentials().access_key(), "ak");
+    /// # Ok::<(), zephr_admin::Error>(())
+    /// ```
     pub fn new(credentials: Credentials, base_url: BaseUrl) -> Self {
         Client {
             credentials,
@@ -357,12 +488,32 @@ impl Client {
 
     /// Adds `offset_ms` to the host's clock when signing (positive when the
     /// local clock is behind the server's).
+    ///
+    /// ```
+    /// use zephr_admin::{BaseUrl, Client, Credentials, Env, Request};
+    ///
+    /// let client = Client::new(Credentials::new("ak", "sk")?, BaseUrl::tenant("news")?)
+    ///     .with_clock_offset_ms(-1_000);
+    /// let prepared = client.prepare(&Request::get("/v3/accounts"), &Env::new(5_000, "n"))?;
+    /// assert!(prepared.header("authorization").unwrap().contains(":4000:n:"));
+    /// # Ok::<(), zephr_admin::Error>(())
+    /// ```
     pub fn with_clock_offset_ms(mut self, offset_ms: i64) -> Self {
         self.clock_offset_ms = offset_ms;
         self
     }
 
     /// Replaces the retry policy.
+    ///
+    /// ```
+    /// use zephr_admin::retry::RetryPolicy;
+    /// use zephr_admin::{BaseUrl, Client, Credentials};
+    ///
+    /// let client = Client::new(Credentials::new("ak", "sk")?, BaseUrl::tenant("news")?)
+    ///     .with_retry_policy(RetryPolicy::never());
+    /// assert_eq!(client.retry_policy().max_retries, 0);
+    /// # Ok::<(), zephr_admin::Error>(())
+    /// ```
     pub fn with_retry_policy(mut self, policy: RetryPolicy) -> Self {
         self.retry_policy = policy;
         self
@@ -374,16 +525,19 @@ impl Client {
     }
 
     /// The target.
+    #[must_use]
     pub fn base_url(&self) -> &BaseUrl {
         &self.base_url
     }
 
     /// The credentials.
+    #[must_use]
     pub fn credentials(&self) -> &Credentials {
         &self.credentials
     }
 
-    /// Checks, encodes and signs a request.
+    /// Checks, encodes and signs a request at the moment and with the nonce
+    /// of `env` (see the example on [`Client`]).
     pub fn prepare(&self, request: &Request, env: &Env) -> Result<PreparedRequest, Error> {
         let method = normalize_method(request.method())?;
         check_header_field(&env.nonce, InputErrorKind::InvalidNonce, "nonce")?;

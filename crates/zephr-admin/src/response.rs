@@ -1,4 +1,6 @@
-//! Responses: status classification, tolerant decoding and typed errors.
+//! Responses: what the host received ([`Response`]), status classification
+//! into typed errors, and tolerant decoding, with [`List`] for the documented
+//! list envelopes.
 
 use std::fmt;
 use std::marker::PhantomData;
@@ -23,7 +25,10 @@ const REQUEST_ID_HEADERS: &[&str] = &[
 const MAX_MESSAGE_CHARS: usize = 500;
 
 /// What the host received: status, headers and the body bytes.
+///
+/// Build one with [`Response::new`]; the fields are public to read.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Response {
     /// The HTTP status.
     pub status: u16,
@@ -35,6 +40,11 @@ pub struct Response {
 
 impl Response {
     /// A response from its parts.
+    ///
+    /// ```
+    /// let response = zephr_admin::Response::new(204, vec![], "");
+    /// assert!(response.is_success() && response.body.is_empty());
+    /// ```
     pub fn new(status: u16, headers: Vec<(String, String)>, body: impl Into<Vec<u8>>) -> Self {
         Response {
             status,
@@ -44,6 +54,12 @@ impl Response {
     }
 
     /// The first value of a header (names compare case-insensitively).
+    ///
+    /// ```
+    /// let response = zephr_admin::Response::new(200, vec![("Content-Type".into(), "text/csv".into())], "");
+    /// assert_eq!(response.header("content-type"), Some("text/csv"));
+    /// ```
+    #[must_use]
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
@@ -51,7 +67,15 @@ impl Response {
             .map(|(_, v)| v.as_str())
     }
 
-    /// The request id, when a response header carries one.
+    /// The request id, when a response header carries one (`x-request-id`,
+    /// `x-zephr-request-id`, `request-id`, `x-amzn-requestid`, `x-amz-cf-id`
+    /// or `cf-ray`, in that order).
+    ///
+    /// ```
+    /// let response = zephr_admin::Response::new(500, vec![("CF-Ray".into(), " 8a1 ".into())], "");
+    /// assert_eq!(response.request_id(), Some("8a1"));
+    /// ```
+    #[must_use]
     pub fn request_id(&self) -> Option<&str> {
         REQUEST_ID_HEADERS
             .iter()
@@ -61,6 +85,14 @@ impl Response {
     }
 
     /// True for 2xx.
+    ///
+    /// ```
+    /// use zephr_admin::Response;
+    ///
+    /// assert!(Response::new(201, vec![], "").is_success());
+    /// assert!(!Response::new(304, vec![], "").is_success());
+    /// ```
+    #[must_use]
     pub fn is_success(&self) -> bool {
         (200..300).contains(&self.status)
     }
@@ -120,6 +152,14 @@ impl Response {
     }
 
     /// The body as text (lossy for invalid UTF-8), for non-JSON answers such as CSV exports.
+    ///
+    /// ```
+    /// use zephr_admin::Response;
+    ///
+    /// assert_eq!(Response::new(200, vec![], "a,b\n").text()?, "a,b\n");
+    /// assert_eq!(Response::new(403, vec![], "").text().unwrap_err().code(), "permission_denied");
+    /// # Ok::<(), zephr_admin::Error>(())
+    /// ```
     pub fn text(&self) -> Result<String, Error> {
         self.error_for_status()?;
         Ok(String::from_utf8_lossy(&self.body).into_owned())
@@ -127,13 +167,7 @@ impl Response {
 }
 
 fn decode_body<T: DeserializeOwned>(status: u16, body: &[u8]) -> Result<T, Error> {
-    let decode_error = |message: String| {
-        Error::Decode(DecodeError {
-            status,
-            message,
-            body: body.to_vec(),
-        })
-    };
+    let decode_error = |message: String| Error::Decode(DecodeError::new(status, message, body));
     if body.trim_ascii().is_empty() {
         return T::deserialize(Value::Null)
             .map_err(|e| decode_error(format!("the body is empty: {e}")));
@@ -197,7 +231,11 @@ fn message_from_json(value: &Value) -> Option<String> {
 /// A list from any of the documented shapes: a bare array, or an object whose
 /// `results`, `items` or `data` member is the array. Other members (`total`,
 /// `meta`, `links`, ...) are kept.
+///
+/// Decode one with [`Response::decode`]; [`List::next_page`] says which
+/// request fetches the page after it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct List<T> {
     /// The elements.
     #[serde(rename = "results")]
@@ -284,4 +322,11 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for List<T> {
 }
 
 /// Accepts and discards any body: for operations whose answer carries nothing.
+///
+/// ```
+/// use zephr_admin::response::Ignored;
+///
+/// let _: Ignored = zephr_admin::Response::new(200, vec![], r#"{"anything": [1, 2]}"#).decode()?;
+/// # Ok::<(), zephr_admin::Error>(())
+/// ```
 pub type Ignored = IgnoredAny;

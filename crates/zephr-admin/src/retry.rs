@@ -1,10 +1,14 @@
 //! Retry decisions as a pure function: the host reports what happened, the
 //! policy says whether to try again and after how long.
+//!
+//! The [call engine](crate::call) applies this policy itself; use it directly
+//! only when driving requests without the engine.
 
 use crate::response::Response;
 
 /// What happened to one attempt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Outcome<'a> {
     /// A response arrived.
     Response {
@@ -19,6 +23,17 @@ pub enum Outcome<'a> {
 
 impl<'a> Outcome<'a> {
     /// The outcome of a received response.
+    ///
+    /// ```
+    /// use zephr_admin::Response;
+    /// use zephr_admin::retry::Outcome;
+    ///
+    /// let response = Response::new(503, vec![("Retry-After".into(), "3".into())], "");
+    /// assert_eq!(
+    ///     Outcome::from_response(&response),
+    ///     Outcome::Response { status: 503, retry_after: Some("3") }
+    /// );
+    /// ```
     pub fn from_response(response: &'a Response) -> Self {
         Outcome::Response {
             status: response.status,
@@ -27,8 +42,10 @@ impl<'a> Outcome<'a> {
     }
 }
 
-/// Retry, or give up.
+/// Retry, or give up: the two answers a retry decision can have, so this
+/// enum is exhaustive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[must_use = "a retry decision must be acted on"]
 pub enum RetryDecision {
     /// Send the request again (re-signed, with a fresh nonce) after this many milliseconds.
     RetryAfter(u64),
@@ -42,7 +59,19 @@ pub enum RetryDecision {
 /// to 2 times on transport errors, 429, 502, 503 and 504, with exponential
 /// backoff and full jitter (500 ms base, 8 s cap), and honours a `Retry-After`
 /// of up to 60 s; a longer `Retry-After` stops the retries.
+///
+/// Start from [`RetryPolicy::default`] or [`RetryPolicy::never`] and change
+/// what you need with the `with_*` methods; the fields are public to read.
+///
+/// ```
+/// use zephr_admin::retry::RetryPolicy;
+///
+/// let policy = RetryPolicy::default().with_max_retries(5).with_base_delay_ms(100);
+/// assert_eq!((policy.max_retries, policy.base_delay_ms, policy.max_delay_ms), (5, 100, 8_000));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+#[must_use]
 pub struct RetryPolicy {
     /// Retries after the first attempt (0 disables retrying).
     pub max_retries: u32,
@@ -71,11 +100,57 @@ impl Default for RetryPolicy {
 
 impl RetryPolicy {
     /// A policy that never retries.
+    ///
+    /// ```
+    /// use zephr_admin::retry::{Outcome, RetryDecision, RetryPolicy};
+    ///
+    /// let policy = RetryPolicy::never();
+    /// assert_eq!(policy.decide("GET", &Outcome::TransportError, 0, 0.5, 0), RetryDecision::Stop);
+    /// ```
     pub fn never() -> Self {
         RetryPolicy {
             max_retries: 0,
             ..RetryPolicy::default()
         }
+    }
+
+    /// Sets the number of retries after the first attempt (0 disables retrying).
+    pub fn with_max_retries(mut self, max_retries: u32) -> Self {
+        self.max_retries = max_retries;
+        self
+    }
+
+    /// Sets the backoff before the first retry, before jitter.
+    pub fn with_base_delay_ms(mut self, ms: u64) -> Self {
+        self.base_delay_ms = ms;
+        self
+    }
+
+    /// Sets the upper bound of the exponential backoff.
+    pub fn with_max_delay_ms(mut self, ms: u64) -> Self {
+        self.max_delay_ms = ms;
+        self
+    }
+
+    /// Sets the longest `Retry-After` the policy will wait; a longer one stops.
+    pub fn with_max_retry_after_ms(mut self, ms: u64) -> Self {
+        self.max_retry_after_ms = ms;
+        self
+    }
+
+    /// Also retries POST and PATCH when `true` (they may not be idempotent).
+    ///
+    /// ```
+    /// use zephr_admin::retry::{Outcome, RetryDecision, RetryPolicy};
+    ///
+    /// let reset = Outcome::TransportError;
+    /// assert_eq!(RetryPolicy::default().decide("POST", &reset, 0, 0.0, 0), RetryDecision::Stop);
+    /// let eager = RetryPolicy::default().with_retry_non_idempotent(true);
+    /// assert_eq!(eager.decide("POST", &reset, 0, 0.0, 0), RetryDecision::RetryAfter(0));
+    /// ```
+    pub fn with_retry_non_idempotent(mut self, retry: bool) -> Self {
+        self.retry_non_idempotent = retry;
+        self
     }
 
     /// Decides after a failed attempt.
@@ -85,7 +160,7 @@ impl RetryPolicy {
     /// `now_ms` is only used to resolve a `Retry-After` HTTP date.
     ///
     /// ```
-    /// use zephr_admin::{Outcome, RetryDecision, RetryPolicy};
+    /// use zephr_admin::retry::{Outcome, RetryDecision, RetryPolicy};
     ///
     /// let policy = RetryPolicy::default();
     /// let busy = Outcome::Response { status: 503, retry_after: Some("2") };
@@ -152,6 +227,16 @@ impl RetryPolicy {
 }
 
 /// Milliseconds to wait for a `Retry-After` value: delay-seconds or an HTTP date.
+///
+/// ```
+/// use zephr_admin::retry::parse_retry_after;
+///
+/// assert_eq!(parse_retry_after("2", 0), Some(2_000));
+/// // 784111777000 ms is Sun, 06 Nov 1994 08:49:37 GMT.
+/// assert_eq!(parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", 784_111_776_000), Some(1_000));
+/// assert_eq!(parse_retry_after("soon", 0), None);
+/// ```
+#[must_use]
 pub fn parse_retry_after(value: &str, now_ms: u64) -> Option<u64> {
     let value = value.trim();
     if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
@@ -167,6 +252,14 @@ pub fn parse_retry_after(value: &str, now_ms: u64) -> Option<u64> {
 }
 
 /// Parses an IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`) into epoch milliseconds.
+///
+/// ```
+/// use zephr_admin::retry::parse_http_date;
+///
+/// assert_eq!(parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT"), Some(784_111_777_000));
+/// assert_eq!(parse_http_date("Sunday, 06-Nov-94 08:49:37 GMT"), None);
+/// ```
+#[must_use]
 pub fn parse_http_date(value: &str) -> Option<u64> {
     let (_weekday, rest) = value.split_once(", ")?;
     let mut parts = rest.split(' ');

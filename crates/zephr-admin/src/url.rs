@@ -4,7 +4,7 @@ use std::fmt;
 
 use crate::credentials::describe_char;
 use crate::error::{Error, InputErrorKind};
-use crate::sign::check_path_chars;
+use crate::signing::check_path_chars;
 
 /// Where requests go: `https://{tenant}.api.zephr.com` or any `http(s)://` base
 /// URL (a proxy, the local emulator, a test server).
@@ -101,11 +101,19 @@ impl BaseUrl {
     }
 
     /// The path prefix (empty, or starting with `/`).
+    ///
+    /// ```
+    /// let url = zephr_admin::BaseUrl::parse("https://proxy.example/zephr/")?;
+    /// assert_eq!((url.origin(), url.path_prefix()), ("https://proxy.example", "/zephr"));
+    /// # Ok::<(), zephr_admin::Error>(())
+    /// ```
+    #[must_use]
     pub fn path_prefix(&self) -> &str {
         &self.prefix
     }
 
     /// Scheme and authority.
+    #[must_use]
     pub fn origin(&self) -> &str {
         &self.origin
     }
@@ -200,7 +208,7 @@ fn check_host(host: &str) -> Result<(), &'static str> {
 ///
 /// ```
 /// let mut out = String::new();
-/// zephr_admin::encode_component("joe.blow@company.com/ü", &mut out);
+/// zephr_admin::request::encode_component("joe.blow@company.com/ü", &mut out);
 /// assert_eq!(out, "joe.blow%40company.com%2F%C3%BC");
 /// ```
 pub fn encode_component(value: &str, out: &mut String) {
@@ -231,7 +239,7 @@ fn hex_digit(nibble: u8) -> char {
 /// Encodes ordered query pairs as `k=v&k=v`, each side with [`encode_component`].
 ///
 /// ```
-/// let q = zephr_admin::encode_query([("page", "2"), ("search", "a b&c")]);
+/// let q = zephr_admin::request::encode_query([("page", "2"), ("search", "a b&c")]);
 /// assert_eq!(q, "page=2&search=a%20b%26c");
 /// ```
 pub fn encode_query<K: AsRef<str>, V: AsRef<str>>(

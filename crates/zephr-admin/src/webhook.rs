@@ -13,7 +13,7 @@
 //! use zephr_admin::webhook::{EventType, WebhookCredentials, WebhookVerifier, test_request};
 //!
 //! let credentials = WebhookCredentials::bearer("s3cret-token")?;
-//! let verifier = WebhookVerifier::new(credentials.clone()).tolerance_ms(5 * 60 * 1000);
+//! let verifier = WebhookVerifier::new(credentials.clone()).with_tolerance_ms(5 * 60 * 1000);
 //!
 //! // A delivery as Zephr would send it (here built by the testing kit).
 //! let body = br#"{"tenantId":"news","type":"CREATE_USER","time":1700000000000,
@@ -154,6 +154,16 @@ pub enum WebhookCredentials {
 
 impl WebhookCredentials {
     /// Basic credentials. The user name must not contain `:`; neither part may be empty.
+    ///
+    /// ```
+    /// use zephr_admin::webhook::WebhookCredentials;
+    ///
+    /// let credentials = WebhookCredentials::basic("zephr", "s3cret")?;
+    /// assert_eq!(credentials.authorization().as_str(), "Basic emVwaHI6czNjcmV0");
+    /// assert!(!format!("{credentials:?}").contains("s3cret"));
+    /// assert_eq!(WebhookCredentials::basic("a:b", "pw").unwrap_err().code(), "webhook_invalid_config");
+    /// # Ok::<(), zephr_admin::webhook::WebhookError>(())
+    /// ```
     pub fn basic(
         username: impl Into<String>,
         password: impl Into<String>,
@@ -174,6 +184,15 @@ impl WebhookCredentials {
     }
 
     /// A Bearer token: non-empty visible ASCII (it travels in a header).
+    ///
+    /// ```
+    /// use zephr_admin::webhook::WebhookCredentials;
+    ///
+    /// let credentials = WebhookCredentials::bearer("t0ken")?;
+    /// assert_eq!((credentials.kind(), credentials.authorization().as_str()), ("bearer", "Bearer t0ken"));
+    /// assert!(WebhookCredentials::bearer("two words").is_err());
+    /// # Ok::<(), zephr_admin::webhook::WebhookError>(())
+    /// ```
     pub fn bearer(token: impl Into<String>) -> Result<Self, WebhookError> {
         let token = Zeroizing::new(token.into());
         if token.is_empty() || !token.bytes().all(|b| b.is_ascii_graphic()) {
@@ -246,6 +265,14 @@ fn ct_diff(expected: &[u8], received: &[u8]) -> (u8, usize) {
 
 /// `true` when both byte strings are equal, compared in constant time for a
 /// given `expected` length.
+///
+/// ```
+/// use zephr_admin::webhook::constant_time_eq;
+///
+/// assert!(constant_time_eq(b"Bearer abc", b"Bearer abc"));
+/// assert!(!constant_time_eq(b"Bearer abc", b"Bearer ab"));
+/// ```
+#[must_use]
 pub fn constant_time_eq(expected: &[u8], received: &[u8]) -> bool {
     ct_diff(expected, received).0 == 0
 }
@@ -332,6 +359,14 @@ const EVENT_TYPES: &[(EventType, &str)] = &[
 
 impl EventType {
     /// The type for a wire name; unknown names are kept in `Unknown`.
+    ///
+    /// ```
+    /// use zephr_admin::webhook::EventType;
+    ///
+    /// assert_eq!(EventType::from_name("CREATE_USER"), EventType::CreateUser);
+    /// assert_eq!(EventType::from_name("NEW_THING").as_str(), "NEW_THING");
+    /// assert!(EventType::known().all(|t| !matches!(t, EventType::Unknown(_))));
+    /// ```
     pub fn from_name(name: &str) -> EventType {
         EVENT_TYPES
             .iter()
@@ -403,6 +438,15 @@ impl UserDetails {
     /// The user record in `details`: `None` unless it has a string `user_id`
     /// and every documented member present has its documented JSON type.
     /// (Read by hand rather than derived: it keeps the wasm module small.)
+    ///
+    /// ```
+    /// use serde_json::json;
+    /// use zephr_admin::webhook::UserDetails;
+    ///
+    /// let user = UserDetails::from_details(&json!({"user_id": "u-1", "email_verified": true})).unwrap();
+    /// assert_eq!((user.user_id.as_str(), user.email_verified), ("u-1", Some(true)));
+    /// assert!(UserDetails::from_details(&json!({"user_id": 7})).is_none());
+    /// ```
     pub fn from_details(details: &Value) -> Option<UserDetails> {
         let mut extra = details.as_object()?.clone();
         let text = |v: Value| match v {
@@ -515,6 +559,18 @@ impl WebhookEvent {
 /// The body must be a JSON object with a string `type` and an integer `time`
 /// (milliseconds); `tenantId`, `subTenantId` and `webhook` are optional
 /// strings, `details` any JSON. Anything else is [`WebhookError::InvalidBody`].
+///
+/// ```
+/// use zephr_admin::webhook::{EventType, dedupe_key, parse_event};
+///
+/// let body = br#"{"type":"DELETE_USER","time":1700000000000,"details":{"user_id":"u-1"}}"#;
+/// let event = parse_event(body)?;
+/// assert_eq!((event.event_type.clone(), event.time), (EventType::DeleteUser, 1_700_000_000_000));
+/// // The same envelope delivered twice has the same key.
+/// assert_eq!(dedupe_key(&event), dedupe_key(&parse_event(body)?));
+/// assert_eq!(parse_event(b"[]").unwrap_err().code(), "webhook_invalid_body");
+/// # Ok::<(), zephr_admin::webhook::WebhookError>(())
+/// ```
 pub fn parse_event(body: &[u8]) -> Result<WebhookEvent, WebhookError> {
     let value: Value = serde_json::from_slice(body).map_err(|e| {
         WebhookError::InvalidBody(format!(
@@ -578,7 +634,9 @@ pub fn parse_event(body: &[u8]) -> Result<WebhookEvent, WebhookError> {
 ///
 /// Zephr's envelope carries no event id, so the key is a SHA-256 over the
 /// envelope's members (each length-prefixed, so no two envelopes share an
-/// encoding): `zwh_` and 32 hex digits. Store it and skip events you have seen.
+/// encoding): `zwh_` and 32 hex digits. Store it and skip events you have seen
+/// (see [`parse_event`] for an example).
+#[must_use]
 pub fn dedupe_key(event: &WebhookEvent) -> String {
     let mut hash = Sha256::new();
     let details = event.raw_details.to_string();
@@ -632,12 +690,22 @@ impl WebhookVerifier {
     /// Refuse events whose `time` is more than `tolerance_ms` from `now`, in
     /// either direction. Zephr has no replay protection of its own; a window
     /// plus the [`dedupe_key`] is the receiver's defence.
-    pub fn tolerance_ms(mut self, tolerance_ms: u64) -> Self {
+    pub fn with_tolerance_ms(mut self, tolerance_ms: u64) -> Self {
         self.tolerance_ms = Some(tolerance_ms);
         self
     }
 
     /// Checks only the `Authorization` header.
+    ///
+    /// ```
+    /// use zephr_admin::webhook::{WebhookCredentials, WebhookVerifier};
+    ///
+    /// let verifier = WebhookVerifier::new(WebhookCredentials::bearer("t0ken")?);
+    /// assert!(verifier.check_authorization(Some("Bearer t0ken")).is_ok());
+    /// assert_eq!(verifier.check_authorization(Some("Bearer nope")).unwrap_err().code(), "webhook_wrong_credentials");
+    /// assert!(verifier.check_authorization(None).is_err());
+    /// # Ok::<(), zephr_admin::webhook::WebhookError>(())
+    /// ```
     pub fn check_authorization(&self, authorization: Option<&str>) -> Result<(), WebhookError> {
         let header = authorization
             .ok_or(WebhookError::MissingAuthorization)?
@@ -687,7 +755,7 @@ impl WebhookVerifier {
 
     /// Checks the header, parses the body and applies the staleness window.
     /// `now_ms` is the receiver's clock in milliseconds since the Unix epoch
-    /// (only used when a window is set).
+    /// (only used when a window is set; see the [module](self) example).
     pub fn verify(
         &self,
         authorization: Option<&str>,
@@ -756,7 +824,8 @@ impl fmt::Debug for WebhookRequest {
     }
 }
 
-/// A POST delivery of `body` carrying `credentials`.
+/// A POST delivery of `body` carrying `credentials` (see the [module](self)
+/// example).
 pub fn test_request(credentials: &WebhookCredentials, body: &[u8]) -> WebhookRequest {
     deliver("POST", Some(credentials), body.to_vec())
 }
@@ -832,6 +901,19 @@ impl TestEvent {
 
     /// The delivery: `method` (GET, POST, PUT or DELETE), the body, and the
     /// `Authorization` header of `credentials` when given.
+    ///
+    /// ```
+    /// use serde_json::json;
+    /// use zephr_admin::webhook::{EventType, TestEvent, WebhookCredentials, WebhookVerifier};
+    ///
+    /// let credentials = WebhookCredentials::basic("zephr", "s3cret")?;
+    /// let event = TestEvent::new(EventType::CreateUser, 1_700_000_000_000, json!({"user_id": "u-1"}));
+    /// let delivery = event.request("PUT", Some(&credentials));
+    /// assert_eq!(delivery.method, "PUT");
+    /// let received = WebhookVerifier::new(credentials).verify(delivery.authorization(), &delivery.body, 0)?;
+    /// assert_eq!(received.tenant_id.as_deref(), Some("test"));
+    /// # Ok::<(), zephr_admin::webhook::WebhookError>(())
+    /// ```
     pub fn request(
         &self,
         method: &str,
@@ -1009,7 +1091,7 @@ pub mod text {
             let (credentials, tolerance) = credentials(options)?;
             let mut verifier = WebhookVerifier::new(credentials);
             if let Some(ms) = tolerance {
-                verifier = verifier.tolerance_ms(ms);
+                verifier = verifier.with_tolerance_ms(ms);
             }
             let now = if now_ms.is_finite() { now_ms as i64 } else { 0 };
             Ok(verifier.verify(authorization, body, now)?.to_json())
@@ -1293,7 +1375,7 @@ mod tests {
     #[test]
     fn staleness_window_applies_both_ways() {
         let creds = WebhookCredentials::bearer("t").unwrap();
-        let v = WebhookVerifier::new(creds.clone()).tolerance_ms(60_000);
+        let v = WebhookVerifier::new(creds.clone()).with_tolerance_ms(60_000);
         let auth = creds.authorization();
         assert!(
             v.verify(Some(&auth), &body("CREATE_USER", NOW - 60_000), NOW)

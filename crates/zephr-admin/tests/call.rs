@@ -10,7 +10,8 @@ use serde_json::{Value, json};
 use zephr_admin::call::{
     Call, CallError, CallOptions, Engine, FailureKind, Pages, Step, TransportFailure,
 };
-use zephr_admin::{BaseUrl, Client, Credentials, Request, Response, RetryPolicy};
+use zephr_admin::retry::RetryPolicy;
+use zephr_admin::{BaseUrl, Client, Credentials, Request, Response};
 
 fn client() -> Client {
     Client::new(
@@ -148,11 +149,7 @@ proptest! {
         drift in proptest::collection::vec(0u64..5_000, 1..5),
         max_body in prop_oneof![Just(5u64), Just(1_000)],
     ) {
-        let policy = RetryPolicy {
-            max_retries,
-            retry_non_idempotent,
-            ..RetryPolicy::default()
-        };
+        let policy = RetryPolicy::default().with_max_retries(max_retries).with_retry_non_idempotent(retry_non_idempotent);
         let run = pump(method, policy.clone(), &replies, start, &drift, max_body);
 
         // Bounded: at most 1 + max_retries attempts, exactly one output, then Finished.
@@ -221,7 +218,7 @@ proptest! {
         with_links in any::<bool>(),
     ) {
         let client = client();
-        let first = Request::get("/v3/accounts").query("rpp", rpp.to_string());
+        let first = Request::get("/v3/accounts").with_query("rpp", rpp.to_string());
         let mut pages: Pages<Value> = Pages::new(&client, first, CallOptions::default());
         let mut seen = Vec::new();
         let mut requested = Vec::new();
@@ -266,7 +263,7 @@ proptest! {
     ) {
         let client = client();
         let mut pages: Pages<Value> =
-            Pages::new(&client, Request::get("/v3/accounts").query("rpp", "3"), CallOptions::default());
+            Pages::new(&client, Request::get("/v3/accounts").with_query("rpp", "3"), CallOptions::default());
         let mut requested: Vec<u64> = Vec::new();
         let mut replies = bodies.iter().cycle();
         for i in 0..200 {

@@ -7,9 +7,9 @@
     clippy::indexing_slicing
 )]
 
-use zephr_admin::{
-    BaseUrl, Body, Client, Credentials, Env, Error, InputErrorKind, Request, SignableRequest, sign,
-};
+use zephr_admin::error::InputErrorKind;
+use zephr_admin::signing::{SignableRequest, sign};
+use zephr_admin::{BaseUrl, Body, Client, Credentials, Env, Error, Request};
 
 const SECRET: &str = "s3cr3t-value-that-must-not-leak";
 
@@ -37,7 +37,7 @@ fn sign_with(
     path: &str,
     query: &str,
     nonce: &str,
-) -> Result<zephr_admin::Signature, Error> {
+) -> Result<zephr_admin::signing::Signature, Error> {
     let request = SignableRequest {
         method,
         path,
@@ -130,14 +130,16 @@ fn path_parameters_are_checked() {
     assert_eq!(
         kind(prepare(
             Request::get(template)
-                .path_param("user_id", "u")
-                .path_param("usr_id", "x")
+                .with_path_param("user_id", "u")
+                .with_path_param("usr_id", "x")
         )),
         InputErrorKind::UnknownPathParam
     );
     for bad in ["", ".", ".."] {
         assert_eq!(
-            kind(prepare(Request::get(template).path_param("user_id", bad))),
+            kind(prepare(
+                Request::get(template).with_path_param("user_id", bad)
+            )),
             InputErrorKind::InvalidPathParam
         );
     }
@@ -159,18 +161,18 @@ fn headers_cannot_be_forged() {
         ("", "v"),
     ] {
         assert_eq!(
-            kind(prepare(Request::get("/v3/users").header(name, value))),
+            kind(prepare(Request::get("/v3/users").with_header(name, value))),
             InputErrorKind::InvalidHeader,
             "{name:?}: {value:?}"
         );
     }
     assert_eq!(
         kind(prepare(
-            Request::post("/v3/users").body(Body::raw("x", "text/plain\r\nX-Evil: 1"))
+            Request::post("/v3/users").with_body(Body::raw("x", "text/plain\r\nX-Evil: 1"))
         )),
         InputErrorKind::InvalidHeader
     );
-    let ok = prepare(Request::get("/v3/users").header("X-Site", "news\tdesk")).unwrap();
+    let ok = prepare(Request::get("/v3/users").with_header("X-Site", "news\tdesk")).unwrap();
     assert_eq!(ok.header("x-site"), Some("news\tdesk"));
 }
 
@@ -270,14 +272,18 @@ fn clock_offset_moves_the_signed_timestamp() {
 
 #[test]
 fn descriptor_headers() {
-    let prepared =
-        prepare(Request::post("/v3/users").body(Body::json(&serde_json::json!({"a": 1})).unwrap()))
-            .unwrap();
+    let prepared = prepare(
+        Request::post("/v3/users").with_body(Body::json(&serde_json::json!({"a": 1})).unwrap()),
+    )
+    .unwrap();
     assert_eq!(prepared.method, "POST");
     assert_eq!(prepared.header("content-type"), Some("application/json"));
     assert_eq!(prepared.header("accept"), Some("application/json"));
-    assert_eq!(prepared.header("user-agent"), Some(zephr_admin::USER_AGENT));
-    assert!(zephr_admin::USER_AGENT.starts_with("zephr-admin/"));
+    assert_eq!(
+        prepared.header("user-agent"),
+        Some(zephr_admin::request::USER_AGENT)
+    );
+    assert!(zephr_admin::request::USER_AGENT.starts_with("zephr-admin/"));
     let get = prepare(Request::get("/v3/users")).unwrap();
     assert_eq!(get.header("content-type"), None);
     assert!(get.body.is_empty());
@@ -295,5 +301,5 @@ fn system_env_draws_distinct_128_bit_nonces() {
             .iter()
             .all(|n| n.len() == 32 && n.bytes().all(|b| b.is_ascii_hexdigit()))
     );
-    assert!(zephr_admin::system_now_ms() > 1_700_000_000_000);
+    assert!(zephr_admin::env::system_now_ms() > 1_700_000_000_000);
 }

@@ -17,11 +17,12 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
-use zephr_admin::operations::*;
-use zephr_admin::{
-    BaseUrl, BodyKind, Client, Credentials, Env, OPERATIONS, Operation, ParamLocation, ParamType,
-    Response, encode_component, find_operation,
+use zephr_admin::catalogue::{
+    BodyKind, OPERATIONS, Operation, ParamLocation, ParamType, find_operation,
 };
+use zephr_admin::operations::*;
+use zephr_admin::request::encode_component;
+use zephr_admin::{BaseUrl, Client, Credentials, Env, Response};
 
 fn samples() -> Vec<Value> {
     let file: Value =
@@ -112,6 +113,7 @@ fn every_operation_prepares_from_its_sample() {
                 ParamLocation::Header => {
                     assert_eq!(prepared.header(p.name), Some(text(value).as_str()), "{id}")
                 }
+                other => panic!("{id}: a parameter location this test does not know: {other:?}"),
             }
         }
         let query = query.join("&");
@@ -136,6 +138,7 @@ fn every_operation_prepares_from_its_sample() {
                 sample["body"].as_str().unwrap().as_bytes(),
                 "{id}"
             ),
+            other => panic!("{id}: a body kind this test does not know: {other:?}"),
         }
         if !prepared.body.is_empty() {
             assert!(prepared.header("content-type").is_some(), "{id}");
@@ -256,7 +259,9 @@ fn registry_refuses_bad_parameters() {
         "invalid_param"
     );
     assert_eq!(
-        zephr_admin::require_operation("nope").unwrap_err().code(),
+        zephr_admin::catalogue::require_operation("nope")
+            .unwrap_err()
+            .code(),
         "unknown_operation"
     );
     let text_op = OPERATIONS
@@ -468,7 +473,7 @@ where
         "{id}"
     );
     let body_of = |r: &zephr_admin::Request| -> Value {
-        let bytes = r.body_ref().as_bytes();
+        let bytes = r.body().as_bytes();
         if bytes.is_empty() {
             Value::Null
         } else {

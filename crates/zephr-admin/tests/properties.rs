@@ -10,10 +10,9 @@
 
 use proptest::prelude::*;
 use sha2::{Digest, Sha256};
-use zephr_admin::{
-    BaseUrl, Body, Client, Credentials, Env, List, Outcome, Request, Response, RetryDecision,
-    RetryPolicy, next_page,
-};
+use zephr_admin::pagination::next_page;
+use zephr_admin::retry::{Outcome, RetryDecision, RetryPolicy};
+use zephr_admin::{BaseUrl, Body, Client, Credentials, Env, List, Request, Response};
 
 fn method() -> impl Strategy<Value = String> {
     prop_oneof![
@@ -83,11 +82,11 @@ proptest! {
             BaseUrl::parse("http://127.0.0.1:8080").unwrap(),
         );
         let mut request = Request::new(method.as_str(), "/v3/users/{user_id}/grants/{grant_id}")
-            .path_param("user_id", user_id.as_str())
-            .path_param("grant_id", grant_id.as_str())
-            .body(body.clone());
+            .with_path_param("user_id", user_id.as_str())
+            .with_path_param("grant_id", grant_id.as_str())
+            .with_body(body.clone());
         for (k, v) in &query {
-            request = request.query(k.as_str(), v.as_str());
+            request = request.with_query(k.as_str(), v.as_str());
         }
         let prepared = client.prepare(&request, &Env::new(now_ms, nonce.as_str())).unwrap();
 
@@ -164,7 +163,7 @@ proptest! {
             RetryDecision::Stop => {}
         }
         if let Ok(value) = serde_json::from_slice::<serde_json::Value>(&response.body) {
-            let request = Request::get("/v3/accounts").query("page", "3");
+            let request = Request::get("/v3/accounts").with_query("page", "3");
             if let Some(next) = next_page(&request, &value) {
                 let page: u64 = next.query_value("page").unwrap().parse().unwrap();
                 prop_assert!(page > 3);
@@ -174,7 +173,7 @@ proptest! {
 
     #[test]
     fn retry_after_values_never_panic(value in any::<String>(), now_ms in any::<u64>()) {
-        let _ = zephr_admin::parse_retry_after(&value, now_ms);
+        let _ = zephr_admin::retry::parse_retry_after(&value, now_ms);
     }
 }
 

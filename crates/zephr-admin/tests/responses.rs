@@ -9,10 +9,10 @@
 
 use serde::Deserialize;
 use serde_json::{Value, json};
-use zephr_admin::{
-    ApiErrorCode, Error, List, Outcome, Request, Response, RetryDecision, RetryPolicy, next_page,
-    parse_http_date,
-};
+use zephr_admin::error::ApiErrorCode;
+use zephr_admin::pagination::next_page;
+use zephr_admin::retry::{Outcome, RetryDecision, RetryPolicy, parse_http_date};
+use zephr_admin::{Error, List, Request, Response};
 
 fn ok(body: &str) -> Response {
     Response::new(200, vec![], body)
@@ -230,10 +230,7 @@ fn retry_decisions() {
             "{method}"
         );
     }
-    let eager = RetryPolicy {
-        retry_non_idempotent: true,
-        ..RetryPolicy::default()
-    };
+    let eager = RetryPolicy::default().with_retry_non_idempotent(true);
     assert_ne!(
         decide(&eager, "POST", Some(503), None, 0),
         RetryDecision::Stop
@@ -247,10 +244,7 @@ fn retry_decisions() {
     );
 
     // Exponential backoff, capped, with full jitter.
-    let wide = RetryPolicy {
-        max_retries: 10,
-        ..RetryPolicy::default()
-    };
+    let wide = RetryPolicy::default().with_max_retries(10);
     let delays: Vec<u64> = (0..6)
         .map(|n| match decide(&wide, "GET", None, None, n) {
             RetryDecision::RetryAfter(ms) => ms,
@@ -274,10 +268,7 @@ fn retry_decisions() {
         wide.decide("GET", &Outcome::TransportError, 200, 1.0, 0),
         RetryDecision::Stop
     );
-    let many = RetryPolicy {
-        max_retries: u32::MAX,
-        ..RetryPolicy::default()
-    };
+    let many = RetryPolicy::default().with_max_retries(u32::MAX);
     assert_eq!(
         many.decide("GET", &Outcome::TransportError, 200, 1.0, 0),
         RetryDecision::RetryAfter(8000)
@@ -361,18 +352,22 @@ fn page_of(request: &Request, body: Value) -> Option<String> {
 #[test]
 fn pagination() {
     let first = Request::get("/v3/accounts")
-        .query("search", "acme")
-        .query("rpp", "2");
+        .with_query("search", "acme")
+        .with_query("rpp", "2");
     let full = json!({"results": [1, 2], "total": 5});
     assert_eq!(page_of(&first, full.clone()).as_deref(), Some("2"));
-    let third = first.clone().set_query("page", "3");
+    let third = first.clone().with_query_replaced("page", "3");
     assert_eq!(page_of(&third, json!({"results": [5], "total": 5})), None);
     assert_eq!(
-        page_of(&first.clone().set_query("page", "2"), full.clone()).as_deref(),
+        page_of(
+            &first.clone().with_query_replaced("page", "2"),
+            full.clone()
+        )
+        .as_deref(),
         Some("3")
     );
     // Order of the other pairs is kept, page replaced in place.
-    let next = next_page(&first.clone().set_query("page", "2"), &full).unwrap();
+    let next = next_page(&first.clone().with_query_replaced("page", "2"), &full).unwrap();
     let names: Vec<&str> = next.query_pairs().iter().map(|(k, _)| k.as_str()).collect();
     assert_eq!(names, ["search", "rpp", "page"]);
 
@@ -397,7 +392,7 @@ fn pagination() {
     assert_eq!(page_of(&first, json!("not a list")), None);
 
     // The user-export shape.
-    let export = Request::get("/v3/user-export").query("rpp", "500");
+    let export = Request::get("/v3/user-export").with_query("rpp", "500");
     let linked = json!({"results": [1], "meta": {"count": 1, "rpp": 500, "paginated": true},
                         "links": {"next": {"url": "/v3/user-export?page=2", "page": 2}}});
     assert_eq!(page_of(&export, linked).as_deref(), Some("2"));

@@ -9,10 +9,10 @@ mod forge;
 
 use serde_json::json;
 use sha2::{Digest, Sha256};
-use zephr_admin::{
-    BaseUrl, Client, Credentials, Env, Error, InputErrorKind, ParsedAuthorization, Refusal,
-    Request, SignableRequest, next_page, sign,
-};
+use zephr_admin::error::InputErrorKind;
+use zephr_admin::pagination::next_page;
+use zephr_admin::signing::{ParsedAuthorization, Refusal, SignableRequest, sign};
+use zephr_admin::{BaseUrl, Client, Credentials, Env, Error, Request};
 
 const SECRET: &str = "9b8c7d6e-5f4a-4b3c-8d2e-1f0a9b8c7d6e";
 
@@ -134,7 +134,7 @@ fn verify_accepts_text_bodies_and_refuses_nul_and_invalid_utf8() {
 fn paging_stops_at_the_largest_page_number() {
     let max = u64::MAX.to_string();
     // A server links to page u64::MAX: the next request asks for it...
-    let first = Request::get("/v3/users/export").query("rpp", "2");
+    let first = Request::get("/v3/users/export").with_query("rpp", "2");
     let body = json!({"results": [1, 2], "links": {"next": {"page": u64::MAX}}});
     let last = next_page(&first, &body).unwrap();
     assert_eq!(last.query_value("page"), Some(max.as_str()));

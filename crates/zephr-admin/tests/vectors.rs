@@ -8,7 +8,8 @@
 )]
 
 use serde::Deserialize;
-use zephr_admin::{BaseUrl, Body, Client, Credentials, Env, Request, SignableRequest, sign};
+use zephr_admin::signing::{SignableRequest, sign};
+use zephr_admin::{BaseUrl, Body, Client, Credentials, Env, Request};
 
 #[derive(Deserialize)]
 struct File {
@@ -121,7 +122,7 @@ fn every_vector_through_prepare() {
         for pair in v.query.split('&').filter(|p| !p.is_empty()) {
             let (name, value) = pair.split_once('=').unwrap();
             let value = value.replace("%40", "@");
-            request = request.query(name, value);
+            request = request.with_query(name, value);
         }
         if !v.body.is_empty() {
             let body = if v.body.starts_with('{') {
@@ -129,7 +130,7 @@ fn every_vector_through_prepare() {
             } else {
                 Body::text(v.body.as_str())
             };
-            request = request.body(body);
+            request = request.with_body(body);
         }
         let env = Env::new(v.timestamp.parse().unwrap(), v.nonce.as_str());
         let prepared = client.prepare(&request, &env).unwrap();
@@ -153,7 +154,7 @@ fn every_vector_through_prepare() {
 /// part (body, path, query, method, timestamp, nonce) makes it fail.
 #[test]
 fn every_vector_verifies_and_any_change_breaks_it() {
-    use zephr_admin::ParsedAuthorization;
+    use zephr_admin::signing::ParsedAuthorization;
     for v in &vectors().vectors {
         let credentials = Credentials::new(&v.access_key, &v.secret_key).unwrap();
         let parsed = ParsedAuthorization::parse(&v.authorization).unwrap();

@@ -7,7 +7,9 @@ use std::time::Duration;
 
 use clap::Args;
 use zephr_admin::call::{Call, CallError, CallOptions, Pages};
-use zephr_admin::{ApiError, PreparedRequest, Response, RetryPolicy};
+use zephr_admin::error::ApiError;
+use zephr_admin::retry::RetryPolicy;
+use zephr_admin::{PreparedRequest, Response};
 
 use crate::common::{AttemptArgs, TargetArgs};
 use crate::pump::{self, Event};
@@ -46,10 +48,9 @@ pub fn blocking_client(
     max_retries: u32,
     timeout_secs: u64,
 ) -> Result<zephr_admin_client::BlockingClient, String> {
-    let core = target.client()?.with_retry_policy(RetryPolicy {
-        max_retries,
-        ..RetryPolicy::default()
-    });
+    let core = target
+        .client()?
+        .with_retry_policy(RetryPolicy::default().with_max_retries(max_retries));
     pump::client(core, Duration::from_secs(timeout_secs.max(1)))
 }
 
@@ -123,7 +124,7 @@ pub fn describe(error: &ApiError, response: Option<&Response>) -> String {
 pub fn operations_help() -> String {
     let mut text = String::from("Operations (operationId, method, path), by group:\n");
     let mut group = "";
-    for op in zephr_admin::OPERATIONS {
+    for op in zephr_admin::catalogue::OPERATIONS {
         if op.group != group {
             group = op.group;
             text.push_str(&format!("\n{group}\n"));
@@ -150,8 +151,8 @@ pub fn run(args: CallArgs) -> ExitCode {
         Err(message) => return crate::fail(&message),
     };
     if args.all {
-        let is_list = zephr_admin::find_operation(&args.operation_id)
-            .is_some_and(|op| op.response == zephr_admin::ResponseKind::List);
+        let is_list = zephr_admin::catalogue::find_operation(&args.operation_id)
+            .is_some_and(|op| op.response == zephr_admin::catalogue::ResponseKind::List);
         if !is_list {
             return crate::fail(&format!(
                 "--all walks the pages of a list operation, and '{}' does not answer a list \

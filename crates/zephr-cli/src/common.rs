@@ -79,12 +79,12 @@ pub struct EnvArgs {
 impl EnvArgs {
     pub fn env(&self) -> Result<Env, String> {
         let now_ms = match &self.timestamp {
-            Some(text) => zephr_admin::parse_timestamp(text).map_err(|e| e.to_string())?,
-            None => zephr_admin::system_now_ms(),
+            Some(text) => zephr_admin::env::parse_timestamp(text).map_err(|e| e.to_string())?,
+            None => zephr_admin::env::system_now_ms(),
         };
         let nonce = match &self.nonce {
             Some(nonce) => nonce.clone(),
-            None => zephr_admin::random_nonce().map_err(|e| e.to_string())?,
+            None => zephr_admin::env::random_nonce().map_err(|e| e.to_string())?,
         };
         Ok(Env::new(now_ms, nonce))
     }

@@ -36,7 +36,7 @@ pub fn run(args: CompletionsArgs, command: clap::Command) -> ExitCode {
         command = command.mut_subcommand(name, |sub| {
             sub.mut_arg("operation_id", |arg| {
                 arg.value_parser(PossibleValuesParser::new(
-                    zephr_admin::OPERATIONS.iter().map(|op| op.id),
+                    zephr_admin::catalogue::OPERATIONS.iter().map(|op| op.id),
                 ))
             })
         });
@@ -44,7 +44,10 @@ pub fn run(args: CompletionsArgs, command: clap::Command) -> ExitCode {
     clap_complete::generate(shell, &mut command, "zephr", &mut std::io::stdout());
     if let CompletionShell::Fish = args.shell {
         // clap_complete's fish script leaves positional values out: add them.
-        let ids: Vec<&str> = zephr_admin::OPERATIONS.iter().map(|op| op.id).collect();
+        let ids: Vec<&str> = zephr_admin::catalogue::OPERATIONS
+            .iter()
+            .map(|op| op.id)
+            .collect();
         for name in TAKE_OPERATION {
             println!(
                 "complete -c zephr -n \"__fish_zephr_using_subcommand {name}\" -f -a \"{}\"",

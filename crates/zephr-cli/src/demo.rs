@@ -8,7 +8,8 @@ use std::time::{Duration, Instant};
 use clap::Args;
 use serde_json::{Value, json};
 use zephr_admin::call::{Call, CallOptions, Pages};
-use zephr_admin::{BaseUrl, Client, Credentials, Request, Response, require_operation};
+use zephr_admin::catalogue::require_operation;
+use zephr_admin::{BaseUrl, Client, Credentials, Request, Response};
 use zephr_admin_client::BlockingClient;
 use zephr_emulator::{BackgroundEmulator, Config, Fault};
 
@@ -270,7 +271,7 @@ fn webhook_step(demo: &Demo) -> Result<(), String> {
     let token = "demo-webhook-token";
     let verifier =
         WebhookVerifier::new(WebhookCredentials::bearer(token).map_err(|e| e.to_string())?)
-            .tolerance_ms(5 * 60 * 1000);
+            .with_tolerance_ms(5 * 60 * 1000);
     let receiver = std::thread::spawn(move || {
         let mut lines = Vec::new();
         crate::webhook::serve(&listener, &verifier, Some(1), |line| lines.push(line));

@@ -10,8 +10,8 @@ use std::process::ExitCode;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::{Value, json};
-use zephr_admin::Pagination;
 use zephr_admin::call::{CallOptions, Pages};
+use zephr_admin::catalogue::Pagination;
 
 use crate::call::{blocking_client, call_failed, log_retry};
 use crate::common::{AttemptArgs, TargetArgs};
@@ -109,8 +109,9 @@ pub fn run(args: ExportArgs) -> ExitCode {
 }
 
 fn export(args: &ExportArgs) -> Result<ExitCode, String> {
-    let op = zephr_admin::require_operation(&args.operation_id).map_err(|e| e.to_string())?;
-    if op.response != zephr_admin::ResponseKind::List {
+    let op =
+        zephr_admin::catalogue::require_operation(&args.operation_id).map_err(|e| e.to_string())?;
+    if op.response != zephr_admin::catalogue::ResponseKind::List {
         return Err(format!(
             "export needs a list operation, and '{}' does not answer a list \
              (see `zephr ops` for the list operations)",
@@ -146,7 +147,7 @@ fn export(args: &ExportArgs) -> Result<ExitCode, String> {
                     .query_value("page")
                     .and_then(|p| p.parse::<u64>().ok())
                     .unwrap_or(1);
-                request = request.set_query("page", (first + progress.pages).to_string());
+                request = request.with_query_replaced("page", (first + progress.pages).to_string());
             }
             // Not paged by number: walk again, writing nothing until then.
             _ => skip_pages = progress.pages,

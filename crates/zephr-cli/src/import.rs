@@ -25,7 +25,8 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::{Value, json};
 use zephr_admin::call::{Call, CallError, CallOptions, FailureKind};
-use zephr_admin::{Env, OperationSpec, Response};
+use zephr_admin::catalogue::OperationSpec;
+use zephr_admin::{Env, Response};
 use zephr_admin_client::BlockingClient;
 
 use crate::call::{API_ERROR, blocking_client};
@@ -225,8 +226,8 @@ fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
 
 fn import(args: &ImportArgs) -> Result<ExitCode, String> {
     let started = Instant::now();
-    let op = zephr_admin::require_operation(&args.operation_id).map_err(|e| {
-        let ids = zephr_admin::OPERATIONS.iter().map(|op| op.id);
+    let op = zephr_admin::catalogue::require_operation(&args.operation_id).map_err(|e| {
+        let ids = zephr_admin::catalogue::OPERATIONS.iter().map(|op| op.id);
         match crate::common::suggest(&args.operation_id, ids) {
             Some(id) => format!("{e}; did you mean '{id}'?"),
             None => format!("{e} (`zephr ops` lists them)"),

@@ -2,7 +2,7 @@
 
 use clap::Args;
 use serde_json::json;
-use zephr_admin::OPERATIONS;
+use zephr_admin::catalogue::OPERATIONS;
 
 /// Arguments of `zephr ops`.
 #[derive(Debug, Args)]

@@ -1,7 +1,8 @@
 //! `zephr prepare`: the signed request descriptor of one operation, as JSON.
 
 use clap::Args;
-use zephr_admin::{Request, require_operation};
+use zephr_admin::Request;
+use zephr_admin::catalogue::require_operation;
 
 use crate::common::{EnvArgs, TargetArgs};
 
@@ -29,7 +30,7 @@ pub fn request(
     body: Option<&str>,
 ) -> Result<Request, String> {
     let op = require_operation(operation_id).map_err(|e| {
-        let ids = zephr_admin::OPERATIONS.iter().map(|op| op.id);
+        let ids = zephr_admin::catalogue::OPERATIONS.iter().map(|op| op.id);
         match crate::common::suggest(operation_id, ids) {
             Some(id) => format!("{e}; did you mean '{id}'?"),
             None => format!("{e} (`zephr ops` lists them)"),

@@ -40,7 +40,7 @@ impl Gate {
     /// Sleeps until the gate is open.
     fn pass(&self) {
         loop {
-            let now = zephr_admin::system_now_ms();
+            let now = zephr_admin::env::system_now_ms();
             let until = self.get();
             if now >= until {
                 return;
@@ -67,19 +67,21 @@ pub fn drive<E: Engine>(
         if let Some(gate) = gate {
             gate.pass();
         }
-        let nonce = match zephr_admin::random_nonce() {
+        let nonce = match zephr_admin::env::random_nonce() {
             Ok(nonce) => nonce,
             Err(e) => return Some(Err(CallError::Core(e))),
         };
-        match engine.poll(client.core(), zephr_admin::system_now_ms(), &nonce) {
+        match engine.poll(client.core(), zephr_admin::env::system_now_ms(), &nonce) {
             Step::Send(prepared) => {
                 on_event(Event::Sending(&prepared));
                 let outcome = client.transmit(prepared, engine.max_response_bytes());
                 let rate_limited = matches!(&outcome, Ok(r) if r.status == 429);
-                engine.handle(outcome, zephr_admin::system_now_ms(), jitter());
+                engine.handle(outcome, zephr_admin::env::system_now_ms(), jitter());
                 if let Some(note) = engine.last_retry() {
                     if let (true, Some(gate)) = (rate_limited, gate) {
-                        gate.hold_until(zephr_admin::system_now_ms().saturating_add(note.wait_ms));
+                        gate.hold_until(
+                            zephr_admin::env::system_now_ms().saturating_add(note.wait_ms),
+                        );
                     }
                     on_event(Event::Retry(note));
                 }

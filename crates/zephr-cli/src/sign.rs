@@ -1,7 +1,7 @@
 //! `zephr sign`: the Authorization header for one request.
 
 use clap::Args;
-use zephr_admin::{SignableRequest, sign};
+use zephr_admin::signing::{SignableRequest, sign};
 
 use crate::common::{CredentialArgs, EnvArgs};
 

@@ -74,7 +74,7 @@ fn listen(args: &ListenArgs) -> Result<(), String> {
     .map_err(|e| e.to_string())?;
     let mut verifier = WebhookVerifier::new(credentials);
     if let Some(secs) = args.tolerance_secs {
-        verifier = verifier.tolerance_ms(secs.saturating_mul(1000));
+        verifier = verifier.with_tolerance_ms(secs.saturating_mul(1000));
     }
     let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, args.port))
         .map_err(|e| format!("cannot listen on 127.0.0.1:{}: {e}", args.port))?;
@@ -179,7 +179,7 @@ fn receive(
     }
     let mut body = vec![0; length];
     reader.read_exact(&mut body).ok()?;
-    let now = zephr_admin::system_now_ms();
+    let now = zephr_admin::env::system_now_ms();
     let outcome = verifier.verify(
         authorization.as_deref(),
         &body,

@@ -364,7 +364,7 @@ fn call_help_lists_groups_and_operations() {
     ] {
         assert!(help.contains(expected), "{expected}");
     }
-    assert!(help.matches("\n  ").count() >= zephr_admin::OPERATIONS.len());
+    assert!(help.matches("\n  ").count() >= zephr_admin::catalogue::OPERATIONS.len());
 }
 
 #[test]

@@ -11,7 +11,8 @@ use std::collections::HashSet;
 use std::process::{Command, Output};
 
 use serde_json::Value;
-use zephr_admin::{BaseUrl, BodyKind, Client, Credentials, Env, OPERATIONS, find_operation};
+use zephr_admin::catalogue::{BodyKind, OPERATIONS, find_operation};
+use zephr_admin::{BaseUrl, Client, Credentials, Env};
 
 fn zephr(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_zephr"))

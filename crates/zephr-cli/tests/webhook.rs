@@ -10,7 +10,7 @@ use serde_json::json;
 use zephr_admin::webhook::{EventType, TestEvent, WebhookCredentials};
 
 fn now_ms() -> i64 {
-    zephr_admin::system_now_ms() as i64
+    zephr_admin::env::system_now_ms() as i64
 }
 
 #[test]

@@ -8,7 +8,8 @@ use futures_util::Stream;
 use serde::de::DeserializeOwned;
 use tracing::Instrument;
 use zephr_admin::call::{Call, Engine, FailureKind, Pages, TransportFailure};
-use zephr_admin::{Client, List, Operation, PreparedRequest, Response};
+use zephr_admin::catalogue::Operation;
+use zephr_admin::{Client, List, PreparedRequest, Response};
 
 use crate::{
     BuildError, CallError, Config, Pending, Turn, ZephrClient, check_config, header_list,

@@ -4,7 +4,8 @@ use std::collections::VecDeque;
 
 use serde::de::DeserializeOwned;
 use zephr_admin::call::{Call, Engine, FailureKind, Pages, TransportFailure};
-use zephr_admin::{Client, List, Operation, PreparedRequest, Response};
+use zephr_admin::catalogue::Operation;
+use zephr_admin::{Client, List, PreparedRequest, Response};
 
 use crate::{
     BuildError, CallError, Config, Pending, Turn, ZephrClient, check_config, header_list,

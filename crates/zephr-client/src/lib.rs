@@ -35,7 +35,8 @@
 use std::time::Duration;
 
 use zephr_admin::call::{CallOptions, Engine, RetryNote, Step, TransportFailure};
-use zephr_admin::{Client, Operation, PreparedRequest, Response};
+use zephr_admin::catalogue::Operation;
+use zephr_admin::{Client, PreparedRequest, Response};
 
 pub use zephr_admin;
 pub use zephr_admin::call::{CallError, FailureKind};
@@ -114,8 +115,8 @@ impl Config {
     /// The user agent the transport sends.
     fn user_agent_header(&self) -> String {
         match &self.user_agent {
-            Some(product) => format!("{product} {}", zephr_admin::USER_AGENT),
-            None => zephr_admin::USER_AGENT.to_owned(),
+            Some(product) => format!("{product} {}", zephr_admin::request::USER_AGENT),
+            None => zephr_admin::request::USER_AGENT.to_owned(),
         }
     }
 }
@@ -173,7 +174,7 @@ impl<'c, T, O: Operation> Pending<'c, T, O> {
     }
 
     /// Overrides the retry policy for this call.
-    pub fn retry_policy(mut self, policy: zephr_admin::RetryPolicy) -> Self {
+    pub fn retry_policy(mut self, policy: zephr_admin::retry::RetryPolicy) -> Self {
         self.options = self.options.with_retry(policy);
         self
     }
@@ -185,12 +186,12 @@ mod entropy {
 
     /// The host clock, in milliseconds since the epoch.
     pub fn now_ms() -> u64 {
-        zephr_admin::system_now_ms()
+        zephr_admin::env::system_now_ms()
     }
 
     /// A fresh 128-bit nonce from the operating system.
     pub fn nonce() -> Result<String, Error> {
-        zephr_admin::random_nonce()
+        zephr_admin::env::random_nonce()
     }
 
     /// A uniform draw in `[0, 1)` for backoff jitter (0.5 if the OS has no randomness).

@@ -37,7 +37,7 @@ pub fn const_name(op: &Op) -> String {
 
 pub fn registry(cat: &Catalogue) -> String {
     let mut out = format!(
-        "{HEADER}\n//! The operation table.\n\nuse crate::operation::{{BodyKind, OperationSpec, Pagination, ParamLocation, ParamSpec, ParamType, ResponseKind}};\n\n"
+        "{HEADER}\n//! The operation table.\n\nuse crate::catalogue::{{BodyKind, OperationSpec, Pagination, ParamLocation, ParamSpec, ParamType, ResponseKind}};\n\n"
     );
     for (op, names, model) in cat.entries() {
         let _ = writeln!(
@@ -117,7 +117,7 @@ pub fn registry(cat: &Catalogue) -> String {
 
 pub fn operations_mod(cat: &Catalogue) -> String {
     let mut out = format!(
-        "{HEADER}\n//! Typed requests and response models for every operation, one module per\n//! resource group. Each request type implements [`Operation`](crate::Operation).\n\n"
+        "{HEADER}\n//! Typed requests and response models for every operation, one module per\n//! resource group. Each request type implements [`Operation`](crate::catalogue::Operation).\n\n"
     );
     for group in &cat.groups {
         let count = cat.ops.iter().filter(|op| &op.group == group).count();
@@ -133,7 +133,7 @@ pub fn operations_mod(cat: &Catalogue) -> String {
 
 pub fn group_module(cat: &Catalogue, group: &str) -> String {
     let mut out = format!(
-        "{HEADER}\n//! {group}.\n\n#![allow(clippy::doc_markdown)]\n\nuse serde::{{Deserialize, Serialize}};\n#[allow(unused_imports)]\nuse serde_json::{{Map, Value}};\n\n#[allow(unused_imports)]\nuse crate::{{List, Operation, OperationSpec, lenient}};\nuse crate::generated::registry;\n"
+        "{HEADER}\n//! {group}.\n\n#![allow(clippy::doc_markdown)]\n\nuse serde::{{Deserialize, Serialize}};\n#[allow(unused_imports)]\nuse serde_json::{{Map, Value}};\n\nuse crate::catalogue::{{Operation, OperationSpec}};\n#[allow(unused_imports)]\nuse crate::{{List, lenient}};\nuse crate::generated::registry;\n"
     );
     for (op, model) in cat
         .ops
@@ -170,7 +170,7 @@ fn request_type(out: &mut String, op: &Op, model: &OpModel) {
         if line.is_empty() {
             out.push_str("///\n");
         } else {
-            let _ = writeln!(out, "/// {line}");
+            let _ = writeln!(out, "/// {}", rustdoc_text(&line));
         }
     }
     if op.deprecated {
@@ -279,7 +279,7 @@ fn record_type(out: &mut String, record: &Record, response: bool) {
             if response { "Response" } else { "Request body" }
         );
     } else {
-        let _ = writeln!(out, "/// {}", record.doc.replace('\n', " "));
+        let _ = writeln!(out, "/// {}", rustdoc_text(&record.doc.replace('\n', " ")));
     }
     out.push_str("#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]\n");
     let _ = writeln!(out, "pub struct {} {{", record.name);
@@ -289,10 +289,24 @@ fn record_type(out: &mut String, record: &Record, response: bool) {
     out.push_str("    /// Members the reference does not document: sent (or received) as\n    /// top-level members beside the documented ones.\n    #[serde(flatten)]\n    pub extra: Map<String, Value>,\n}\n");
 }
 
+/// Reference text as rustdoc Markdown: a `<` that does not open an autolink
+/// (`<https://...>`) is escaped, so `<tenantid>` reads as text, not an HTML tag.
+fn rustdoc_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for (i, c) in text.char_indices() {
+        let rest = text.get(i..).unwrap_or_default();
+        if c == '<' && !rest.starts_with("<http") {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
 fn field_decl(out: &mut String, field: &Field, response: bool) {
     let _ = write!(out, "    /// `{}`", field.wire);
     if let Some(doc) = &field.doc {
-        let _ = write!(out, ": {}", one_line(doc));
+        let _ = write!(out, ": {}", rustdoc_text(&one_line(doc)));
     }
     if let Some(value) = &field.fixed {
         let _ = write!(out, " Always `{value:?}`.");

@@ -5,7 +5,8 @@ use std::collections::HashMap;
 use std::fmt;
 
 use serde::Deserialize;
-use zephr_admin::{Credentials, ParsedAuthorization, SignableRequest};
+use zephr_admin::Credentials;
+use zephr_admin::signing::{ParsedAuthorization, SignableRequest};
 
 use crate::nonces::{NonceStore, NotSpent};
 
@@ -113,7 +114,7 @@ impl Verifier {
                 "unknown access key: it is not one of the emulator's key pairs",
             )
         })?;
-        let timestamp = zephr_admin::parse_timestamp(parsed.timestamp).map_err(|_| {
+        let timestamp = zephr_admin::env::parse_timestamp(parsed.timestamp).map_err(|_| {
             refuse(
                 AuthCheck::Timestamp,
                 "the timestamp is not a whole number of milliseconds since the Unix epoch",
@@ -243,7 +244,7 @@ mod tests {
 
     fn signed(nonce: &str, timestamp: u64) -> String {
         let credentials = Credentials::new("ak", "sk").unwrap();
-        zephr_admin::sign(&credentials, &request(), timestamp, nonce)
+        zephr_admin::signing::sign(&credentials, &request(), timestamp, nonce)
             .unwrap()
             .into_authorization()
     }

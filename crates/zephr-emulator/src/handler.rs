@@ -6,7 +6,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use serde_json::json;
-use zephr_admin::SignableRequest;
+use zephr_admin::signing::SignableRequest;
 
 use crate::Config;
 use crate::auth::{AuthFailure, SpendRefused, Verified, Verifier};
@@ -171,7 +171,7 @@ impl Shared {
 
     fn operation(
         &self,
-        op: &'static zephr_admin::OperationSpec,
+        op: &'static zephr_admin::catalogue::OperationSpec,
         params: &[(&'static str, String)],
         request: &Incoming<'_>,
         verified: Option<&Verified>,

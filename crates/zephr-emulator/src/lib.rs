@@ -4,7 +4,7 @@
 //! a Zephr tenant and for testing clients against realistic failures.
 //!
 //! - Every operation of `spec/zephr-admin-api.json` is routed (data-driven from
-//!   [`zephr_admin::OPERATIONS`]) and validated against its catalogue entry:
+//!   [`zephr_admin::catalogue::OPERATIONS`]) and validated against its catalogue entry:
 //!   unknown routes get 404, a known path with another method 405, missing
 //!   required parameters and a body of the wrong kind 400.
 //! - Every request must carry a valid `ZEPHR-HMAC-SHA256` signature by one of

@@ -89,7 +89,7 @@ mod tests {
 
     #[test]
     fn every_operation_is_documented() {
-        for op in zephr_admin::OPERATIONS {
+        for op in zephr_admin::catalogue::OPERATIONS {
             assert!(documented(op.id).is_some(), "{}", op.id);
         }
         let get_user = documented("getUser").unwrap();

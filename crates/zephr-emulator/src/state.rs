@@ -7,7 +7,7 @@
 //! resource (so a client learns its id) and deletes with an empty 200.
 
 use serde_json::{Map, Value, json};
-use zephr_admin::OperationSpec;
+use zephr_admin::catalogue::OperationSpec;
 
 use crate::reply::Reply;
 use crate::util::{Rng, format_datetime, is_datetime};

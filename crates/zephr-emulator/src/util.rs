@@ -45,7 +45,7 @@ impl Rng {
 
 /// Milliseconds since the Unix epoch.
 pub(crate) fn now_ms() -> u64 {
-    zephr_admin::system_now_ms()
+    zephr_admin::env::system_now_ms()
 }
 
 /// `YYYY-MM-DD HH:MM:SS` (UTC), the date format of grants.

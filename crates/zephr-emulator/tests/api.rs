@@ -7,7 +7,8 @@ mod common;
 
 use common::{Emu, start};
 use serde_json::{Value, json};
-use zephr_admin::{BaseUrl, Client, Env, Request, next_page};
+use zephr_admin::pagination::next_page;
+use zephr_admin::{BaseUrl, Client, Env, Request};
 
 fn created_user(emu: &Emu, email: &str) -> String {
     let answer = emu.json(
@@ -214,7 +215,7 @@ fn accounts_page_through_with_the_core_paginator() {
         zephr_emulator::demo_credentials().unwrap(),
         BaseUrl::parse(&emu.server.base_url()).unwrap(),
     );
-    let mut request = Some(Request::get("/v3/accounts").query("rpp", "10"));
+    let mut request = Some(Request::get("/v3/accounts").with_query("rpp", "10"));
     let mut pages = Vec::new();
     while let Some(current) = request {
         let prepared = client
@@ -592,10 +593,10 @@ fn every_operation_answers_as_documented() {
         BaseUrl::parse(&emu.server.base_url()).unwrap(),
     );
     let operations = vectors["operations"].as_array().unwrap();
-    assert_eq!(operations.len(), zephr_admin::OPERATIONS.len());
+    assert_eq!(operations.len(), zephr_admin::catalogue::OPERATIONS.len());
     for vector in operations {
         let id = vector["operationId"].as_str().unwrap();
-        let op = zephr_admin::find_operation(id).unwrap();
+        let op = zephr_admin::catalogue::find_operation(id).unwrap();
         let mut params = vector["params"].clone();
         params["body"] = vector["body"].clone();
         let request = op.request_from_json(&params).unwrap();

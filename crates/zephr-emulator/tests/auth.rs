@@ -458,7 +458,7 @@ fn the_sdk_signs_requests_the_emulator_accepts() {
         BaseUrl::parse(&emu.server.base_url()).unwrap(),
     );
     let request =
-        Request::get("/v3/users").query("identifiers.email_address", "nobody@example.com");
+        Request::get("/v3/users").with_query("identifiers.email_address", "nobody@example.com");
     let prepared = client
         .prepare(&request, &Env::from_system().unwrap())
         .unwrap();

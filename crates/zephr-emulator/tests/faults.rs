@@ -115,7 +115,8 @@ fn faults_by_rate() {
 /// a 503 and a 429 (honouring Retry-After: 0) and then succeeds.
 #[test]
 fn faults_drive_the_core_retry_policy() {
-    use zephr_admin::{Outcome, Response, RetryDecision, RetryPolicy};
+    use zephr_admin::Response;
+    use zephr_admin::retry::{Outcome, RetryDecision, RetryPolicy};
     let emu = start();
     emu.server.inject(
         Fault::Unavailable {

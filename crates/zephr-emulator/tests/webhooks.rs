@@ -148,7 +148,10 @@ fn user(emu: &Emu, email: &str) -> String {
 #[test]
 fn state_changes_are_delivered_and_verified() {
     let credentials = WebhookCredentials::bearer("secret-token-1").unwrap();
-    let rx = receiver(WebhookVerifier::new(credentials).tolerance_ms(60_000), 0);
+    let rx = receiver(
+        WebhookVerifier::new(credentials).with_tolerance_ms(60_000),
+        0,
+    );
     let emu = emulator(vec![10, 10, 10]);
     create_webhook(
         &emu,
@@ -319,7 +322,10 @@ fn failed_attempts_are_retried_then_given_up() {
 #[test]
 fn injected_faults_reach_the_receiver_as_typed_refusals() {
     let credentials = WebhookCredentials::bearer("tok-2").unwrap();
-    let rx = receiver(WebhookVerifier::new(credentials).tolerance_ms(60_000), 0);
+    let rx = receiver(
+        WebhookVerifier::new(credentials).with_tolerance_ms(60_000),
+        0,
+    );
     let emu = emulator(vec![]);
     create_webhook(
         &emu,

@@ -14,7 +14,8 @@ use std::sync::{Arc, Mutex};
 
 use serde_json::json;
 use sha2::{Digest, Sha256};
-use zephr_admin::{BaseUrl, Client, Credentials, RetryPolicy};
+use zephr_admin::retry::RetryPolicy;
+use zephr_admin::{BaseUrl, Client, Credentials};
 use zephr_example_ureq::zephr_admin_client::{BlockingClient, Config};
 use zephr_example_ureq::{all_accounts, client, memberships};
 
@@ -210,10 +211,7 @@ fn errors_arrive_typed() {
             Credentials::new("a", "b").unwrap(),
             BaseUrl::parse(&dead).unwrap(),
         )
-        .with_retry_policy(RetryPolicy {
-            base_delay_ms: 1,
-            ..RetryPolicy::default()
-        }),
+        .with_retry_policy(RetryPolicy::default().with_base_delay_ms(1)),
         Config::default(),
     )
     .unwrap();

@@ -60,7 +60,7 @@ async fn handle(
         Ok(collected) => collected.to_bytes(),
         Err(_) => return reply(StatusCode::PAYLOAD_TOO_LARGE),
     };
-    let now = i64::try_from(zephr_admin::system_now_ms()).unwrap_or(i64::MAX);
+    let now = i64::try_from(zephr_admin::env::system_now_ms()).unwrap_or(i64::MAX);
     let outcome = verifier.verify(authorization.as_deref(), &body, now);
     let status = match &outcome {
         Ok(_) => StatusCode::NO_CONTENT,

@@ -14,7 +14,7 @@ async fn main() -> Result<(), String> {
     let token = std::env::var("ZEPHR_WEBHOOK_TOKEN")
         .map_err(|_| "set ZEPHR_WEBHOOK_TOKEN to the webhook's Bearer token")?;
     let credentials = WebhookCredentials::bearer(token).map_err(|e| e.to_string())?;
-    let verifier = WebhookVerifier::new(credentials).tolerance_ms(5 * 60 * 1000);
+    let verifier = WebhookVerifier::new(credentials).with_tolerance_ms(5 * 60 * 1000);
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
         .await
         .map_err(|e| e.to_string())?;

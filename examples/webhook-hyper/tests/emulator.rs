@@ -40,7 +40,7 @@ fn the_hyper_receiver_verifies_the_emulators_deliveries() {
         .unwrap();
     let target = format!("http://{}/zephr", listener.local_addr().unwrap());
     let verifier = WebhookVerifier::new(WebhookCredentials::basic("zephr", "s3cret").unwrap())
-        .tolerance_ms(60_000);
+        .with_tolerance_ms(60_000);
     runtime.spawn(serve(listener, verifier, move |outcome| {
         log.lock().unwrap().push(outcome);
     }));
@@ -60,7 +60,7 @@ fn the_hyper_receiver_verifies_the_emulators_deliveries() {
         .http_status_as_error(false)
         .build()
         .into();
-    let create = Request::post("/v3/webhooks").body(
+    let create = Request::post("/v3/webhooks").with_body(
         Body::json(&json!({"label": "hyper", "triggers": ["CREATE_USER"], "method": "POST", "target": target,
                            "credentials": {"type": "basic", "username": "zephr", "password": "s3cret"}}))
         .unwrap(),
@@ -69,7 +69,7 @@ fn the_hyper_receiver_verifies_the_emulators_deliveries() {
     emu.inject_delivery_fault(DeliveryFault::WrongCredentials, 1);
     for email in ["refused@example.com", "kept@example.com"] {
         let user = Request::post("/v3/users")
-            .body(Body::json(&json!({"identifiers": {"email_address": email}})).unwrap());
+            .with_body(Body::json(&json!({"identifiers": {"email_address": email}})).unwrap());
         assert_eq!(send(&agent, &client, &user).0, 201);
     }
     let deadline = Instant::now() + Duration::from_secs(20);

@@ -2,7 +2,7 @@
 // change the spec and run `cargo run -p zephr-codegen`.
 //! The operation table.
 
-use crate::operation::{
+use crate::catalogue::{
     BodyKind, OperationSpec, Pagination, ParamLocation, ParamSpec, ParamType, ResponseKind,
 };
 

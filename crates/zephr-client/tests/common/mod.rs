@@ -19,7 +19,8 @@ use std::time::Duration;
 
 use serde_json::{Map, Value, json};
 use zephr_admin::operations::account::ListAccountsItem;
-use zephr_admin::{BaseUrl, Client, Credentials, RetryPolicy};
+use zephr_admin::retry::RetryPolicy;
+use zephr_admin::{BaseUrl, Client, Credentials};
 use zephr_admin_client::{CallError, Config};
 use zephr_emulator::{BackgroundEmulator, Fault};
 
@@ -162,13 +163,11 @@ fn serve(mut stream: TcpStream, script: &Mutex<VecDeque<Act>>, seen: &Mutex<Vec<
 
 /// A quick policy for tests: short backoff, Retry-After capped at 2 s.
 pub fn policy(max_retries: u32) -> RetryPolicy {
-    RetryPolicy {
-        max_retries,
-        base_delay_ms: 5,
-        max_delay_ms: 20,
-        max_retry_after_ms: 2_000,
-        ..RetryPolicy::default()
-    }
+    RetryPolicy::default()
+        .with_max_retries(max_retries)
+        .with_base_delay_ms(5)
+        .with_max_delay_ms(20)
+        .with_max_retry_after_ms(2_000)
 }
 
 pub fn core(base_url: &str, credentials: Credentials, max_retries: u32) -> Client {

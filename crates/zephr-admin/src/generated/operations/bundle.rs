@@ -8,9 +8,10 @@ use serde::{Deserialize, Serialize};
 #[allow(unused_imports)]
 use serde_json::{Map, Value};
 
+use crate::catalogue::{Operation, OperationSpec};
 use crate::generated::registry;
 #[allow(unused_imports)]
-use crate::{List, Operation, OperationSpec, lenient};
+use crate::{List, lenient};
 
 /// List Bundles
 ///

@@ -8,9 +8,10 @@ use serde::{Deserialize, Serialize};
 #[allow(unused_imports)]
 use serde_json::{Map, Value};
 
+use crate::catalogue::{Operation, OperationSpec};
 use crate::generated::registry;
 #[allow(unused_imports)]
-use crate::{List, Operation, OperationSpec, lenient};
+use crate::{List, lenient};
 
 /// List users
 ///
@@ -723,7 +724,7 @@ impl Operation for StartEmailAddressUpdate {
 pub struct StartEmailAddressUpdateBody {
     /// `new_identifiers`
     pub new_identifiers: Map<String, Value>,
-    /// `siteSlug`: Tenant and site identifier in the format <tenantid>\|<site>.
+    /// `siteSlug`: Tenant and site identifier in the format \<tenantid>\|\<site>.
     #[serde(rename = "siteSlug")]
     pub site_slug: String,
     /// Members the reference does not document: sent (or received) as

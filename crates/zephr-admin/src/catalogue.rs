@@ -18,10 +18,23 @@ pub use crate::generated::registry::OPERATIONS;
 /// (`{"first_name": "A", "extra": {"beta_flag": true}}` sends
 /// `{"first_name":"A","beta_flag":true}`). No documented body has a field of
 /// this name; a name given both directly and in `extra` is refused.
+///
+/// ```
+/// use serde_json::json;
+/// use zephr_admin::catalogue::{EXTRA, find_operation};
+///
+/// let op = find_operation("createUser").unwrap();
+/// let body = json!({"identifiers": {"email_address": "a@example.com"}, EXTRA: {"beta": true}});
+/// let request = op.request_from_json(&json!({"body": body}))?;
+/// let sent: serde_json::Value = serde_json::from_slice(request.body().as_bytes()).unwrap();
+/// assert_eq!(sent["beta"], true);
+/// # Ok::<(), zephr_admin::Error>(())
+/// ```
 pub const EXTRA: &str = "extra";
 
 /// Where a parameter goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ParamLocation {
     /// A `{name}` placeholder of the path.
     Path,
@@ -52,6 +65,7 @@ impl ParamLocation {
 /// `false` or those two words as strings. Values given as text (the command
 /// line) are checked by the same rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ParamType {
     /// Any string.
     String,
@@ -75,6 +89,15 @@ impl ParamType {
     }
 
     /// Whether `text` is a valid written form of this type.
+    ///
+    /// ```
+    /// use zephr_admin::catalogue::ParamType;
+    ///
+    /// assert!(ParamType::Integer.accepts_text("42"));
+    /// assert!(!ParamType::Integer.accepts_text("4.2"));
+    /// assert!(ParamType::Boolean.accepts_text("true"));
+    /// ```
+    #[must_use]
     pub fn accepts_text(self, text: &str) -> bool {
         match self {
             ParamType::String => true,
@@ -118,6 +141,7 @@ fn is_decimal_number(text: &str) -> bool {
 
 /// One documented parameter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ParamSpec {
     /// The documented name, exactly as on the wire (e.g. `identifiers.email_address`).
     pub name: &'static str,
@@ -143,6 +167,7 @@ impl ParamSpec {
 
 /// What an operation's request body is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum BodyKind {
     /// No body.
     None,
@@ -166,15 +191,17 @@ impl BodyKind {
 
 /// How an operation's list can be paged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Pagination {
     /// Not paged.
     None,
-    /// `page` (from 1) and `rpp` (results per page) query parameters; see [`next_page`](crate::next_page).
+    /// `page` (from 1) and `rpp` (results per page) query parameters; see [`next_page`](crate::pagination::next_page).
     PageRpp,
 }
 
 /// What a 2xx answer of an operation is, as documented.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ResponseKind {
     /// Undocumented or empty: any JSON, or nothing.
     Any,
@@ -188,6 +215,7 @@ pub enum ResponseKind {
 
 /// One operation of the catalogue.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct OperationSpec {
     /// The official `operationId` (or an assigned one, see `assigned_id`): the stable key.
     pub id: &'static str,
@@ -228,15 +256,23 @@ pub struct OperationSpec {
 /// The operation with this id.
 ///
 /// ```
-/// let op = zephr_admin::find_operation("listAccountUsers").unwrap();
+/// let op = zephr_admin::catalogue::find_operation("listAccountUsers").unwrap();
 /// assert_eq!((op.method, op.path), ("GET", "/v3/accounts/{account_id}/users"));
-/// assert!(zephr_admin::find_operation("noSuchThing").is_none());
+/// assert!(zephr_admin::catalogue::find_operation("noSuchThing").is_none());
 /// ```
 pub fn find_operation(id: &str) -> Option<&'static OperationSpec> {
     OPERATIONS.iter().find(|op| op.id == id)
 }
 
 /// Like [`find_operation`], as a typed `unknown_operation` error.
+///
+/// ```
+/// use zephr_admin::catalogue::require_operation;
+///
+/// assert_eq!(require_operation("getUser")?.method, "GET");
+/// assert_eq!(require_operation("getUsr").unwrap_err().code(), "unknown_operation");
+/// # Ok::<(), zephr_admin::Error>(())
+/// ```
 pub fn require_operation(id: &str) -> Result<&'static OperationSpec, Error> {
     find_operation(id).ok_or_else(|| {
         Error::input(
@@ -253,7 +289,7 @@ impl OperationSpec {
     /// take are refused.
     ///
     /// ```
-    /// let op = zephr_admin::find_operation("listAccountUsers").unwrap();
+    /// let op = zephr_admin::catalogue::find_operation("listAccountUsers").unwrap();
     /// let request = op.request([("account_id", "a/b")], None)?;
     /// assert_eq!(request.render_path()?, "/v3/accounts/a%2Fb/users");
     /// assert_eq!(op.request([("acount_id", "a")], None).unwrap_err().code(), "unknown_param");
@@ -287,9 +323,9 @@ impl OperationSpec {
                     return Err(self.wrong_type(name, spec.ty));
                 }
                 request = match spec.location {
-                    ParamLocation::Path => request.path_param(*name, *value),
-                    ParamLocation::Query => request.query(*name, *value),
-                    ParamLocation::Header => request.header(*name, *value),
+                    ParamLocation::Path => request.with_path_param(*name, *value),
+                    ParamLocation::Query => request.with_query(*name, *value),
+                    ParamLocation::Header => request.with_header(*name, *value),
                 };
             }
             if spec.required && !found {
@@ -317,7 +353,7 @@ impl OperationSpec {
                     self.body.as_str()
                 ),
             )),
-            (_, Some(body)) => Ok(request.body(body)),
+            (_, Some(body)) => Ok(request.with_body(body)),
             (_, None) => Ok(request),
         }
     }
@@ -330,7 +366,7 @@ impl OperationSpec {
     /// ```
     /// use serde_json::json;
     ///
-    /// let op = zephr_admin::find_operation("listAccounts").unwrap();
+    /// let op = zephr_admin::catalogue::find_operation("listAccounts").unwrap();
     /// let request = op.request_from_json(&json!({"page": 2, "rpp": 50}))?;
     /// assert_eq!(request.query_value("rpp"), Some("50"));
     /// # Ok::<(), zephr_admin::Error>(())
@@ -413,6 +449,15 @@ impl OperationSpec {
     /// The body from text as given on a command line: raw text for text
     /// operations (sent with their documented media type), checked JSON text
     /// otherwise.
+    ///
+    /// ```
+    /// use zephr_admin::catalogue::find_operation;
+    ///
+    /// let create = find_operation("createUser").unwrap();
+    /// assert_eq!(create.body_from_text(r#"{"a":1}"#)?.content_type(), Some("application/json"));
+    /// assert_eq!(create.body_from_text("{oops").unwrap_err().code(), "invalid_body");
+    /// # Ok::<(), zephr_admin::Error>(())
+    /// ```
     pub fn body_from_text(&self, text: impl Into<String>) -> Result<Body, Error> {
         match self.body {
             BodyKind::Text => Ok(Body::raw(text.into(), self.body_media)),
@@ -453,6 +498,11 @@ impl OperationSpec {
     }
 
     /// The documented parameter names, comma-separated.
+    ///
+    /// ```
+    /// let op = zephr_admin::catalogue::find_operation("listAccountUsers").unwrap();
+    /// assert_eq!(op.param_names(), "account_id");
+    /// ```
     pub fn param_names(&self) -> String {
         let names: Vec<&str> = self.params.iter().map(|p| p.name).collect();
         if names.is_empty() {
@@ -477,7 +527,8 @@ fn number_text(n: &serde_json::Number) -> String {
 ///
 /// ```
 /// use zephr_admin::operations::account_user::ListAccountUsers;
-/// use zephr_admin::{BaseUrl, Client, Credentials, Env, Operation, Response};
+/// use zephr_admin::catalogue::Operation;
+/// use zephr_admin::{BaseUrl, Client, Credentials, Env, Response};
 ///
 /// let client = Client::new(Credentials::new("ak", "sk")?, BaseUrl::tenant("news")?);
 /// let op = ListAccountUsers { account_id: "acc-1".into() };
@@ -514,7 +565,8 @@ pub trait Operation: serde::Serialize {
 }
 
 impl Client {
-    /// Checks, encodes and signs a typed operation.
+    /// Checks, encodes and signs a typed operation (see the example on
+    /// [`Operation`]).
     pub fn prepare_operation<O: Operation>(
         &self,
         operation: &O,

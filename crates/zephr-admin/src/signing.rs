@@ -7,6 +7,9 @@
 //!
 //! Despite its name the scheme is a plain SHA-256 with the secret as a prefix,
 //! not RFC 2104 HMAC; it is implemented exactly as documented.
+//!
+//! A host signs with [`sign`] (or lets [`Client::prepare`](crate::Client::prepare)
+//! do it); a server or a test double verifies with [`ParsedAuthorization`].
 
 use sha2::{Digest, Sha256};
 
@@ -22,6 +25,10 @@ pub const SCHEME: &str = "ZEPHR-HMAC-SHA256";
 /// `path` and `query` must be exactly what goes on the wire (already
 /// percent-encoded, query without the leading `?`); `body` must be the exact
 /// bytes sent.
+///
+/// The four fields are exactly what the scheme hashes besides the secret,
+/// timestamp and nonce, so this struct is built with a literal and will not
+/// grow (a new field would be a new scheme).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SignableRequest<'a> {
     /// HTTP method; upper-cased before hashing.
@@ -34,8 +41,9 @@ pub struct SignableRequest<'a> {
     pub body: &'a [u8],
 }
 
-/// A computed signature.
+/// A computed signature (see [`sign`] for an example).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[must_use = "a signature does nothing until its header is sent"]
 pub struct Signature {
     authorization: String,
     hash_start: usize,
@@ -43,11 +51,13 @@ pub struct Signature {
 
 impl Signature {
     /// The complete `Authorization` header value.
+    #[must_use]
     pub fn authorization(&self) -> &str {
         &self.authorization
     }
 
     /// The 64 lowercase hex digits of the hash.
+    #[must_use]
     pub fn hash(&self) -> &str {
         self.authorization
             .get(self.hash_start..)
@@ -55,6 +65,7 @@ impl Signature {
     }
 
     /// Consumes the signature, returning the header value.
+    #[must_use]
     pub fn into_authorization(self) -> String {
         self.authorization
     }
@@ -69,7 +80,8 @@ impl Signature {
 /// byte for byte.
 ///
 /// ```
-/// use zephr_admin::{Credentials, SignableRequest, sign};
+/// use zephr_admin::Credentials;
+/// use zephr_admin::signing::{SignableRequest, sign};
 ///
 /// let credentials = Credentials::new(
 ///     "a3f1c2d4-5b6e-4f70-8a9b-0c1d2e3f4a5b",
@@ -148,6 +160,8 @@ fn digest(
 }
 
 /// The four fields of a `ZEPHR-HMAC-SHA256` header, as received.
+///
+/// Like [`SignableRequest`], fixed by the scheme: it will not grow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ParsedAuthorization<'a> {
     /// The access key.
@@ -165,9 +179,9 @@ impl<'a> ParsedAuthorization<'a> {
     /// well-formed `ZEPHR-HMAC-SHA256` value with four non-empty fields.
     ///
     /// ```
-    /// let parsed = zephr_admin::ParsedAuthorization::parse("ZEPHR-HMAC-SHA256 ak:17:n:ab").unwrap();
+    /// let parsed = zephr_admin::signing::ParsedAuthorization::parse("ZEPHR-HMAC-SHA256 ak:17:n:ab").unwrap();
     /// assert_eq!((parsed.access_key, parsed.timestamp, parsed.nonce, parsed.hash), ("ak", "17", "n", "ab"));
-    /// assert!(zephr_admin::ParsedAuthorization::parse("Bearer x").is_none());
+    /// assert!(zephr_admin::signing::ParsedAuthorization::parse("Bearer x").is_none());
     /// ```
     pub fn parse(header: &'a str) -> Option<Self> {
         let fields = header.strip_prefix(SCHEME)?.strip_prefix(' ')?;
@@ -212,7 +226,8 @@ impl<'a> ParsedAuthorization<'a> {
     /// logs and traces, and send requests over TLS only.
     ///
     /// ```
-    /// use zephr_admin::{Credentials, ParsedAuthorization, SignableRequest, sign};
+    /// use zephr_admin::Credentials;
+    /// use zephr_admin::signing::{ParsedAuthorization, SignableRequest, sign};
     ///
     /// let credentials = Credentials::new("ak", "sk")?;
     /// let request = SignableRequest { method: "GET", path: "/v3/users", query: "", body: b"" };
@@ -222,6 +237,7 @@ impl<'a> ParsedAuthorization<'a> {
     /// assert!(!parsed.verify(&credentials, &SignableRequest { path: "/v3/user", ..request }));
     /// # Ok::<(), zephr_admin::Error>(())
     /// ```
+    #[must_use = "a request whose signature is not checked must not be served"]
     pub fn verify(&self, credentials: &Credentials, request: &SignableRequest<'_>) -> bool {
         self.check(credentials, request).is_ok()
     }
@@ -230,7 +246,8 @@ impl<'a> ParsedAuthorization<'a> {
     /// is checked first, so a forgery is refused before any hashing.
     ///
     /// ```
-    /// use zephr_admin::{Credentials, ParsedAuthorization, Refusal, SignableRequest, sign};
+    /// use zephr_admin::Credentials;
+    /// use zephr_admin::signing::{ParsedAuthorization, Refusal, SignableRequest, sign};
     ///
     /// let credentials = Credentials::new("ak", "sk")?;
     /// let request = SignableRequest { method: "POST", path: "/v3/users", query: "", body: b"{}\x80\0" };
@@ -270,6 +287,7 @@ impl<'a> ParsedAuthorization<'a> {
 
 /// Why [`ParsedAuthorization::check`] refused a request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Refusal {
     /// The body is not valid UTF-8 or holds a NUL byte: it can only be a
     /// length-extension forgery (see [`ParsedAuthorization::verify`]).
@@ -288,6 +306,8 @@ impl std::fmt::Display for Refusal {
         })
     }
 }
+
+impl std::error::Error for Refusal {}
 
 /// Valid UTF-8 without NUL: what SHA-256 padding can never be.
 fn is_text(body: &[u8]) -> bool {
