@@ -7,13 +7,13 @@
     clippy::indexing_slicing
 )]
 
-// Under wasm32, `#[test]` is wasm-bindgen-test's: the tests run in Node (scripts/wasm-tests.sh).
-#[cfg(target_arch = "wasm32")]
-use wasm_bindgen_test::wasm_bindgen_test as test;
-
 use zephr_admin::{
     BaseUrl, Body, Client, Credentials, Env, Error, InputErrorKind, Request, SignableRequest, sign,
 };
+
+// Under wasm32, `#[test]` is wasm-bindgen-test's: the tests run in Node (scripts/wasm-tests.sh).
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
 
 const SECRET: &str = "s3cr3t-value-that-must-not-leak";
 
