@@ -21,7 +21,10 @@ excluded=()
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-cargo test "${args[@]}" --target wasm32-unknown-unknown --no-fail-fast 2>&1 | tee "$tmp/wasm.log"
+# Without debug info: the runner passes every test binary through wasm-bindgen, and at
+# 30-40 MB each that is most of the step's time (panics still name file and line).
+CARGO_PROFILE_TEST_DEBUG=0 \
+  cargo test "${args[@]}" --target wasm32-unknown-unknown --no-fail-fast 2>&1 | tee "$tmp/wasm.log"
 # The native list of the same tests (built already by the workspace's test step).
 cargo test "${args[@]}" -- --list --format terse >"$tmp/native.log" 2>&1
 
