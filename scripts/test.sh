@@ -22,6 +22,8 @@ step "fuzz smoke pass: every target of fuzz/ for 20 s (nightly, cargo-fuzz)"
 bash scripts/fuzz.sh
 step "core builds for wasm32-unknown-unknown"
 cargo check -p zephr-admin --target wasm32-unknown-unknown --locked
+step "core tests under wasm32-unknown-unknown in Node (wasm-bindgen-test): each native test also passes there"
+bash scripts/wasm-tests.sh
 step "npm package: wasm build, size budget, TypeScript, native addon (napi-rs)"
 (cd npm/zephr-admin && node scripts/build.mjs)
 step "native addon for every platform: cross builds, header checks, platform tarballs, runs under each platform's Node"

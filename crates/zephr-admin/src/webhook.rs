@@ -1158,6 +1158,9 @@ mod tests {
 
     use super::*;
     use serde_json::json;
+    // Under wasm32, `#[test]` is wasm-bindgen-test's: the tests run in Node.
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     const NOW: i64 = 1_700_000_000_000;
 

@@ -4,24 +4,57 @@
 
 #![allow(clippy::unwrap_used, clippy::panic)]
 
+// Under wasm32, `#[test]` is wasm-bindgen-test's: the tests run in Node (scripts/wasm-tests.sh).
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+
 #[path = "../../../fuzz/src/checks.rs"]
 mod checks;
 
-use std::path::Path;
-
 fn replay(target: &str, check: fn(&[u8])) {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../fuzz/regressions")
-        .join(target);
+    let dir = format!(
+        "{}/../../fuzz/regressions/{target}",
+        env!("CARGO_MANIFEST_DIR")
+    );
     let mut count = 0;
-    for entry in std::fs::read_dir(&dir).unwrap() {
-        let path = entry.unwrap().path();
-        let data = std::fs::read(&path).unwrap();
+    for name in files::list(&dir) {
+        let path = format!("{dir}/{name}");
+        let data = files::read(&path);
+        // Under wasm32 a panic aborts the test instead of unwinding: it still fails.
         let outcome = std::panic::catch_unwind(|| check(&data));
-        assert!(outcome.is_ok(), "{target}: {} fails", path.display());
+        assert!(outcome.is_ok(), "{target}: {path} fails");
         count += 1;
     }
     assert!(count > 0, "no inputs for {target}");
+}
+
+/// The inputs from the file system: `std::fs` natively, Node's `fs` under
+/// wasm32 (where `std::fs` is unsupported), so the replay runs on both.
+#[cfg(not(target_arch = "wasm32"))]
+mod files {
+    pub fn list(dir: &str) -> Vec<String> {
+        std::fs::read_dir(dir)
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().into_string().unwrap())
+            .collect()
+    }
+
+    pub fn read(path: &str) -> Vec<u8> {
+        std::fs::read(path).unwrap()
+    }
+}
+
+#[cfg(target_arch = "wasm32")]
+mod files {
+    use wasm_bindgen::prelude::wasm_bindgen;
+
+    #[wasm_bindgen(module = "node:fs")]
+    extern "C" {
+        #[wasm_bindgen(js_name = readdirSync)]
+        pub fn list(dir: &str) -> Vec<String>;
+        #[wasm_bindgen(js_name = readFileSync)]
+        pub fn read(path: &str) -> Vec<u8>;
+    }
 }
 
 #[test]

@@ -11,6 +11,10 @@ use zephr_admin::error::InputErrorKind;
 use zephr_admin::signing::{SignableRequest, sign};
 use zephr_admin::{BaseUrl, Body, Client, Credentials, Env, Error, Request};
 
+// Under wasm32, `#[test]` is wasm-bindgen-test's: the tests run in Node (scripts/wasm-tests.sh).
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+
 const SECRET: &str = "s3cr3t-value-that-must-not-leak";
 
 fn credentials() -> Credentials {

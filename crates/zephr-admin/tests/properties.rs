@@ -8,6 +8,10 @@
     clippy::indexing_slicing
 )]
 
+// Under wasm32, `#[test]` is wasm-bindgen-test's: the tests run in Node (scripts/wasm-tests.sh).
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+
 use proptest::prelude::*;
 use sha2::{Digest, Sha256};
 use zephr_admin::pagination::next_page;

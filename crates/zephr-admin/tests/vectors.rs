@@ -7,6 +7,10 @@
     clippy::indexing_slicing
 )]
 
+// Under wasm32, `#[test]` is wasm-bindgen-test's: the tests run in Node (scripts/wasm-tests.sh).
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+
 use serde::Deserialize;
 use zephr_admin::signing::{SignableRequest, sign};
 use zephr_admin::{BaseUrl, Body, Client, Credentials, Env, Request};

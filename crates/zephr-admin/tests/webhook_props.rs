@@ -7,6 +7,10 @@
     missing_docs
 )]
 
+// Under wasm32, `#[test]` is wasm-bindgen-test's: the tests run in Node (scripts/wasm-tests.sh).
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+
 use proptest::prelude::*;
 use serde_json::Value;
 use zephr_admin::webhook::{WebhookCredentials, WebhookVerifier, parse_event};
