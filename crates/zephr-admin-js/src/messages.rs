@@ -7,7 +7,7 @@
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Serialize, Serializer};
 use serde_json::value::RawValue;
-use zephr_admin::call::{CallError, FailureKind, RetryNote};
+use zephr_admin::call::{CallError, FailureKind, Redirect, RetryNote};
 use zephr_admin::{Error, PreparedRequest};
 
 /// An error as plain data: `code`, `message`, and where known `status`,
@@ -34,6 +34,9 @@ pub struct ErrorData {
     /// The raw response body as text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
+    /// The `Location` of a redirect (which is not followed), if the host saw it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
 }
 
 impl ErrorData {
@@ -46,6 +49,7 @@ impl ErrorData {
             hint: None,
             server_message: None,
             body: None,
+            location: None,
         }
     }
 }
@@ -76,6 +80,12 @@ impl From<&CallError> for ErrorData {
         match error {
             CallError::Core(e) => e.into(),
             CallError::Transport(f) => ErrorData::new(f.kind.as_str(), f.to_string()),
+            CallError::Redirect(r) => ErrorData {
+                status: r.status,
+                request_id: r.request_id.clone(),
+                location: r.location.clone(),
+                ..ErrorData::new(Redirect::CODE, r.to_string())
+            },
             other => ErrorData::new(other.code(), other.to_string()),
         }
     }
@@ -210,6 +220,9 @@ pub enum Failure {
     Interrupted,
     /// The body is longer than the call accepts.
     BodyTooLarge,
+    /// `fetch` with `redirect: "manual"` answered an `opaqueredirect`: a
+    /// redirect whose status and location the runtime hides.
+    OpaqueRedirect,
 }
 
 impl Failure {
@@ -219,6 +232,7 @@ impl Failure {
         Failure::TimedOut,
         Failure::Interrupted,
         Failure::BodyTooLarge,
+        Failure::OpaqueRedirect,
     ];
 
     /// The core's kind.
@@ -228,6 +242,7 @@ impl Failure {
             Failure::TimedOut => FailureKind::TimedOut,
             Failure::Interrupted => FailureKind::Interrupted,
             Failure::BodyTooLarge => FailureKind::BodyTooLarge,
+            Failure::OpaqueRedirect => FailureKind::OpaqueRedirect,
         }
     }
 
@@ -238,6 +253,7 @@ impl Failure {
             Failure::TimedOut => "timedOut",
             Failure::Interrupted => "interrupted",
             Failure::BodyTooLarge => "bodyTooLarge",
+            Failure::OpaqueRedirect => "opaqueRedirect",
         }
     }
 }

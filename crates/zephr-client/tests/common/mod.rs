@@ -265,10 +265,17 @@ pub fn fault_scenario(make: Factory<'_>) {
 
     // A redirect is a typed error and is not followed.
     let location = format!("{}/elsewhere", server.base_url);
-    server.script([Act::Reply(302, vec![("location", location)], String::new())]);
+    server.script([Act::Reply(
+        302,
+        vec![("location", location.clone())],
+        String::new(),
+    )]);
     let error = api.get_user("u-1").unwrap_err();
-    assert_eq!(error.code(), "unexpected_status");
-    assert_eq!(error.api().unwrap().status, 302);
+    assert_eq!(error.code(), "redirect");
+    assert!(
+        matches!(&error, CallError::Redirect(r) if r.status == Some(302) && r.location.as_deref() == Some(location.as_str())),
+        "{error:?}"
+    );
     assert_eq!(server.seen().len(), 1);
 
     // An oversized body stops the read and is not retried.
