@@ -197,7 +197,17 @@ impl fmt::Display for Redirect {
             )?,
         }
         if let Some(location) = &self.location {
-            write!(f, " (location: {})", location.escape_debug())?;
+            // The server's text reaches terminals and logs: control characters are escaped.
+            // (Not `escape_debug`, whose Unicode tables would grow the wasm module.)
+            f.write_str(" (location: ")?;
+            for c in location.chars() {
+                if c.is_control() {
+                    write!(f, "{}", c.escape_default())?;
+                } else {
+                    write!(f, "{c}")?;
+                }
+            }
+            f.write_str(")")?;
         }
         Ok(())
     }
