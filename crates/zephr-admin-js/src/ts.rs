@@ -159,15 +159,24 @@ fn jsdoc(doc: &str, indent: &str) -> String {
     }
 }
 
+/// A member name as TypeScript needs it: bare if it is an identifier, else quoted.
+fn key(name: &str) -> String {
+    let plain = name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_' || c == '$')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$');
+    if plain { name.to_owned() } else { string(name) }
+}
+
 fn member(m: &Member) -> String {
     let optional = if m.optional { "?" } else { "" };
-    format!("{}{optional}: {}", m.name, m.ty)
+    format!("{}{optional}: {}", key(&m.name), m.ty)
 }
 
 /// `{ a: T; b?: U }`, one line, with `k?: undefined` for each excluded key.
 fn inline(members: &[Member], excluded: &[String]) -> String {
     let own = members.iter().map(member);
-    let absent = excluded.iter().map(|k| format!("{k}?: undefined"));
+    let absent = excluded.iter().map(|k| format!("{}?: undefined", key(k)));
     let all: Vec<String> = own.chain(absent).collect();
     if all.is_empty() {
         "{}".to_owned()
@@ -404,7 +413,77 @@ pub fn typescript() -> String {
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::indexing_slicing)]
 mod tests {
+    use serde::Serialize;
+
     use super::*;
+
+    /// The members `value` serialises are declared by `T`, in the same order.
+    fn declared<T: Ts + Serialize>(value: &T) {
+        let Value::Object(map) = serde_json::to_value(value).unwrap() else {
+            panic!("not an object")
+        };
+        let members = T::ts_members();
+        let mut at = 0;
+        for key in map.keys() {
+            let found = members.iter().skip(at).position(|m| m == key);
+            assert!(found.is_some(), "{key} undeclared in {members:?}");
+            at += found.unwrap() + 1;
+        }
+    }
+
+    #[test]
+    fn the_messages_serialise_what_they_declare() {
+        use zephr_admin::call::{CallError, Engine, Step};
+        use zephr_admin::webhook::parse_event;
+        let api = zephr_admin::Response::new(
+            404,
+            vec![("x-request-id".into(), "r".into())],
+            r#"{"message":"m"}"#,
+        )
+        .error_for_status()
+        .unwrap_err();
+        declared(&ErrorData::from(&zephr_admin::Error::Api(api)));
+        // A redirect, as the engine reports it.
+        let client = zephr_admin::Client::new(
+            zephr_admin::Credentials::new("ak", "sk").unwrap(),
+            zephr_admin::BaseUrl::tenant("t").unwrap(),
+        );
+        let mut call = zephr_admin::call::Call::<Value>::new(
+            &client,
+            zephr_admin::Request::get("/v3/x"),
+            Default::default(),
+        );
+        let Step::Send(prepared) = call.poll(&client, 1, "n") else {
+            panic!("expected a send")
+        };
+        declared(&Descriptor::from(prepared));
+        let moved = vec![
+            ("location".into(), "/y".into()),
+            ("x-request-id".into(), "r".into()),
+        ];
+        call.handle(Ok(zephr_admin::Response::new(301, moved, "")), 1, 0.5);
+        let Step::Output(Err(e @ CallError::Redirect(_))) = call.poll(&client, 2, "m") else {
+            panic!("expected a redirect")
+        };
+        let data = ErrorData::from(&e);
+        assert_eq!(data.location.as_deref(), Some("/y"));
+        declared(&data);
+        declared(&RetryMessage {
+            attempt: 1,
+            status: None,
+            failure: Some("timed_out"),
+            wait_ms: 3,
+        });
+        let event = parse_event(br#"{"type":"LOGIN","time":1,"webhook":"w"}"#).unwrap();
+        declared(&WebhookEventData::from(&event));
+        declared(&WebhookErrorData::from(&WebhookError::StaleEvent {
+            age_ms: 1,
+            tolerance_ms: 2,
+        }));
+        declared(&WebhookErrorData::from(
+            &WebhookError::MalformedAuthorization(MalformedReason::MissingColon),
+        ));
+    }
 
     #[test]
     fn every_code_is_declared_once() {
