@@ -27,7 +27,7 @@ pub struct ErrorData {
     /// The HTTP status, for API, decode and redirect errors.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<u16>,
-    /// The request id a response header carried, for API errors.
+    /// The request id a response header carried, for API and redirect errors.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
     /// What to check first, for the codes where there is something to say.

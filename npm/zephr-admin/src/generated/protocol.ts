@@ -48,7 +48,7 @@ export interface ErrorData {
   message: string;
   /** The HTTP status, for API, decode and redirect errors. */
   status?: number;
-  /** The request id a response header carried, for API errors. */
+  /** The request id a response header carried, for API and redirect errors. */
   requestId?: string;
   /** What to check first, for the codes where there is something to say. */
   hint?: string;
