@@ -25,6 +25,36 @@ pub use zephr_admin_js_derive::Ts;
 
 /// A type with a TypeScript declaration. Derive it (`#[derive(Ts)]`) on
 /// message types; the impls here cover the types messages are made of.
+///
+/// ```
+/// use zephr_admin_js::ts::Ts;
+///
+/// /// A page.
+/// #[derive(serde::Serialize, Ts)]
+/// #[serde(rename_all = "camelCase")]
+/// struct Page<T> {
+///     items: T,
+///     #[serde(skip_serializing_if = "Option::is_none")]
+///     next_page: Option<u32>,
+/// }
+/// assert_eq!(
+///     Page::<()>::ts_decl(),
+///     "/** A page. */\nexport interface Page<T> {\n  items: T;\n  nextPage?: number;\n}\n"
+/// );
+/// assert_eq!(Page::<String>::ts_type(), "Page<string>");
+/// ```
+///
+/// A type parameter inside another type would be declared as whatever type
+/// the declaration was asked for, so the derive refuses it:
+///
+/// ```compile_fail
+/// use zephr_admin_js::ts::Ts;
+///
+/// #[derive(serde::Serialize, Ts)]
+/// struct Page<T> {
+///     items: Vec<T>,
+/// }
+/// ```
 pub trait Ts {
     /// The type as another declaration refers to it (`string`, `ErrorData`, ...).
     fn ts_type() -> String;

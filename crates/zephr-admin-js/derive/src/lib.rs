@@ -8,7 +8,8 @@
 //! doc comments (they become JSDoc). `#[ts(type = "...")]` on a field gives
 //! its TypeScript type by hand (for codes whose union is generated from the
 //! core's lists). Anything else serde would change (`flatten`, adjacent
-//! tagging, `with`) is a compile error, not a silently wrong declaration.
+//! tagging, `with`) is a compile error, not a silently wrong declaration;
+//! so is a generic parameter anywhere but as a whole field type.
 //!
 //! The generated code implements `zephr_admin_js::ts::Ts`; the helpers it
 //! calls live there.
@@ -175,15 +176,27 @@ fn option_inner(ty: &Type) -> Option<&Type> {
 
 /// Code computing the TypeScript of a Rust type: a generic parameter is its
 /// own name; anything else asks its `Ts` impl.
-fn type_expr(ty: &Type, params: &[String]) -> Tokens {
+fn type_expr(ty: &Type, params: &[String]) -> syn::Result<Tokens> {
     if let Type::Path(path) = ty
         && let Some(ident) = path.path.get_ident()
         && params.contains(&ident.to_string())
     {
         let name = ident.to_string();
-        return quote!(::std::string::String::from(#name));
+        return Ok(quote!(::std::string::String::from(#name)));
     }
-    quote!(<#ty as ::zephr_admin_js::ts::Ts>::ts_type())
+    // Inside another type (`Option<T>`) a parameter would be declared as the type the
+    // declaration was asked for, not as `T`: refuse it rather than declare it wrongly.
+    let text = quote!(#ty).to_string();
+    if text
+        .split(|c: char| !c.is_alphanumeric() && c != '_')
+        .any(|word| params.iter().any(|p| p == word))
+    {
+        return Err(Error::new(
+            ty.span(),
+            "#[derive(Ts)]: a type parameter may only be a whole field type",
+        ));
+    }
+    Ok(quote!(<#ty as ::zephr_admin_js::ts::Ts>::ts_type()))
 }
 
 /// Code building the `Vec<Member>` of named fields.
@@ -213,8 +226,8 @@ fn members(
             optional.then(|| option_inner(&field.ty)).flatten(),
         ) {
             (Some(text), _) => quote!(::std::string::String::from(#text)),
-            (None, Some(inner)) => type_expr(inner, params),
-            (None, None) => type_expr(&field.ty, params),
+            (None, Some(inner)) => type_expr(inner, params)?,
+            (None, None) => type_expr(&field.ty, params)?,
         };
         let docs = doc(&a.docs);
         out.push(quote! {
@@ -283,7 +296,7 @@ fn expand(input: &DeriveInput) -> syn::Result<Tokens> {
                         let [field_ty] = field_ty else {
                             return Err(Error::new(variant.span(), "one field expected"));
                         };
-                        let ty = type_expr(field_ty, &params);
+                        let ty = type_expr(field_ty, &params)?;
                         let keys = if params.iter().any(|p| quote!(#field_ty).to_string() == *p) {
                             quote!(::std::vec::Vec::new())
                         } else {
