@@ -136,7 +136,7 @@ impl CallHandle {
     }
 }
 
-/// `verifyWebhook`: `{"ok": event}` or `{"err": {code, message, ...}}`.
+/// `verifyWebhook`: `WebhookAnswer<WebhookEventData>` (JSON text).
 /// `authorization` is `undefined`/`null` when the delivery has no such header.
 #[napi(js_name = "verifyWebhook")]
 pub fn verify_webhook(
@@ -147,12 +147,12 @@ pub fn verify_webhook(
 ) -> String {
     // The options carry the credentials: zeroed when the call ends.
     let options = zeroize::Zeroizing::new(options);
-    zephr_admin::webhook::text::verify(&options, authorization.as_deref(), body, now_ms)
+    zephr_admin_js::webhook::verify_webhook(&options, authorization.as_deref(), body, now_ms)
 }
 
-/// `testWebhookRequest`: `{"ok": {method, headers, body}}` or `{"err": ...}`.
+/// `testWebhookRequest`: `WebhookAnswer<TestDeliveryData>` (JSON text).
 #[napi(js_name = "testWebhookRequest")]
 pub fn test_webhook_request(options: String, event: String, method: String) -> String {
     let options = zeroize::Zeroizing::new(options);
-    zephr_admin::webhook::text::test_request(&options, &event, &method)
+    zephr_admin_js::webhook::test_webhook_request(&options, &event, &method)
 }

@@ -89,7 +89,7 @@ impl CallHandle {
     }
 }
 
-/// `verifyWebhook`: `{"ok": event}` or `{"err": {code, message, ...}}`.
+/// `verifyWebhook`: `WebhookAnswer<WebhookEventData>` (JSON text).
 /// `authorization` is `undefined` when the delivery has no such header.
 #[wasm_bindgen(js_name = verifyWebhook)]
 pub fn verify_webhook(
@@ -98,11 +98,11 @@ pub fn verify_webhook(
     body: &[u8],
     now_ms: f64,
 ) -> String {
-    zephr_admin::webhook::text::verify(options, authorization.as_deref(), body, now_ms)
+    zephr_admin_js::webhook::verify_webhook(options, authorization.as_deref(), body, now_ms)
 }
 
-/// `testWebhookRequest`: `{"ok": {method, headers, body}}` or `{"err": ...}`.
+/// `testWebhookRequest`: `WebhookAnswer<TestDeliveryData>` (JSON text).
 #[wasm_bindgen(js_name = testWebhookRequest)]
 pub fn test_webhook_request(options: &str, event: &str, method: &str) -> String {
-    zephr_admin::webhook::text::test_request(options, event, method)
+    zephr_admin_js::webhook::test_webhook_request(options, event, method)
 }

@@ -5,14 +5,18 @@
 //! functions and handles, so every decision (validation, defaults, envelope
 //! handling, retries, paging, error shape) is made here or in the core once.
 //!
-//! The messages are typed ([`messages`]); their TypeScript declarations are
-//! generated from these definitions ([`typescript`]). Nothing here reads a
-//! clock or draws randomness: the JavaScript side passes time, nonces and
-//! jitter in.
+//! The messages are typed ([`messages`], [`webhook`]); their TypeScript
+//! declarations are derived from these definitions ([`ts::Ts`],
+//! [`typescript`]). Nothing here reads a clock or draws randomness: the
+//! JavaScript side passes time, nonces and jitter in.
+
+// `#[derive(Ts)]` names this crate by its path, here as elsewhere.
+extern crate self as zephr_admin_js;
 
 pub mod call;
 pub mod messages;
-mod ts;
+pub mod ts;
+pub mod webhook;
 
 use serde_json::Value;
 use serde_json::value::RawValue;
@@ -28,7 +32,7 @@ use zephr_admin::{
 };
 
 pub use call::{CallHandle, ClientHandle};
-pub use messages::{Answer, Descriptor, ErrorData, Parsed};
+pub use messages::{Answer, Descriptor, ErrorData, ParseAnswer, Parsed};
 pub use ts::{error_codes, typescript};
 
 /// An input error (the core's kinds, with a message that never quotes a value).
@@ -419,7 +423,7 @@ pub fn prepare(operation_id: &str, params: &str, options: &str) -> String {
 /// `parseResponse`: `{"ok": value, "requestId": id | null}` or `{"err": ErrorData}`.
 /// `headers` is a JSON array of `[name, value]` pairs.
 pub fn parse_response(operation_id: &str, status: f64, headers: &str, body: Vec<u8>) -> String {
-    let result = (|| {
+    let result = (|| -> Result<Parsed, Error> {
         let status = http_status(status)?;
         let headers: Vec<(String, String)> = parse_json(
             headers,
@@ -433,10 +437,10 @@ pub fn parse_response(operation_id: &str, status: f64, headers: &str, body: Vec<
             request_id: response.request_id().map(str::to_owned),
         })
     })();
-    match result {
-        Ok(parsed) => messages::to_text(&parsed),
-        Err(e) => Answer::<()>::of(Err(e)).to_text(),
-    }
+    messages::to_text(&match result {
+        Ok(parsed) => ParseAnswer::Ok(parsed),
+        Err(e) => ParseAnswer::Err { err: (&e).into() },
+    })
 }
 
 /// Raw JSON from text the core produced (always valid JSON, checked anyway).

@@ -1,28 +1,33 @@
 //! The typed messages that cross the JavaScript boundary, as JSON text.
 //!
 //! Every message has one shape: no sentinel values. Absent parts are absent
-//! (or `null`), never `0`, `""` or `-1`. [`crate::typescript`] declares the
-//! same shapes for TypeScript.
+//! (or `null`), never `0`, `""` or `-1`. Each derives [`Ts`], which reads
+//! the same definitions and serde attributes to declare them for TypeScript
+//! ([`crate::typescript`]).
 
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Serialize, Serializer};
 use serde_json::value::RawValue;
-use zephr_admin::call::{CallError, FailureKind, RetryNote};
+use zephr_admin::call::{CallError, FailureKind, Redirect, RetryNote};
 use zephr_admin::{Error, PreparedRequest};
 
-/// An error as plain data: `code`, `message`, and where known `status`,
-/// `requestId`, `hint`, the server's message and the raw `body` (text).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+use crate::ts::Ts;
+
+/// What the core reports about a failure: `code`, `message`, and where known
+/// `status`, `requestId`, `hint`, the server's message, the raw `body` (text)
+/// and a redirect's `location`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Ts)]
 #[serde(rename_all = "camelCase")]
 pub struct ErrorData {
-    /// The stable snake_case code (see [`crate::error_codes`]).
+    /// The stable snake_case code.
+    #[ts(type = "ErrorCode")]
     pub code: &'static str,
     /// A human-readable message; never holds the secret key.
     pub message: String,
-    /// The HTTP status, for API and decode errors.
+    /// The HTTP status, for API, decode and redirect errors.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<u16>,
-    /// The request id a response header carried, for API errors.
+    /// The request id a response header carried, for API and redirect errors.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
     /// What to check first, for the codes where there is something to say.
@@ -34,6 +39,9 @@ pub struct ErrorData {
     /// The raw response body as text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
+    /// The `Location` of a redirect (which is not followed), if the host saw it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
 }
 
 impl ErrorData {
@@ -46,6 +54,7 @@ impl ErrorData {
             hint: None,
             server_message: None,
             body: None,
+            location: None,
         }
     }
 }
@@ -78,13 +87,19 @@ impl From<&CallError> for ErrorData {
         match error {
             CallError::Core(e) => e.into(),
             CallError::Transport(f) => ErrorData::new(f.kind.as_str(), f.to_string()),
+            CallError::Redirect(r) => ErrorData {
+                status: r.status,
+                request_id: r.request_id.clone(),
+                location: r.location.clone(),
+                ..ErrorData::new(Redirect::CODE, r.to_string())
+            },
             other => ErrorData::new(other.code(), other.to_string()),
         }
     }
 }
 
-/// `{"ok": value}` or `{"err": ErrorData}`.
-#[derive(Debug, Serialize)]
+/// An answer: the value, or the error.
+#[derive(Debug, Serialize, Ts)]
 #[serde(rename_all = "lowercase")]
 pub enum Answer<T> {
     /// The value.
@@ -133,7 +148,7 @@ impl Serialize for Headers {
 
 /// A signed request, ready for `fetch(url, { method, headers, body })`.
 /// Bodies built by the SDK are JSON or text, so they are always UTF-8.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Ts)]
 pub struct Descriptor {
     /// The HTTP method.
     pub method: String,
@@ -164,9 +179,8 @@ impl From<PreparedRequest> for Descriptor {
     }
 }
 
-/// A decoded answer: the value (JSON text, spliced in as it is) and the
-/// request id the response carried.
-#[derive(Debug, Clone, Serialize)]
+/// A decoded answer and the request id its response carried.
+#[derive(Debug, Clone, Serialize, Ts)]
 pub struct Parsed {
     /// The decoded value; lists are `{"results": [...], "total"?: n, ...}`.
     pub ok: Box<RawValue>,
@@ -175,8 +189,21 @@ pub struct Parsed {
     pub request_id: Option<String>,
 }
 
-/// What the JavaScript host does next: the answer of `CallHandle.poll`.
-#[derive(Debug, Serialize)]
+/// `parseResponse`: the decoded answer, or the error.
+#[derive(Debug, Serialize, Ts)]
+#[serde(untagged)]
+pub enum ParseAnswer {
+    /// The decoded answer.
+    Ok(Parsed),
+    /// The error.
+    Err {
+        /// What went wrong.
+        err: ErrorData,
+    },
+}
+
+/// What the host does next (`CallHandle.poll`).
+#[derive(Debug, Serialize, Ts)]
 #[serde(tag = "step", rename_all = "camelCase")]
 pub enum StepMessage {
     /// Send this request exactly as it is (no redirects), then report with `handle`.
@@ -200,8 +227,8 @@ pub enum StepMessage {
     Finished,
 }
 
-/// Why an attempt got no usable response, as the JavaScript host reports it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+/// Why an attempt got no usable response, as the host reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Ts)]
 #[serde(rename_all = "camelCase")]
 pub enum Failure {
     /// The connection could not be made: the request was certainly not sent.
@@ -212,6 +239,9 @@ pub enum Failure {
     Interrupted,
     /// The body is longer than the call accepts.
     BodyTooLarge,
+    /// `fetch` with `redirect: "manual"` answered an `opaqueredirect`: a
+    /// redirect whose status and location the runtime hides.
+    OpaqueRedirect,
 }
 
 impl Failure {
@@ -221,6 +251,7 @@ impl Failure {
         Failure::TimedOut,
         Failure::Interrupted,
         Failure::BodyTooLarge,
+        Failure::OpaqueRedirect,
     ];
 
     /// The core's kind.
@@ -230,23 +261,14 @@ impl Failure {
             Failure::TimedOut => FailureKind::TimedOut,
             Failure::Interrupted => FailureKind::Interrupted,
             Failure::BodyTooLarge => FailureKind::BodyTooLarge,
-        }
-    }
-
-    /// The name as the JavaScript host spells it.
-    pub fn name(self) -> &'static str {
-        match self {
-            Failure::Connect => "connect",
-            Failure::TimedOut => "timedOut",
-            Failure::Interrupted => "interrupted",
-            Failure::BodyTooLarge => "bodyTooLarge",
+            Failure::OpaqueRedirect => FailureKind::OpaqueRedirect,
         }
     }
 }
 
-/// What happened to the last request sent: the argument of `CallHandle.handle`
-/// (the body bytes travel beside it).
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+/// What happened to the request sent (`CallHandle.handle`; the body bytes
+/// travel beside it).
+#[derive(Debug, Clone, PartialEq, Deserialize, Ts)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub enum OutcomeMessage {
     /// A response arrived.
@@ -266,7 +288,7 @@ pub enum OutcomeMessage {
 }
 
 /// A retry the engine decided, for the host's `onRetry` hook.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Ts)]
 #[serde(rename_all = "camelCase")]
 pub struct RetryMessage {
     /// The attempt that failed (1 for the first).
@@ -274,6 +296,7 @@ pub struct RetryMessage {
     /// Its status, `null` for a transport failure.
     pub status: Option<u16>,
     /// The failure code (`timed_out`, ...), `null` when a response arrived.
+    #[ts(type = "FailureCode | null")]
     pub failure: Option<&'static str>,
     /// Milliseconds before the next attempt.
     pub wait_ms: u64,
@@ -290,15 +313,14 @@ impl From<&RetryNote> for RetryMessage {
     }
 }
 
-/// Per-call settings: the argument of `ClientHandle.call`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+/// Per-call settings (`ClientHandle.call`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Ts)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub struct CallSettings {
     /// Retries after the first attempt [default: the client's policy].
     pub max_retries: Option<u32>,
     /// The largest response body accepted [default: the core's, 64 MiB].
     pub max_response_bytes: Option<u64>,
     /// Walk every page of a `page`/`rpp` list, one output per page.
-    #[serde(default)]
     pub paginate: bool,
 }

@@ -176,3 +176,52 @@ fn malformed_outcomes_are_typed_errors_and_bodies_over_the_limit_end_the_call() 
     let mut bad = bad;
     assert_eq!(parse(&bad.poll(NOW, "n"))["err"]["code"], "invalid_options");
 }
+
+#[test]
+fn the_engine_ends_a_call_on_a_redirect_whatever_the_host_saw_of_it() {
+    let client = client(json!({}));
+    let params = r#"{"body":{"identifiers":{"email_address":"a@b.c"}}}"#;
+    // A 307 the host could read: status, Location and request id reach the error.
+    let mut call = client.call("createUser", params, r#"{"maxRetries":3}"#);
+    assert_eq!(parse(&call.poll(NOW, "n-1"))["step"], "send");
+    let headers = json!([
+        ["Location", "https://elsewhere.example/v3/users"],
+        ["x-request-id", "r-7"]
+    ]);
+    assert_eq!(
+        call.handle(&response(307, headers), vec![], NOW, 0.5),
+        r#"{"ok":null}"#,
+        "no retry"
+    );
+    let end = parse(&call.poll(NOW, "n-2"));
+    assert_eq!(end["step"], "error");
+    let err = &end["err"];
+    assert_eq!(
+        (
+            &err["code"],
+            &err["status"],
+            &err["location"],
+            &err["requestId"]
+        ),
+        (
+            &json!("redirect"),
+            &json!(307),
+            &json!("https://elsewhere.example/v3/users"),
+            &json!("r-7")
+        ),
+        "{err}"
+    );
+    assert_eq!(parse(&call.poll(NOW, "n-3")), json!({"step": "finished"}));
+
+    // An opaque redirect (fetch hides status and Location): the same error, without them.
+    let mut call = client.call("getUser", r#"{"user_id":"u-1"}"#, "{}");
+    let _ = call.poll(NOW, "n-4");
+    assert_eq!(
+        call.handle(&failure("opaqueRedirect"), vec![], NOW, 0.5),
+        r#"{"ok":null}"#
+    );
+    let end = parse(&call.poll(NOW, "n-5"));
+    assert_eq!(end["err"]["code"], "redirect");
+    assert!(end["err"].get("status").is_none(), "{end}");
+    assert!(end["err"].get("location").is_none(), "{end}");
+}

@@ -15,8 +15,9 @@
 //! Nothing here reads a clock or draws randomness: time, nonces and jitter
 //! are inputs, so the engine is deterministic under test. Every attempt is
 //! signed at the time of the poll that sends it, with the nonce of that poll.
-//! Redirects are never followed: a 3xx answer is a typed
-//! [`unexpected_status`](crate::error::ApiErrorCode::UnexpectedStatus) error.
+//! Redirects are never followed: the engine ends the call on a 3xx answer
+//! (or on [`FailureKind::OpaqueRedirect`], where the host's HTTP client hides
+//! it) with a typed [`CallError::Redirect`], and never sends the body again.
 //!
 //! ```
 //! use zephr_admin::call::{Call, CallOptions, Engine, Step};
@@ -150,20 +151,91 @@ pub enum FailureKind {
     Interrupted,
     /// The response body is longer than the call accepts; never retried.
     BodyTooLarge,
+    /// The host's HTTP client stopped at a redirect whose status and
+    /// `Location` it does not show (a `redirect: "manual"` fetch answers an
+    /// `opaqueredirect` with status 0). Never retried: the call ends with
+    /// [`CallError::Redirect`].
+    OpaqueRedirect,
 }
 
 impl FailureKind {
     /// The stable snake_case code: `connect_failed`, `timed_out`,
-    /// `transport_error` or `body_too_large`.
+    /// `transport_error`, `body_too_large` or `redirect`.
     pub fn as_str(self) -> &'static str {
         match self {
             FailureKind::Connect => "connect_failed",
             FailureKind::TimedOut => "timed_out",
             FailureKind::Interrupted => "transport_error",
             FailureKind::BodyTooLarge => "body_too_large",
+            FailureKind::OpaqueRedirect => Redirect::CODE,
         }
     }
 }
+
+/// A redirect the server answered with. It is never followed: the signature
+/// covers one path on one host, and a followed 307/308 would send the body
+/// wherever the server points.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Redirect {
+    /// The 3xx status; `None` when the host's HTTP client hides it
+    /// ([`FailureKind::OpaqueRedirect`]).
+    pub status: Option<u16>,
+    /// The `Location` the server named, if the host could see it.
+    pub location: Option<String>,
+    /// The request id a response header carried.
+    pub request_id: Option<String>,
+}
+
+impl Redirect {
+    /// The error code of a redirect.
+    pub const CODE: &'static str = "redirect";
+
+    fn of(response: &Response) -> Self {
+        Redirect {
+            status: Some(response.status),
+            location: response.header("location").map(str::to_owned),
+            request_id: response.request_id().map(str::to_owned),
+        }
+    }
+
+    fn opaque() -> Self {
+        Redirect {
+            status: None,
+            location: None,
+            request_id: None,
+        }
+    }
+}
+
+impl fmt::Display for Redirect {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.status {
+            Some(status) => write!(f, "{}: HTTP {status}, redirect not followed", Self::CODE)?,
+            None => write!(
+                f,
+                "{}: the HTTP client hid a redirect answer (opaque redirect), redirect not followed",
+                Self::CODE
+            )?,
+        }
+        if let Some(location) = &self.location {
+            // The server's text reaches terminals and logs: control characters are escaped.
+            // (Not `escape_debug`, whose Unicode tables would grow the wasm module.)
+            f.write_str(" (location: ")?;
+            for c in location.chars() {
+                if c.is_control() {
+                    write!(f, "{}", c.escape_default())?;
+                } else {
+                    write!(f, "{c}")?;
+                }
+            }
+            f.write_str(")")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Redirect {}
 
 /// A transport failure as the host reports it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -221,6 +293,8 @@ pub enum CallError {
     Core(Error),
     /// The last attempt got no usable response.
     Transport(TransportFailure),
+    /// The server answered with a redirect, which is not followed.
+    Redirect(Redirect),
 }
 
 impl CallError {
@@ -229,6 +303,7 @@ impl CallError {
         match self {
             CallError::Core(e) => e.code(),
             CallError::Transport(e) => e.kind.as_str(),
+            CallError::Redirect(_) => Redirect::CODE,
         }
     }
 
@@ -246,6 +321,7 @@ impl fmt::Display for CallError {
         match self {
             CallError::Core(e) => e.fmt(f),
             CallError::Transport(e) => e.fmt(f),
+            CallError::Redirect(e) => e.fmt(f),
         }
     }
 }
@@ -255,6 +331,7 @@ impl std::error::Error for CallError {
         match self {
             CallError::Core(e) => Some(e),
             CallError::Transport(e) => Some(e),
+            CallError::Redirect(e) => Some(e),
         }
     }
 }
@@ -528,10 +605,10 @@ impl<T> Engine for Call<T> {
             }
         });
         let decision = match &outcome {
-            Ok(response) if response.is_success() => RetryDecision::Stop,
+            Ok(response) if response.is_success() || is_redirect(response) => RetryDecision::Stop,
             Ok(response) => self.decide(&Outcome::from_response(response), false, now_ms, jitter),
             Err(failure) => match failure.kind {
-                FailureKind::BodyTooLarge => RetryDecision::Stop,
+                FailureKind::BodyTooLarge | FailureKind::OpaqueRedirect => RetryDecision::Stop,
                 kind => self.decide(
                     &Outcome::TransportError,
                     kind == FailureKind::Connect,
@@ -554,7 +631,13 @@ impl<T> Engine for Call<T> {
             }
             RetryDecision::Stop => {
                 let result = match outcome {
+                    Ok(response) if is_redirect(&response) => {
+                        Err(CallError::Redirect(Redirect::of(&response)))
+                    }
                     Ok(response) => (self.decode)(&response).map_err(CallError::Core),
+                    Err(failure) if failure.kind == FailureKind::OpaqueRedirect => {
+                        Err(CallError::Redirect(Redirect::opaque()))
+                    }
                     Err(failure) => Err(CallError::Transport(failure)),
                 };
                 self.finish(result);
@@ -569,6 +652,11 @@ impl<T> Engine for Call<T> {
     fn last_retry(&self) -> Option<&RetryNote> {
         self.last_retry.as_ref()
     }
+}
+
+/// A 3xx answer: the engine ends the call there, whatever the decoder.
+fn is_redirect(response: &Response) -> bool {
+    (300..400).contains(&response.status)
 }
 
 impl<T> Call<T> {

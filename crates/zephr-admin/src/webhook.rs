@@ -525,33 +525,6 @@ impl WebhookEvent {
             Details::Raw(_) => None,
         }
     }
-
-    /// The event as the JSON object the JavaScript API returns: the envelope's
-    /// own member names plus `rawType` and `dedupeKey`; `type` is `"UNKNOWN"`
-    /// for a name that is not a known type, so a discriminated union narrows.
-    pub fn to_json(&self) -> Value {
-        let mut out = Map::new();
-        let name = match self.event_type {
-            EventType::Unknown(_) => "UNKNOWN",
-            _ => self.event_type.as_str(),
-        };
-        out.insert("type".into(), Value::String(name.to_owned()));
-        out.insert(
-            "rawType".into(),
-            Value::String(self.event_type.as_str().to_owned()),
-        );
-        out.insert("time".into(), Value::from(self.time));
-        for (key, value) in [
-            ("tenantId", &self.tenant_id),
-            ("subTenantId", &self.sub_tenant_id),
-            ("webhook", &self.webhook),
-        ] {
-            out.insert(key.into(), value.clone().map_or(Value::Null, Value::String));
-        }
-        out.insert("details".into(), self.raw_details.clone());
-        out.insert("dedupeKey".into(), Value::String(self.dedupe_key.clone()));
-        Value::Object(out)
-    }
 }
 
 /// Parses a raw body into a [`WebhookEvent`], without any credential check.
@@ -979,179 +952,6 @@ fn base64_decode(input: &str) -> Option<Zeroizing<Vec<u8>>> {
     Some(out)
 }
 
-// ---------------------------------------------------------------------------
-// JSON entry points for the JavaScript bindings
-
-/// The JSON-text functions both JavaScript bindings call (conversion stays in
-/// the bindings, every decision here).
-pub mod text {
-    use serde_json::{Value, json};
-    use zeroize::Zeroizing;
-
-    use super::{EventType, TestEvent, WebhookCredentials, WebhookError, WebhookVerifier};
-
-    fn error_json(error: &WebhookError) -> Value {
-        let mut out = serde_json::Map::new();
-        out.insert("code".into(), json!(error.code()));
-        out.insert("message".into(), json!(error.to_string()));
-        match error {
-            WebhookError::MalformedAuthorization(reason) => {
-                out.insert("reason".into(), json!(reason.as_str()));
-            }
-            WebhookError::StaleEvent {
-                age_ms,
-                tolerance_ms,
-            } => {
-                out.insert("ageMs".into(), json!(age_ms));
-                out.insert("toleranceMs".into(), json!(tolerance_ms));
-            }
-            _ => {}
-        }
-        json!({ "err": out })
-    }
-
-    fn answer(result: Result<Value, WebhookError>) -> String {
-        match result {
-            Ok(value) => json!({ "ok": value }),
-            Err(e) => error_json(&e),
-        }
-        .to_string()
-    }
-
-    /// `{"bearer": "..."}` or `{"basic": {"username", "password"}}`, plus an
-    /// optional `toleranceMs`. Read by hand: serde's messages may quote values
-    /// (the token), and none may reach an error.
-    fn credentials(options: &str) -> Result<(WebhookCredentials, Option<u64>), WebhookError> {
-        let invalid = |why: &str| WebhookError::InvalidConfig(why.to_owned());
-        let options: Zeroizing<String> = Zeroizing::new(options.to_owned());
-        let Ok(Value::Object(mut map)) = serde_json::from_str::<Value>(&options) else {
-            return Err(invalid(
-                "expected { bearer: string } or { basic: { username, password } }",
-            ));
-        };
-        let secret = |v: Option<Value>| match v {
-            Some(Value::String(s)) => Some(Zeroizing::new(s)),
-            _ => None,
-        };
-        let bearer = map.remove("bearer").filter(|v| !v.is_null());
-        let basic = map.remove("basic").filter(|v| !v.is_null());
-        let tolerance = map.remove("toleranceMs").filter(|v| !v.is_null());
-        if let Some(key) = map.keys().next() {
-            return Err(WebhookError::InvalidConfig(format!(
-                "unknown option '{}'",
-                key.chars().take(40).collect::<String>()
-            )));
-        }
-        let credentials = match (bearer, basic) {
-            (Some(token), None) => {
-                let token =
-                    secret(Some(token)).ok_or_else(|| invalid("bearer must be a string"))?;
-                WebhookCredentials::bearer(token.as_str())?
-            }
-            (None, Some(Value::Object(mut pair))) => {
-                let user = secret(pair.remove("username"));
-                let password = secret(pair.remove("password"));
-                match (user, password) {
-                    (Some(user), Some(password)) if pair.is_empty() => {
-                        WebhookCredentials::basic(user.as_str(), password.as_str())?
-                    }
-                    _ => {
-                        return Err(invalid(
-                            "basic must be { username: string, password: string }",
-                        ));
-                    }
-                }
-            }
-            _ => return Err(invalid("give exactly one of bearer and basic")),
-        };
-        let tolerance = match tolerance {
-            None => None,
-            Some(Value::Number(n)) => match n.as_f64() {
-                Some(ms) if (0.0..=9.0e15).contains(&ms) => Some(ms as u64),
-                _ => {
-                    return Err(invalid(
-                        "toleranceMs must be a non-negative number of milliseconds",
-                    ));
-                }
-            },
-            Some(_) => {
-                return Err(invalid(
-                    "toleranceMs must be a non-negative number of milliseconds",
-                ));
-            }
-        };
-        Ok((credentials, tolerance))
-    }
-
-    /// `verifyWebhook`: `{"ok": event}` or `{"err": {code, message, ...}}`.
-    /// `authorization` is `None` when the header is absent; `now_ms` is the
-    /// host's clock.
-    pub fn verify(options: &str, authorization: Option<&str>, body: &[u8], now_ms: f64) -> String {
-        answer((|| {
-            let (credentials, tolerance) = credentials(options)?;
-            let mut verifier = WebhookVerifier::new(credentials);
-            if let Some(ms) = tolerance {
-                verifier = verifier.with_tolerance_ms(ms);
-            }
-            let now = if now_ms.is_finite() { now_ms as i64 } else { 0 };
-            Ok(verifier.verify(authorization, body, now)?.to_json())
-        })())
-    }
-
-    /// `testWebhookRequest`: `{"ok": {method, headers, body}}` for an event
-    /// `{type, time, details?, tenantId?, subTenantId?, webhook?}`, the same
-    /// options as `verify`, and a method.
-    pub fn test_request(options: &str, event: &str, method: &str) -> String {
-        answer((|| {
-            let (credentials, _) = credentials(options)?;
-            let event: Value = serde_json::from_str(event)
-                .map_err(|_| WebhookError::InvalidBody("the test event is not JSON".into()))?;
-            let text = |key: &str, default: &str| {
-                event
-                    .get(key)
-                    .and_then(Value::as_str)
-                    .unwrap_or(default)
-                    .to_owned()
-            };
-            let Some(name) = event.get("type").and_then(Value::as_str) else {
-                return Err(WebhookError::InvalidBody(
-                    "the test event needs a string `type`".into(),
-                ));
-            };
-            let Some(time) = event.get("time").and_then(Value::as_i64) else {
-                return Err(WebhookError::InvalidBody(
-                    "the test event needs an integer `time`".into(),
-                ));
-            };
-            let method = method.to_ascii_uppercase();
-            if !matches!(method.as_str(), "GET" | "POST" | "PUT" | "DELETE") {
-                return Err(WebhookError::InvalidConfig(
-                    "the method must be GET, POST, PUT or DELETE".into(),
-                ));
-            }
-            let test = TestEvent {
-                event_type: EventType::from_name(name),
-                time,
-                tenant_id: text("tenantId", "test"),
-                sub_tenant_id: text("subTenantId", "test"),
-                details: event.get("details").cloned().unwrap_or(Value::Null),
-                webhook: text("webhook", "test"),
-            };
-            let request = test.request(&method, Some(&credentials));
-            let headers: serde_json::Map<String, Value> = request
-                .headers
-                .iter()
-                .map(|(n, v)| (n.clone(), Value::String(v.clone())))
-                .collect();
-            Ok(json!({
-                "method": request.method,
-                "headers": headers,
-                "body": String::from_utf8_lossy(&request.body),
-            }))
-        })())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
@@ -1342,8 +1142,6 @@ mod tests {
         let event = parse_event(br#"{"type":"SOMETHING_NEW","time":1,"details":[1,2]}"#).unwrap();
         assert_eq!(event.event_type, EventType::Unknown("SOMETHING_NEW".into()));
         assert_eq!(event.event_type.as_str(), "SOMETHING_NEW");
-        assert_eq!(event.to_json()["type"], "UNKNOWN");
-        assert_eq!(event.to_json()["rawType"], "SOMETHING_NEW");
         assert_eq!(event.details, Details::Raw(json!([1, 2])));
         for known in EventType::known() {
             assert_eq!(EventType::from_name(known.as_str()), known);
@@ -1433,47 +1231,6 @@ mod tests {
         assert_ne!(
             parse_event(&body("UPDATE_USER", NOW)).unwrap().dedupe_key,
             a.dedupe_key
-        );
-    }
-
-    #[test]
-    fn text_entry_points_answer_json() {
-        let request: Value = serde_json::from_str(&text::test_request(
-            r#"{"basic":{"username":"u","password":"p"}}"#,
-            r#"{"type":"GRANT","time":5,"details":{"x":1}}"#,
-            "put",
-        ))
-        .unwrap();
-        let ok = &request["ok"];
-        assert_eq!(ok["method"], "PUT");
-        let auth = ok["headers"]["authorization"].as_str().unwrap();
-        let verified: Value = serde_json::from_str(&text::verify(
-            r#"{"basic":{"username":"u","password":"p"}}"#,
-            Some(auth),
-            ok["body"].as_str().unwrap().as_bytes(),
-            5.0,
-        ))
-        .unwrap();
-        assert_eq!(verified["ok"]["type"], "GRANT");
-        assert_eq!(verified["ok"]["details"]["x"], 1);
-        let stale: Value = serde_json::from_str(&text::verify(
-            r#"{"basic":{"username":"u","password":"p"},"toleranceMs":1}"#,
-            Some(auth),
-            ok["body"].as_str().unwrap().as_bytes(),
-            10.0,
-        ))
-        .unwrap();
-        assert_eq!(stale["err"]["code"], "webhook_stale_event");
-        assert_eq!(stale["err"]["ageMs"], 5);
-        let bad = text::verify(
-            r#"{"bearer":"secret-xyz","extra":"secret-xyz"}"#,
-            None,
-            b"{}",
-            0.0,
-        );
-        assert!(
-            bad.contains("webhook_invalid_config") && !bad.contains("secret-xyz"),
-            "{bad}"
         );
     }
 }

@@ -58,6 +58,7 @@ fn reply() -> impl Strategy<Value = Reply> {
             Just(FailureKind::TimedOut),
             Just(FailureKind::Interrupted),
             Just(FailureKind::BodyTooLarge),
+            Just(FailureKind::OpaqueRedirect),
         ]
         .prop_map(Reply::Fail),
     ]
@@ -111,10 +112,11 @@ fn pump(
                 run.sends.push((now, nonce, auth));
                 let outcome = match next_reply.next().unwrap() {
                     Reply::Status(status, retry_after) => {
-                        let headers = retry_after
+                        let mut headers: Vec<(String, String)> = retry_after
                             .iter()
                             .map(|v| ("Retry-After".to_owned(), v.clone()))
                             .collect();
+                        headers.push(("Location".to_owned(), format!("/moved/{status}")));
                         Ok(Response::new(*status, headers, "{\"ok\":true}"))
                     }
                     Reply::Fail(kind) => Err(TransportFailure::new(*kind, "injected")),
@@ -187,7 +189,9 @@ proptest! {
                 {
                     prop_assert!(!retried, "a non-idempotent attempt of unknown outcome was retried");
                 }
-                Reply::Fail(FailureKind::BodyTooLarge) => prop_assert!(!retried),
+                Reply::Fail(FailureKind::BodyTooLarge | FailureKind::OpaqueRedirect) => {
+                    prop_assert!(!retried)
+                }
                 Reply::Status(status, _) if !matches!(status, 429 | 502 | 503 | 504) => {
                     // Successes, redirects and other errors end the call.
                     prop_assert!(!retried);
@@ -205,6 +209,18 @@ proptest! {
             (Reply::Status(_, _), Err(CallError::Transport(f))) => {
                 prop_assert_eq!(f.kind, FailureKind::BodyTooLarge);
                 prop_assert!(max_body < 11);
+            }
+            // A 3xx ends the call as a redirect, whatever the decoder, with its Location.
+            (Reply::Status(status @ 300..=399, _), Err(CallError::Redirect(r))) => {
+                prop_assert_eq!(r.status, Some(*status));
+                prop_assert_eq!(r.location.clone(), Some(format!("/moved/{status}")));
+            }
+            (Reply::Status(status @ 300..=399, _), other) => {
+                prop_assert!(false, "{} gave {:?}", status, other);
+            }
+            (Reply::Fail(FailureKind::OpaqueRedirect), Err(CallError::Redirect(r))) => {
+                prop_assert_eq!(r.status, None);
+                prop_assert_eq!(r.location.clone(), None);
             }
             (Reply::Status(status, _), Err(e)) => {
                 prop_assert!(!(200..300).contains(status));
@@ -302,14 +318,56 @@ fn a_redirect_is_a_typed_error_and_is_not_followed() {
     let Step::Send(_) = call.poll(&client, 1, "a") else {
         panic!("expected a send")
     };
-    let headers = vec![("Location".to_owned(), "http://evil.example/".to_owned())];
+    let headers = vec![
+        ("Location".to_owned(), "http://evil.example/".to_owned()),
+        ("x-request-id".to_owned(), "r-1".to_owned()),
+    ];
     call.handle(Ok(Response::new(302, headers, "")), 1, 0.5);
     let Step::Output(Err(e)) = call.poll(&client, 2, "b") else {
         panic!("expected an error")
     };
-    assert_eq!(e.code(), "unexpected_status");
-    assert_eq!(e.api().unwrap().status, 302);
+    assert_eq!(e.code(), "redirect");
+    let CallError::Redirect(redirect) = &e else {
+        panic!("expected a redirect, got {e:?}")
+    };
+    assert_eq!(redirect.status, Some(302));
+    assert_eq!(redirect.location.as_deref(), Some("http://evil.example/"));
+    assert_eq!(redirect.request_id.as_deref(), Some("r-1"));
+    assert!(
+        e.to_string().contains("HTTP 302, redirect not followed"),
+        "{e}"
+    );
+    assert!(e.api().is_none());
     assert_eq!(call.attempts(), 1);
+    assert!(matches!(call.poll(&client, 3, "c"), Step::Finished));
+}
+
+#[test]
+fn a_redirect_ends_the_call_even_for_a_decoder_that_keeps_every_response() {
+    // Hosts that decode every status themselves (the command line) still get the redirect error.
+    let client = client();
+    let keep: fn(&Response) -> Result<u16, zephr_admin::Error> = |r| Ok(r.status);
+    for outcome in [
+        Ok(Response::new(307, vec![], "")),
+        Err(TransportFailure::new(FailureKind::OpaqueRedirect, "opaque")),
+    ] {
+        let mut call = Call::with_decoder(
+            &client,
+            Request::post("/v3/users"),
+            CallOptions::default(),
+            keep,
+        );
+        let Step::Send(_) = call.poll(&client, 1, "a") else {
+            panic!("expected a send")
+        };
+        call.handle(outcome, 1, 0.5);
+        assert!(call.last_retry().is_none());
+        let Step::Output(Err(e)) = call.poll(&client, 2, "b") else {
+            panic!("expected an error")
+        };
+        assert_eq!(e.code(), "redirect");
+        assert_eq!(call.attempts(), 1);
+    }
 }
 
 #[test]

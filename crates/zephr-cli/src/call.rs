@@ -6,10 +6,10 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Args;
+use zephr_admin::PreparedRequest;
 use zephr_admin::call::{Call, CallError, CallOptions, Pages};
 use zephr_admin::error::ApiError;
 use zephr_admin::retry::RetryPolicy;
-use zephr_admin::{PreparedRequest, Response};
 
 use crate::common::{AttemptArgs, TargetArgs};
 use crate::pump::{self, Event};
@@ -70,7 +70,14 @@ pub fn call_failed(error: &CallError) -> ExitCode {
     match error {
         CallError::Core(zephr_admin::Error::Input(_)) => crate::fail(&error.to_string()),
         CallError::Core(zephr_admin::Error::Api(api)) => {
-            eprintln!("zephr: {}", describe(api, None));
+            eprintln!("zephr: {}", describe(api));
+            ExitCode::from(API_ERROR)
+        }
+        CallError::Redirect(redirect) => {
+            eprintln!("zephr: {redirect}");
+            if let Some(id) = &redirect.request_id {
+                eprintln!("  request id: {id}");
+            }
             ExitCode::from(API_ERROR)
         }
         _ => {
@@ -93,21 +100,14 @@ pub fn request_line(prepared: &PreparedRequest) -> String {
     format!("{} {target}", prepared.method)
 }
 
-/// The lines that explain an API error: code, status, message, the
-/// `Location` of a redirect (which is not followed), request id, hint.
-pub fn describe(error: &ApiError, response: Option<&Response>) -> String {
+/// The lines that explain an API error: code, status, message, request id,
+/// hint. (Redirects never get here: the engine ends the call on them with
+/// its own error, which names the `Location`.)
+pub fn describe(error: &ApiError) -> String {
     let mut text = format!("{} (HTTP {})", error.code, error.status);
     if let Some(message) = &error.message {
         text.push_str(": ");
         text.push_str(message);
-    }
-    if (300..400).contains(&error.status) {
-        text.push_str("\n  redirect not followed");
-        if let Some(location) = response.and_then(|r| r.header("location")) {
-            text.push_str(" (location: ");
-            text.push_str(&location.escape_debug().to_string());
-            text.push(')');
-        }
     }
     if let Some(id) = &error.request_id {
         text.push_str("\n  request id: ");
@@ -186,7 +186,7 @@ pub fn run(args: CallArgs) -> ExitCode {
                 out.push_str(&error.body_text());
                 print_out(&out);
             }
-            eprintln!("zephr: {}", describe(&error, Some(&response)));
+            eprintln!("zephr: {}", describe(&error));
             return ExitCode::from(API_ERROR);
         }
         Ok(()) if response.body.is_empty() => ExitCode::SUCCESS,

@@ -97,7 +97,7 @@ impl Demo {
 
 fn decode(response: &Response) -> Result<Value, String> {
     response.decode::<Value>().map_err(|e| match e {
-        zephr_admin::Error::Api(api) => call::describe(&api, Some(response)),
+        zephr_admin::Error::Api(api) => call::describe(&api),
         other => other.to_string(),
     })
 }

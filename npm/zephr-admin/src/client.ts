@@ -6,8 +6,7 @@
 import type { CallHandle, ClientHandle, Core } from "./backend.js";
 import { headerPairs, isObject, jsonText, type ParamsOf, type PreparedRequest, type ResultOf, randomNonce, text } from "./core.js";
 import {
-  ZephrConnectionError, ZephrError, ZephrInputError, ZephrRedirectError, ZephrResponseTooLargeError, ZephrTimeoutError,
-  errorFromData,
+  ZephrConnectionError, ZephrError, ZephrInputError, ZephrResponseTooLargeError, ZephrTimeoutError, errorFromData,
 } from "./errors.js";
 import { NAMESPACES, type NamespaceMethods, type OperationId, type OperationTypes } from "./generated/operations.js";
 import {
@@ -211,10 +210,11 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 }
 
 /** An attempt's result: a response with its body, or a failure to report (with the error to
- * throw should the core end the call on it). */
+ * throw should the core end the call on it as a transport error, and the opaque response of an
+ * `opaqueredirect`). */
 type Attempt =
   | { response: Response; body: Uint8Array }
-  | { failure: Failure; error: ZephrError };
+  | { failure: Failure; error?: ZephrError; response?: Response };
 
 /** The hooks' view of a request: everything but the signature. */
 function visibleHeaders(headers: Record<string, string>): Record<string, string> {
@@ -334,8 +334,8 @@ export class ZephrClient {
             break;
           case "error":
             // A transport failure ends as the error this client built for it (with its cause).
-            if (last && "error" in last && isFailureCode(step.err.code)) throw last.error;
-            throw errorFromData(step.err, last && "response" in last ? last.response : undefined);
+            if (last && "failure" in last && last.error && isFailureCode(step.err.code)) throw last.error;
+            throw errorFromData(step.err, last?.response);
           case "finished":
             return;
         }
@@ -360,19 +360,19 @@ export class ZephrClient {
     const started = Date.now();
     const result = await this.#attempt(prepared, timeoutMs, call.maxResponseBytes(), signal, (status) =>
       onResponse?.({ operationId, attempt, method, url, status, durationMs: Date.now() - started }));
-    const outcome: OutcomeMessage = "response" in result
+    const outcome: OutcomeMessage = "body" in result
       ? { response: { status: result.response.status, headers: headerPairs(result.response.headers) } }
-      : { failure: { kind: result.failure, message: result.error.message } };
-    const body = "response" in result ? result.body : new Uint8Array(0);
+      : { failure: { kind: result.failure, message: result.error?.message ?? result.failure } };
+    const body = "body" in result ? result.body : new Uint8Array(0);
     const answer = JSON.parse(call.handle(JSON.stringify(outcome), body, Date.now(), Math.random())) as Answer<RetryMessage | null>;
     if (answer.err) throw errorFromData(answer.err);
     if (answer.ok) onRetry?.({ operationId, ...answer.ok });
     return result;
   }
 
-  /** One request: a response with its body, or a failure for the engine to judge. Thrown (the
-   * call ends): a redirect (never followed, as the engine never follows one), an abort, an
-   * unsendable header. */
+  /** One request: a response with its body, or a failure for the engine to judge (a 3xx
+   * included: the engine ends the call on it). Thrown (the call ends): an abort, an unsendable
+   * header. */
   async #attempt(
     prepared: PreparedRequest,
     timeoutMs: number,
@@ -397,12 +397,10 @@ export class ZephrClient {
         redirect: "manual",
       });
       responded(response.status);
-      if (response.type === "opaqueredirect" || (response.status >= 300 && response.status < 400)) {
+      if (response.type === "opaqueredirect") {
+        // A redirect the runtime hides (status 0): the engine ends the call with a redirect error.
         await response.body?.cancel().catch(() => {});
-        const location = response.headers.get("location") ?? undefined;
-        throw new ZephrRedirectError(
-          `${what} was answered with a redirect (${response.status || "opaque"}${location ? ` to ${location}` : ""}); redirects are not followed`,
-          response.status, location, response);
+        return { failure: "opaqueRedirect", response };
       }
       return { response, body: await readBody(response, maxResponseBytes, what) };
     } catch (error) {

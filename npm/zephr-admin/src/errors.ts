@@ -4,7 +4,7 @@ import type { ErrorData } from "./generated/protocol.js";
 
 export type { ErrorCode, ErrorData } from "./generated/protocol.js";
 
-/** What an error class is built from: the core's report, or the client's own (`redirect`). */
+/** What an error class is built from: the core's report (or a subclass's own code). */
 type ErrorInput = Omit<ErrorData, "code"> & { code: string };
 
 /** Base class of every error the SDK throws. `code` is stable snake_case. */
@@ -83,14 +83,15 @@ export class ZephrConnectionError extends ZephrError {
   }
 }
 
-/** A 3xx answer. Redirects are never followed: the signature covers one path on one host, and a
- * followed 307/308 would re-send the body elsewhere. `status` is 0 and `location` undefined where the
- * runtime hides them (an `opaqueredirect` response in browsers and workerd). Never retried. */
+/** A 3xx answer (code `redirect`, decided by the core's engine). Redirects are never followed: the
+ * signature covers one path on one host, and a followed 307/308 would re-send the body elsewhere.
+ * `status` is 0 and `location` undefined where the runtime hides them (an `opaqueredirect` response
+ * in browsers and workerd). Never retried. */
 export class ZephrRedirectError extends ZephrApiError {
   /** The `Location` the server named, if the runtime shows it. */
   readonly location: string | undefined;
-  constructor(message: string, status: number, location: string | undefined, response?: Response) {
-    super({ code: "redirect", message, status }, response);
+  constructor(message: string, status: number, location: string | undefined, response?: Response, requestId?: string) {
+    super({ code: "redirect", message, status, requestId }, response);
     this.location = location;
   }
 }
@@ -125,5 +126,6 @@ export function errorFromData(data: ErrorData, response?: Response): ZephrError 
   const api = API_CLASSES[data.code];
   if (api) return new api(data, response);
   if (data.code === "decode_error") return new ZephrDecodeError(data, response);
+  if (data.code === "redirect") return new ZephrRedirectError(data.message, data.status ?? 0, data.location, response, data.requestId);
   return new ZephrInputError(data.code, data.message);
 }

@@ -4,6 +4,12 @@
 // Rust core; this file only reads requests and converts values.
 
 import { ZephrError } from "./errors.js";
+import type {
+  MalformedReason, TestDeliveryData, TestEventData, UserEventType, WebhookAnswer, WebhookErrorCode, WebhookErrorData,
+  WebhookEventData, WebhookEventType, WebhookSettings,
+} from "./generated/protocol.js";
+
+export type { MalformedReason, UserEventType, WebhookErrorCode, WebhookEventType } from "./generated/protocol.js";
 
 /** Internal: the two backend functions webhooks need (both backends export them). */
 export interface WebhookBackend {
@@ -37,30 +43,11 @@ export interface UserDetails {
   [member: string]: unknown;
 }
 
-/** Event types whose `details` is a user record. */
-export type UserEventType = "CREATE_USER" | "DELETE_USER" | "UPDATE_USER" | "UPDATE_USER_EMAIL" | "EMAIL_VERIFIED";
-
 /** Every other known event type (`details` as received). */
-export type OtherEventType =
-  | "UPDATE_EXTENDED_PROFILE" | "DELETE_EXTENDED_PROFILE" | "CREATE_SESSION" | "LOGIN"
-  | "ADD_USER_TO_ACCOUNT" | "REMOVE_USER_FROM_ACCOUNT" | "GRANT" | "GRANT_STARTED" | "GRANT_ENDED"
-  | "SUBSCRIPTION_CHANGE" | "SUBSCRIPTION_CANCELLATION" | "DECISION_ACCESS" | "RULE_OUTCOME" | "INACTIVITY_DELETE";
+export type OtherEventType = Exclude<WebhookEventType, UserEventType>;
 
-/** Every known event type. */
-export type WebhookEventType = UserEventType | OtherEventType;
-
-interface Envelope {
-  /** `time`: ms since the epoch. */
-  time: number;
-  tenantId: string | null;
-  subTenantId: string | null;
-  /** The label of the webhook that fired. */
-  webhook: string | null;
-  /** The type name as received (equal to `type` for known types). */
-  rawType: string;
-  /** Equal for two deliveries of the same event: store it and skip repeats. */
-  dedupeKey: string;
-}
+/** The members every event has (the core's message, without the two it refines). */
+type Envelope = Omit<WebhookEventData, "type" | "details">;
 
 /** A user event: `details` is a user record. */
 export interface UserEvent<T extends UserEventType = UserEventType> extends Envelope {
@@ -86,27 +73,18 @@ export type ZephrWebhookEvent =
   | { [T in OtherEventType]: OtherEvent<T> }[OtherEventType]
   | UnknownEvent;
 
-/** Why a delivery was refused. */
-export type WebhookErrorCode =
-  | "webhook_missing_authorization"
-  | "webhook_malformed_authorization"
-  | "webhook_wrong_credentials"
-  | "webhook_invalid_body"
-  | "webhook_stale_event"
-  | "webhook_invalid_config";
-
 /** A refused delivery (or unusable options). Answer 401 for the authorization codes, 400 otherwise. */
 export class ZephrWebhookError extends ZephrError {
   declare readonly code: WebhookErrorCode;
-  /** For `webhook_malformed_authorization`: `wrong_scheme`, `empty_credentials`, `invalid_base64`, `missing_colon`. */
-  readonly reason: string | undefined;
+  /** For `webhook_malformed_authorization`: what was wrong with the header. */
+  readonly reason: MalformedReason | undefined;
   /** For `webhook_stale_event`: now minus the event's time, in ms. */
   readonly ageMs: number | undefined;
   /** For `webhook_stale_event`: the window. */
   readonly toleranceMs: number | undefined;
   /** The HTTP status a receiver should answer with. */
   readonly status: 400 | 401;
-  constructor(data: { code: WebhookErrorCode; message: string; reason?: string; ageMs?: number; toleranceMs?: number }) {
+  constructor(data: WebhookErrorData) {
     super(data.code, data.message);
     this.reason = data.reason;
     this.ageMs = data.ageMs;
@@ -162,11 +140,12 @@ function credentialsJson(options: WebhookOptions): string {
     throw new ZephrWebhookError({ code: "webhook_invalid_config", message: "webhook options are required: { bearer } or { basic: { username, password } }" });
   }
   const { bearer, basic, toleranceMs } = options;
-  return JSON.stringify({ bearer, basic, toleranceMs });
+  const settings: WebhookSettings = { bearer, basic, toleranceMs };
+  return JSON.stringify(settings);
 }
 
 function unwrap<T>(text: string): T {
-  const answer = JSON.parse(text) as { ok?: T; err?: ConstructorParameters<typeof ZephrWebhookError>[0] };
+  const answer = JSON.parse(text) as WebhookAnswer<T>;
   if (answer.err) throw new ZephrWebhookError(answer.err);
   return answer.ok as T;
 }
@@ -205,7 +184,8 @@ export function bindWebhooks(backend: () => WebhookBackend) {
   function verifyWebhook(delivery: RawDelivery, options: WebhookOptions): ZephrWebhookEvent {
     const authorization = delivery.authorization ?? undefined;
     const answer = backend().verifyWebhook(credentialsJson(options), authorization, bytes(delivery.body), options.now ?? Date.now());
-    return unwrap<ZephrWebhookEvent>(answer);
+    // The core's message, whose `type` and `details` the union above refines.
+    return unwrap<WebhookEventData>(answer) as ZephrWebhookEvent;
   }
 
   /**
@@ -238,8 +218,8 @@ export function bindWebhooks(backend: () => WebhookBackend) {
     credentials: WebhookCredentials,
     method: "GET" | "POST" | "PUT" | "DELETE" = "POST",
   ): TestWebhookDelivery {
-    const full = { time: Date.now(), ...event };
-    const built = unwrap<{ method: string; headers: Record<string, string>; body: string }>(
+    const full: TestEventData = { time: Date.now(), ...event };
+    const built = unwrap<TestDeliveryData>(
       backend().testWebhookRequest(credentialsJson(credentials), JSON.stringify(full), method),
     );
     return {
