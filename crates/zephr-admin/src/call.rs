@@ -314,6 +314,36 @@ impl CallError {
             _ => None,
         }
     }
+
+    /// The HTTP status of the answer that ended the call: an error status, a
+    /// redirect, or a 2xx whose body did not decode. `None` when no answer
+    /// came (or the host could not see the redirect's status).
+    ///
+    /// ```
+    /// use zephr_admin::call::{CallError, FailureKind, TransportFailure};
+    ///
+    /// let failure = TransportFailure::new(FailureKind::TimedOut, "no answer within 30 s");
+    /// assert_eq!(CallError::Transport(failure).status(), None);
+    /// ```
+    #[must_use]
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            CallError::Core(Error::Api(e)) => Some(e.status),
+            CallError::Core(Error::Decode(e)) => Some(e.status),
+            CallError::Redirect(r) => r.status,
+            _ => None,
+        }
+    }
+
+    /// The request id of the answer that ended the call, if it carried one.
+    #[must_use]
+    pub fn request_id(&self) -> Option<&str> {
+        match self {
+            CallError::Core(Error::Api(e)) => e.request_id.as_deref(),
+            CallError::Redirect(r) => r.request_id.as_deref(),
+            _ => None,
+        }
+    }
 }
 
 impl fmt::Display for CallError {

@@ -277,13 +277,19 @@ pub fn fault_scenario(make: Factory<'_>) {
             (Some(e), Some(code)) => {
                 assert_eq!(e.code(), code, "{what}: {e}");
                 if let Some(status) = expect["status"].as_u64() {
-                    assert_eq!(u64::from(e.api().unwrap().status), status, "{what}");
+                    assert_eq!(e.status().map(u64::from), Some(status), "{what}");
                 }
                 if let Some(message) = expect["message"].as_str() {
                     assert_eq!(e.api().unwrap().message.as_deref(), Some(message), "{what}");
                 }
                 if let Some(id) = expect["requestId"].as_str() {
-                    assert_eq!(e.api().unwrap().request_id.as_deref(), Some(id), "{what}");
+                    assert_eq!(e.request_id(), Some(id), "{what}");
+                }
+                if let Some(location) = expect["location"].as_str() {
+                    let CallError::Redirect(redirect) = e else {
+                        panic!("{what}: {e:?} is not a redirect");
+                    };
+                    assert_eq!(redirect.location.as_deref(), Some(location), "{what}");
                 }
             }
             (error, code) => panic!("{what}: got {error:?}, expected {code:?}"),
