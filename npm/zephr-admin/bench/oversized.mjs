@@ -29,7 +29,7 @@ if (process.argv[2] === "serve") {
   const base = { baseUrl: `http://127.0.0.1:${port}`, accessKey: "ak", secretKey: "sk" };
   // Warm up (fetch loads lazily), refused at the first chunk.
   await new zephr.ZephrClient({ ...base, maxResponseBytes: 1 }).account.list().catch(() => {});
-  const cases = [[1024 * 1024, 30_000, "response_too_large"], [32 * 1024 * 1024, 30_000, "response_too_large"], [2 ** 31 - 1, 3_000, "timeout"]];
+  const cases = [[1024 * 1024, 30_000, "body_too_large"], [32 * 1024 * 1024, 30_000, "body_too_large"], [2 ** 31 - 1, 3_000, "timed_out"]];
   for (const [limit, timeoutMs, expected] of cases) {
     globalThis.gc?.();
     const rest = process.memoryUsage.rss();

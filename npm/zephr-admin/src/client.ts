@@ -410,14 +410,25 @@ export class ZephrClient {
       if (controller.signal.reason instanceof Timeout) {
         return { failure: "timedOut", error: new ZephrTimeoutError(`no answer from ${what} within ${timeoutMs} ms`) };
       }
-      // fetch cannot tell a refused connection from one that broke after sending: the engine
-      // treats it as possibly sent (retried only when the method is idempotent).
-      return { failure: "interrupted", error: new ZephrConnectionError(`${what} failed: ${String(error)}`, error) };
+      const message = `${what} failed: ${String(error)}`;
+      if (neverSent(error)) return { failure: "connect", error: new ZephrConnectionError(message, error, "connect_failed") };
+      // Otherwise the request may have been sent: the engine retries it only when the method
+      // is idempotent.
+      return { failure: "interrupted", error: new ZephrConnectionError(message, error) };
     } finally {
       clearTimeout(timer);
       signal?.removeEventListener("abort", forward);
     }
   }
+}
+
+/** The system errors of a connection that was never made, as Node's fetch reports them in
+ * `cause.code`. Other runtimes give no cause: their failures count as possibly sent. */
+const NEVER_SENT = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "UND_ERR_CONNECT_TIMEOUT"]);
+
+function neverSent(error: unknown): boolean {
+  const cause = (error as { cause?: { code?: unknown } } | null)?.cause;
+  return typeof cause?.code === "string" && NEVER_SENT.has(cause.code);
 }
 
 function isFailureCode(code: string): code is FailureCode {

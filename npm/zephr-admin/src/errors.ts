@@ -69,17 +69,19 @@ export class ZephrDecodeError extends ZephrError {
   }
 }
 
-/** No answer within the timeout (after the retries the policy allows). */
+/** No answer within the timeout (after the retries the policy allows). Code `timed_out`. */
 export class ZephrTimeoutError extends ZephrError {
   constructor(message: string) {
-    super("timeout", message);
+    super("timed_out", message);
   }
 }
 
-/** No answer at all: connection refused or reset, DNS failure (after retries). */
+/** No answer at all, after the retries the policy allows. Code `connect_failed` when the
+ * connection could not be made (refused, DNS), so the request was certainly not sent (only Node
+ * shows this); `transport_error` when it broke and the request may have been sent. */
 export class ZephrConnectionError extends ZephrError {
-  constructor(message: string, cause: unknown) {
-    super("connection_error", message, { cause });
+  constructor(message: string, cause: unknown, code: "connect_failed" | "transport_error" = "transport_error") {
+    super(code, message, { cause });
   }
 }
 
@@ -96,15 +98,15 @@ export class ZephrRedirectError extends ZephrApiError {
   }
 }
 
-/** A response body longer than `maxResponseBytes`: reading stopped at the limit and the
- * connection was dropped, so memory stays bounded. Never retried. */
+/** A response body longer than `maxResponseBytes` (code `body_too_large`): reading stopped at the
+ * limit and the connection was dropped, so memory stays bounded. Never retried. */
 export class ZephrResponseTooLargeError extends ZephrError {
   /** The limit in bytes that was exceeded. */
   readonly limit: number;
   /** The status of the refused response. */
   readonly status: number;
   constructor(message: string, limit: number, status: number) {
-    super("response_too_large", message);
+    super("body_too_large", message);
     this.limit = limit;
     this.status = status;
   }

@@ -144,7 +144,7 @@ test("timeouts, cancellation and connection errors", async () => {
   await dead.close();
   await assert.rejects(
     new zephr.ZephrClient({ baseUrl: url, accessKey: ACCESS_KEY, secretKey: SECRET_KEY, maxRetries: 1 }).users.listSessions({ user_id: "x" }),
-    (e) => e instanceof zephr.ZephrConnectionError && e.code === "connection_error" && e.cause !== undefined,
+    (e) => e instanceof zephr.ZephrConnectionError && e.code === "connect_failed" && e.cause !== undefined,
   );
 });
 

@@ -107,15 +107,15 @@ const count = (path) => server.seen.filter((r) => r.path === path).length;
 test("an endless body stops at maxResponseBytes with a typed error, not retried", async () => {
   const before = count("/v3/accounts");
   await assert.rejects(client({ maxResponseBytes: 1024 * 1024 }).account.list(), (e) =>
-    e instanceof zephr.ZephrResponseTooLargeError && e.code === "response_too_large" && e.limit === 1024 * 1024 && e.status === 200);
+    e instanceof zephr.ZephrResponseTooLargeError && e.code === "body_too_large" && e.limit === 1024 * 1024 && e.status === 200);
   // The default limit (the core's, 64 MiB) holds too.
-  await assert.rejects(client().account.list(), (e) => e.code === "response_too_large" && e.limit === 64 * 1024 * 1024);
-  // The code says the body was refused while streaming: at the timeout it would be `timeout`.
+  await assert.rejects(client().account.list(), (e) => e.code === "body_too_large" && e.limit === 64 * 1024 * 1024);
+  // The code says the body was refused while streaming: at the timeout it would be `timed_out`.
   assert.equal(count("/v3/accounts") - before, 2, "one request per call: not retried");
   // A declared length over the limit is refused before reading.
-  await assert.rejects(client({ maxResponseBytes: 1000 }).users.listSessions({ user_id: "declared" }), (e) => e.code === "response_too_large");
+  await assert.rejects(client({ maxResponseBytes: 1000 }).users.listSessions({ user_id: "declared" }), (e) => e.code === "body_too_large");
   // Per call too.
-  await assert.rejects(client().request("listAccounts", {}, { maxResponseBytes: 10 }), (e) => e.code === "response_too_large");
+  await assert.rejects(client().request("listAccounts", {}, { maxResponseBytes: 10 }), (e) => e.code === "body_too_large");
 });
 
 test("redirects are never followed: 302 on GET, same-origin to another path", async () => {
@@ -157,7 +157,7 @@ test("an opaque redirect (status 0, as browsers and workerd give) is a redirect 
 test("a reset after reading the body: a POST is not retried, a GET is", async () => {
   const n = count("/v3/admin/logout");
   await assert.rejects(client({ maxRetries: 2 }).adminUser.logOutAdminUserAccount(), (e) =>
-    e instanceof zephr.ZephrConnectionError && e.code === "connection_error");
+    e instanceof zephr.ZephrConnectionError && e.code === "transport_error");
   assert.equal(count("/v3/admin/logout") - n, 1, "the POST's outcome is unknown: sent once");
   const g = count("/v3/users/reset/sessions");
   await assert.rejects(client({ maxRetries: 2 }).users.listSessions({ user_id: "reset" }), zephr.ZephrConnectionError);
@@ -171,11 +171,11 @@ test("malformed JSON is a decode error with the raw body", async () => {
 
 test("huge response headers are a connection error, not a crash", async () => {
   await assert.rejects(client({ maxRetries: 0 }).users.listSessions({ user_id: "headers" }), (e) =>
-    e instanceof zephr.ZephrConnectionError && e.code === "connection_error");
+    e instanceof zephr.ZephrConnectionError && e.code === "transport_error");
 });
 
 test("a body slower than the timeout is a timeout error, one per attempt", async () => {
   await assert.rejects(client({ timeoutMs: 200, maxRetries: 1 }).users.listSessions({ user_id: "slow" }), (e) =>
-    e instanceof zephr.ZephrTimeoutError && e.code === "timeout");
+    e instanceof zephr.ZephrTimeoutError && e.code === "timed_out");
   assert.equal(count("/v3/users/slow/sessions"), 2);
 });
