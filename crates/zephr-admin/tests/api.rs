@@ -9,6 +9,10 @@
     clippy::indexing_slicing
 )]
 
+// Under wasm32, `#[test]` is wasm-bindgen-test's: the tests run in Node (scripts/wasm-tests.sh).
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+
 use std::error::Error as _;
 
 use proptest::prelude::*;

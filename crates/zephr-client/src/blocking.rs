@@ -40,8 +40,9 @@ impl ZephrClient<Ureq> {
         })
     }
 
-    /// Sends one signed request from an engine's [`Step::Send`] (never
-    /// following a redirect, reading at most `max_bytes` of body) and returns
+    /// Sends one signed request from an engine's
+    /// [`Step::Send`](zephr_admin::call::Step::Send) (never following a
+    /// redirect, reading at most `max_bytes` of body) and returns
     /// the outcome to hand to [`Engine::handle`]. For hosts that pump engines
     /// themselves, several at once or with their own scheduling.
     pub fn transmit(
