@@ -57,27 +57,19 @@ export function highestGlibc(names) {
     .sort((a, b) => b[0] - a[0] || b[1] - a[1])[0];
 }
 
-const uleb = (buf, at) => {
+/** The LEB128 number at `at` (signed or not): its value and the offset after it. */
+const leb128 = (buf, at, signed) => {
   let value = 0;
   let shift = 0;
   for (;;) {
     const byte = buf[at++];
     value += (byte & 0x7f) * 2 ** shift;
     shift += 7;
-    if (byte < 0x80) return [value, at];
+    if (byte < 0x80) return [signed && byte & 0x40 ? value - 2 ** shift : value, at];
   }
 };
-
-const sleb = (buf, at) => {
-  let value = 0;
-  let shift = 0;
-  for (;;) {
-    const byte = buf[at++];
-    value += (byte & 0x7f) * 2 ** shift;
-    shift += 7;
-    if (byte < 0x80) return [byte & 0x40 ? value - 2 ** shift : value, at];
-  }
-};
+const uleb = (buf, at) => leb128(buf, at, false);
+const sleb = (buf, at) => leb128(buf, at, true);
 
 // Where dyld looks an imported symbol up: a library ordinal (1-based) or a special one.
 const SPECIAL_ORDINAL = { 0: "self", [-1]: "main executable", [-2]: "flat lookup", [-3]: "weak lookup" };
