@@ -71,6 +71,69 @@ pub fn prepare_request(operation_id: String, params: String, options: String) ->
     zephr_admin_js::prepare(&operation_id, &params, &options)
 }
 
+/// A client for `prepareRequest`, made once from the options' parts and kept
+/// by the JavaScript side while they stay the same.
+#[napi]
+pub struct Preparer {
+    inner: zephr_admin_js::Preparer,
+}
+
+#[napi]
+impl Preparer {
+    /// A client from `accessKey`, `secretKey`, `tenant`, `baseUrl`, `clockOffsetMs`.
+    #[napi(constructor)]
+    pub fn new(
+        access_key: String,
+        secret_key: String,
+        tenant: Option<String>,
+        base_url: Option<String>,
+        clock_offset_ms: Option<f64>,
+    ) -> Self {
+        // The secret key: zeroed once copied into the client.
+        let secret_key = zeroize::Zeroizing::new(secret_key);
+        Preparer {
+            inner: zephr_admin_js::Preparer::new(
+                &access_key,
+                &secret_key,
+                tenant,
+                base_url,
+                clock_offset_ms,
+            ),
+        }
+    }
+
+    /// The signed request as lines (`descriptor_lines`); throws the error
+    /// JSON text on bad input. Strings are read as in `signRequest`.
+    #[napi(
+        ts_args_type = "operationId: string, params: string, timestampMs: number, nonce: string",
+        ts_return_type = "string"
+    )]
+    pub fn prepare(
+        &self,
+        env: Env,
+        operation_id: Unknown<'_>,
+        params: Unknown<'_>,
+        timestamp_ms: f64,
+        nonce: Unknown<'_>,
+    ) -> napi::Result<Option<String>> {
+        let mut scratch = [0u8; utf8::SCRATCH];
+        let mut reader = utf8::Reader::new(&env, &mut scratch[..]);
+        let operation_id = reader.read(&operation_id)?;
+        let nonce = reader.read(&nonce)?;
+        let params = reader.read(&params)?;
+        match self
+            .inner
+            .prepare(&operation_id, &params, timestamp_ms, &nonce)
+        {
+            Ok(lines) => Ok(Some(lines)),
+            Err(error) => {
+                env.throw(error)?;
+                Ok(None)
+            }
+        }
+    }
+}
+
 /// `parseResponse`: `{"ok": value, "requestId": id | null}` or `{"err": ErrorData}`.
 #[napi(js_name = "parseResponse")]
 pub fn parse_response(operation_id: String, status: f64, headers: String, body: &[u8]) -> String {

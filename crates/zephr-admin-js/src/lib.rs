@@ -12,6 +12,7 @@
 
 pub mod call;
 pub mod messages;
+pub mod preparer;
 mod ts;
 
 use serde_json::Value;
@@ -26,6 +27,7 @@ use zephr_admin::{
 
 pub use call::{CallHandle, ClientHandle};
 pub use messages::{Answer, Descriptor, ErrorData, Parsed};
+pub use preparer::{Preparer, descriptor_lines};
 pub use ts::{error_codes, typescript};
 
 /// An input error (the core's kinds, with a message that never quotes a value).
