@@ -16,6 +16,17 @@ export function measure(fn, minMs = 1500) {
   return Number(elapsed) / iterations;
 }
 
+/** Nanoseconds per call of each function: the fastest of `rounds` short runs, taken in turn, so
+ * that on a shared machine every function sees the same spells of load and the least disturbed
+ * run counts. */
+export function fastest(fns, rounds = 7, minMs = 300) {
+  const best = Object.fromEntries(Object.keys(fns).map((name) => [name, Infinity]));
+  for (let round = 0; round < rounds; round++) {
+    for (const [name, fn] of Object.entries(fns)) best[name] = Math.min(best[name], measure(fn, minMs));
+  }
+  return best;
+}
+
 /** A duration for a table cell. */
 export const fmt = (ns) => (ns >= 1e6 ? `${(ns / 1e6).toFixed(2)} ms` : ns >= 1e3 ? `${(ns / 1e3).toFixed(2)} µs` : `${ns.toFixed(0)} ns`);
 

@@ -288,8 +288,8 @@ function preparerFor(backend: Backend, options: PlainOptions): Preparer | undefi
   return preparer;
 }
 
-/** A descriptor from its lines (see `Preparer.prepare`): only the body, last, can hold a line break. */
-function descriptorFromLines(lines: string): PreparedRequest {
+/** @internal A descriptor from its lines (see `Preparer.prepare`): only the body, last, can hold a line break. */
+export function descriptorFromLines(lines: string): PreparedRequest {
   let start = 0;
   const next = (): string => {
     const end = lines.indexOf("\n", start);

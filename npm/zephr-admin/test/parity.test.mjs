@@ -9,6 +9,7 @@ import { test } from "node:test";
 import * as wasm from "../dist/wasm/zephr_admin_wasm.js";
 import { loadNative } from "../dist/native.js";
 import { operations } from "zephr-admin/wasm";
+import { descriptorFromLines } from "../dist/core.js";
 
 wasm.initSync({ module: new WebAssembly.Module(readFileSync(new URL("../dist/wasm/zephr_admin_wasm_bg.wasm", import.meta.url))) });
 const loaded = loadNative();
@@ -52,6 +53,29 @@ function same(fn, label) {
   const [w, n] = both(fn);
   assert.deepEqual(n, w, label);
   return w;
+}
+
+/** The `Preparer` path (client parts once, the descriptor as lines) on both backends: the same
+ * answer on each, and the same as `prepareRequest` with JSON options (`answer`, from `same`).
+ * Only for options the package sends that way: the parts as well-formed strings, a number timestamp. */
+function samePrepared(id, paramsText, opts, answer, label) {
+  const { accessKey, secretKey, tenant, baseUrl, clockOffsetMs, timestamp, nonce } = opts;
+  // Strings well-formed: the package sends lone surrogates the JSON way, which names them.
+  const strings = [accessKey, secretKey, nonce].every((v) => typeof v === "string" && v.isWellFormed())
+    && [tenant, baseUrl].every((v) => v === undefined || (typeof v === "string" && v.isWellFormed()));
+  if (!strings || !(clockOffsetMs === undefined || typeof clockOffsetMs === "number") || typeof timestamp !== "number") return false;
+  const lines = same((b) => {
+    const preparer = new b.Preparer(accessKey, secretKey, tenant, baseUrl, clockOffsetMs);
+    try {
+      return preparer.prepare(id, paramsText, timestamp, nonce);
+    } finally {
+      preparer.free?.();
+    }
+  }, label);
+  const json = JSON.parse(answer.thrown ?? answer.value);
+  if (lines.thrown !== undefined) assert.deepEqual(JSON.parse(lines.thrown), json, label);
+  else assert.deepEqual({ ok: descriptorFromLines(lines.value) }, json, label);
+  return true;
 }
 
 function errCode(answer) {
@@ -105,6 +129,9 @@ test("prepareRequest: every operation of the catalogue, byte-identical descripto
       const parsed = JSON.parse(answer.value);
       assert.ok(parsed.ok, `${op.operationId}: ${answer.value}`);
       assert.equal(parsed.ok.method, op.method, op.operationId);
+      const numeric = { ...opts, timestamp: Number(opts.timestamp) };
+      const numericAnswer = same((b) => b.prepareRequest(op.operationId, JSON.stringify(params), JSON.stringify(numeric)), op.operationId);
+      assert.ok(samePrepared(op.operationId, JSON.stringify(params), numeric, numericAnswer, op.operationId));
     }
   }
 });
@@ -112,6 +139,7 @@ test("prepareRequest: every operation of the catalogue, byte-identical descripto
 test("prepareRequest: generated parameters, bodies and options, identical answers and error codes", () => {
   const r = rng(0xc0ffee);
   const codes = new Set();
+  const prepared = new Set();
   const value = (depth = 0) => {
     switch (r.int(depth > 2 ? 5 : 8)) {
       case 0: return r.chars(UNICODE, r.int(20));
@@ -151,6 +179,13 @@ test("prepareRequest: generated parameters, bodies and options, identical answer
     const answer = same((b) => b.prepareRequest(id, paramsText, optsText), `case ${i}: ${id}`);
     const code = errCode(answer);
     if (code) codes.add(code);
+    if (optsText === JSON.stringify(opts) && samePrepared(id, paramsText, opts, answer, `case ${i}: ${id} (Preparer)`)) {
+      prepared.add(code ?? "ok");
+    }
+  }
+  // The Preparer path met successes and the refusals of every stage.
+  for (const code of ["ok", "unknown_operation", "unknown_param", "invalid_base_url", "invalid_timestamp", "invalid_nonce"]) {
+    assert.ok(prepared.has(code), `no Preparer case ended with ${code}: ${[...prepared]}`);
   }
   for (const code of ["unknown_operation", "missing_param", "unknown_param", "invalid_param", "invalid_base_url", "invalid_options"]) {
     assert.ok(codes.has(code), `no generated case refused with ${code}: ${[...codes]}`);
