@@ -2,7 +2,7 @@
 // integrators write by hand. Usage: node bench/backends.mjs (after npm run build).
 // Each backend is measured in its own process (one backend per process, as in
 // use); the baselines run in both, and each ratio is against its own process's. Each time is
-// the fastest of seven short runs taken in turn (see `fastest`).
+// CPU time, the fastest of seven short runs taken in turn (see `fastest`).
 // Prints a Markdown table.
 import { execFileSync } from "node:child_process";
 import crypto from "node:crypto";
