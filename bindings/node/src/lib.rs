@@ -33,16 +33,76 @@ pub fn sign_request(
     timestamp: Unknown<'_>,
     nonce: Unknown<'_>,
 ) -> napi::Result<Option<String>> {
+    let parts = [
+        access_key, secret_key, method, path, query, timestamp, nonce,
+    ];
+    sign_with(&env, &parts, SignBody::Bytes(body))
+}
+
+/// `signRequestText`: `signRequest` with a text body, read as UTF-8 (lone
+/// surrogates become U+FFFD, as with `TextEncoder`) into the same buffer.
+#[napi(
+    js_name = "signRequestText",
+    ts_args_type = "accessKey: string, secretKey: string, method: string, path: string, query: string, body: string, timestamp: string, nonce: string",
+    ts_return_type = "string"
+)]
+#[allow(clippy::too_many_arguments)]
+pub fn sign_request_text(
+    env: Env,
+    access_key: Unknown<'_>,
+    secret_key: Unknown<'_>,
+    method: Unknown<'_>,
+    path: Unknown<'_>,
+    query: Unknown<'_>,
+    body: Unknown<'_>,
+    timestamp: Unknown<'_>,
+    nonce: Unknown<'_>,
+) -> napi::Result<Option<String>> {
+    let parts = [
+        access_key, secret_key, method, path, query, timestamp, nonce,
+    ];
+    sign_with(&env, &parts, SignBody::Text(body))
+}
+
+/// The body of a request to sign, as the host passed it.
+enum SignBody<'a> {
+    Bytes(&'a [u8]),
+    Text(Unknown<'a>),
+}
+
+/// Signs the parts `[accessKey, secretKey, method, path, query, timestamp, nonce]`.
+fn sign_with(
+    env: &Env,
+    parts: &[Unknown<'_>; 7],
+    body: SignBody<'_>,
+) -> napi::Result<Option<String>> {
     // The secret key passes through this buffer: zeroed when the call ends.
-    let mut scratch = zeroize::Zeroizing::new([0u8; utf8::SCRATCH]);
-    let mut reader = utf8::Reader::new(&env, &mut scratch[..]);
-    let access_key = reader.read(&access_key)?;
-    let secret_key = reader.read(&secret_key)?;
-    let method = reader.read(&method)?;
-    let path = reader.read(&path)?;
-    let query = reader.read(&query)?;
-    let timestamp = reader.read(&timestamp)?;
-    let nonce = reader.read(&nonce)?;
+    let mut scratch = utf8::SecretScratch::new();
+    let mut reader = utf8::Reader::new(env, &mut scratch.0[..]);
+    let [
+        access_key,
+        secret_key,
+        method,
+        path,
+        query,
+        timestamp,
+        nonce,
+    ] = parts;
+    let access_key = reader.read(access_key)?;
+    let secret_key = reader.read(secret_key)?;
+    let method = reader.read(method)?;
+    let path = reader.read(path)?;
+    let query = reader.read(query)?;
+    let timestamp = reader.read(timestamp)?;
+    let nonce = reader.read(nonce)?;
+    let text;
+    let body = match body {
+        SignBody::Bytes(bytes) => bytes,
+        SignBody::Text(value) => {
+            text = reader.read(&value)?;
+            text.as_bytes()
+        }
+    };
     let signed = zephr_admin_js::sign_request(&SignParts {
         access_key: &access_key,
         secret_key: &secret_key,

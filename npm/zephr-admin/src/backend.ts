@@ -17,6 +17,11 @@ export interface Backend extends WebhookBackend {
     accessKey: string, secretKey: string, method: string, path: string, query: string,
     body: Uint8Array, timestamp: string, nonce: string,
   ): string;
+  /** `signRequest` with a text body (read as UTF-8, lone surrogates as U+FFFD). */
+  signRequestText(
+    accessKey: string, secretKey: string, method: string, path: string, query: string,
+    body: string, timestamp: string, nonce: string,
+  ): string;
   /** `Answer<Descriptor>`. */
   prepareRequest(operationId: string, params: string, options: string): string;
   /** `ParseAnswer`. */

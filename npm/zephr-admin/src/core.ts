@@ -175,12 +175,19 @@ export function signRequest(core: Core, input: SignInput): string {
   if (typeof timestamp !== "number" && typeof timestamp !== "string") {
     throw new ZephrInputError("invalid_timestamp", "timestamp must be milliseconds as a number or a decimal string");
   }
+  const ak = text(accessKey, "accessKey", "invalid_access_key");
+  const sk = text(secretKey, "secretKey", "invalid_secret_key");
+  const m = text(method, "method", "invalid_method");
+  const p = text(path, "path", "invalid_path");
+  const q = text(query ?? "", "query", "invalid_query");
+  // A text body goes as it is: each backend encodes it into its own buffer, one copy fewer.
+  const bytes = typeof body === "string" ? undefined : transientBytes(body);
+  const ts = String(timestamp);
+  const n = text(nonce, "nonce", "invalid_nonce");
   try {
-    return core().signRequest(
-      text(accessKey, "accessKey", "invalid_access_key"), text(secretKey, "secretKey", "invalid_secret_key"),
-      text(method, "method", "invalid_method"), text(path, "path", "invalid_path"),
-      text(query ?? "", "query", "invalid_query"), transientBytes(body), String(timestamp), text(nonce, "nonce", "invalid_nonce"),
-    );
+    return bytes === undefined
+      ? core().signRequestText(ak, sk, m, p, q, body as string, ts, n)
+      : core().signRequest(ak, sk, m, p, q, bytes, ts, n);
   } catch (e) {
     if (typeof e === "string") unwrap(e);
     throw e;
