@@ -31,32 +31,6 @@ pub fn sign_request(
     })
 }
 
-/// `signRequestText`: `signRequest` with a text body (copied into the module's
-/// memory as UTF-8 once, instead of encoded by the caller and then copied).
-#[wasm_bindgen(js_name = signRequestText)]
-#[allow(clippy::too_many_arguments)]
-pub fn sign_request_text(
-    access_key: &str,
-    secret_key: &str,
-    method: &str,
-    path: &str,
-    query: &str,
-    body: &str,
-    timestamp: &str,
-    nonce: &str,
-) -> Result<String, String> {
-    sign_request(
-        access_key,
-        secret_key,
-        method,
-        path,
-        query,
-        body.as_bytes(),
-        timestamp,
-        nonce,
-    )
-}
-
 /// `prepareRequest`: `{"ok": Descriptor}` or `{"err": ErrorData}`.
 #[wasm_bindgen(js_name = prepareRequest)]
 pub fn prepare_request(operation_id: &str, params: &str, options: &str) -> String {

@@ -17,8 +17,9 @@ export interface Backend extends WebhookBackend {
     accessKey: string, secretKey: string, method: string, path: string, query: string,
     body: Uint8Array, timestamp: string, nonce: string,
   ): string;
-  /** `signRequest` with a text body (read as UTF-8, lone surrogates as U+FFFD). */
-  signRequestText(
+  /** `signRequest` with a text body (read as UTF-8, lone surrogates as U+FFFD). The native
+   * addon only: it reads the text straight into its stack buffer, where wasm gains nothing. */
+  signRequestText?(
     accessKey: string, secretKey: string, method: string, path: string, query: string,
     body: string, timestamp: string, nonce: string,
   ): string;

@@ -180,14 +180,16 @@ export function signRequest(core: Core, input: SignInput): string {
   const m = text(method, "method", "invalid_method");
   const p = text(path, "path", "invalid_path");
   const q = text(query ?? "", "query", "invalid_query");
-  // A text body goes as it is: each backend encodes it into its own buffer, one copy fewer.
-  const bytes = typeof body === "string" ? undefined : transientBytes(body);
+  const backend = core();
+  // A text body goes as text where the backend reads it straight into its own buffer.
+  const asText = typeof body === "string" && backend.signRequestText !== undefined;
+  const bytes = asText ? undefined : transientBytes(body);
   const ts = String(timestamp);
   const n = text(nonce, "nonce", "invalid_nonce");
   try {
     return bytes === undefined
-      ? core().signRequestText(ak, sk, m, p, q, body as string, ts, n)
-      : core().signRequest(ak, sk, m, p, q, bytes, ts, n);
+      ? backend.signRequestText!(ak, sk, m, p, q, body as string, ts, n)
+      : backend.signRequest(ak, sk, m, p, q, bytes, ts, n);
   } catch (e) {
     if (typeof e === "string") unwrap(e);
     throw e;

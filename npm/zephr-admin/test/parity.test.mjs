@@ -104,19 +104,20 @@ test("signRequest: every shared vector and generated parts, valid and not", () =
       r.int(10) === 0 ? r.chars(UNICODE, r.int(8)) : r.chars("abcdef0123456789-", 1 + r.int(36)),
     ];
     const body = parts[5];
+    let text;
     if (typeof body === "string") {
-      // A text body: given as text, and as the bytes TextEncoder makes of it (lone surrogates
-      // included), the same header or error.
-      const text = same((b) => b.signRequestText(...parts), `case ${i} (text)`);
+      text = both(() => native.signRequestText(...parts))[0];
       parts[5] = new TextEncoder().encode(body);
-      assert.deepEqual(same((b) => b.signRequest(...parts), `case ${i}`), text, `case ${i}`);
     }
     const answer = same((b) => b.signRequest(...parts), `case ${i}`);
+    // A text body given as text (native only): the same as the bytes TextEncoder makes of it,
+    // lone surrogates included.
+    if (text) assert.deepEqual(text, answer, `case ${i} (text)`);
     if (answer.thrown !== undefined) codes.add(errCode(answer));
   }
   // A text body larger than the native layer's stack buffer, ending in a lone surrogate.
   const big = ["ak", "sk", "POST", "/v3/users", "", "é東🙂".repeat(2000) + "\uD800", "1700000000000", "n-1"];
-  const bigText = same((b) => b.signRequestText(...big), "big text body");
+  const bigText = both(() => native.signRequestText(...big))[0];
   big[5] = new TextEncoder().encode(big[5]);
   assert.deepEqual(same((b) => b.signRequest(...big), "big body"), bigText);
   assert.ok(bigText.value.startsWith("ZEPHR-HMAC-SHA256 ak:"), bigText.value);
