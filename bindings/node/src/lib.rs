@@ -33,16 +33,76 @@ pub fn sign_request(
     timestamp: Unknown<'_>,
     nonce: Unknown<'_>,
 ) -> napi::Result<Option<String>> {
+    let parts = [
+        access_key, secret_key, method, path, query, timestamp, nonce,
+    ];
+    sign_with(&env, &parts, SignBody::Bytes(body))
+}
+
+/// `signRequestText`: `signRequest` with a text body, read as UTF-8 (lone
+/// surrogates become U+FFFD, as with `TextEncoder`) into the same buffer.
+#[napi(
+    js_name = "signRequestText",
+    ts_args_type = "accessKey: string, secretKey: string, method: string, path: string, query: string, body: string, timestamp: string, nonce: string",
+    ts_return_type = "string"
+)]
+#[allow(clippy::too_many_arguments)]
+pub fn sign_request_text(
+    env: Env,
+    access_key: Unknown<'_>,
+    secret_key: Unknown<'_>,
+    method: Unknown<'_>,
+    path: Unknown<'_>,
+    query: Unknown<'_>,
+    body: Unknown<'_>,
+    timestamp: Unknown<'_>,
+    nonce: Unknown<'_>,
+) -> napi::Result<Option<String>> {
+    let parts = [
+        access_key, secret_key, method, path, query, timestamp, nonce,
+    ];
+    sign_with(&env, &parts, SignBody::Text(body))
+}
+
+/// The body of a request to sign, as the host passed it.
+enum SignBody<'a> {
+    Bytes(&'a [u8]),
+    Text(Unknown<'a>),
+}
+
+/// Signs the parts `[accessKey, secretKey, method, path, query, timestamp, nonce]`.
+fn sign_with(
+    env: &Env,
+    parts: &[Unknown<'_>; 7],
+    body: SignBody<'_>,
+) -> napi::Result<Option<String>> {
     // The secret key passes through this buffer: zeroed when the call ends.
-    let mut scratch = zeroize::Zeroizing::new([0u8; utf8::SCRATCH]);
-    let mut reader = utf8::Reader::new(&env, &mut scratch[..]);
-    let access_key = reader.read(&access_key)?;
-    let secret_key = reader.read(&secret_key)?;
-    let method = reader.read(&method)?;
-    let path = reader.read(&path)?;
-    let query = reader.read(&query)?;
-    let timestamp = reader.read(&timestamp)?;
-    let nonce = reader.read(&nonce)?;
+    let mut scratch = utf8::SecretScratch::new();
+    let mut reader = utf8::Reader::new(env, &mut scratch.0[..]);
+    let [
+        access_key,
+        secret_key,
+        method,
+        path,
+        query,
+        timestamp,
+        nonce,
+    ] = parts;
+    let access_key = reader.read(access_key)?;
+    let secret_key = reader.read(secret_key)?;
+    let method = reader.read(method)?;
+    let path = reader.read(path)?;
+    let query = reader.read(query)?;
+    let timestamp = reader.read(timestamp)?;
+    let nonce = reader.read(nonce)?;
+    let text;
+    let body = match body {
+        SignBody::Bytes(bytes) => bytes,
+        SignBody::Text(value) => {
+            text = reader.read(&value)?;
+            text.as_bytes()
+        }
+    };
     let signed = zephr_admin_js::sign_request(&SignParts {
         access_key: &access_key,
         secret_key: &secret_key,
@@ -69,6 +129,69 @@ pub fn prepare_request(operation_id: String, params: String, options: String) ->
     // The options carry the credentials: zeroed when the call ends.
     let options = zeroize::Zeroizing::new(options);
     zephr_admin_js::prepare(&operation_id, &params, &options)
+}
+
+/// A client for `prepareRequest`, made once from the options' parts and kept
+/// by the JavaScript side while they stay the same.
+#[napi]
+pub struct Preparer {
+    inner: zephr_admin_js::Preparer,
+}
+
+#[napi]
+impl Preparer {
+    /// A client from `accessKey`, `secretKey`, `tenant`, `baseUrl`, `clockOffsetMs`.
+    #[napi(constructor)]
+    pub fn new(
+        access_key: String,
+        secret_key: String,
+        tenant: Option<String>,
+        base_url: Option<String>,
+        clock_offset_ms: Option<f64>,
+    ) -> Self {
+        // The secret key: zeroed once copied into the client.
+        let secret_key = zeroize::Zeroizing::new(secret_key);
+        Preparer {
+            inner: zephr_admin_js::Preparer::new(
+                &access_key,
+                &secret_key,
+                tenant,
+                base_url,
+                clock_offset_ms,
+            ),
+        }
+    }
+
+    /// The signed request as lines (`descriptor_lines`); throws the error
+    /// JSON text on bad input. Strings are read as in `signRequest`.
+    #[napi(
+        ts_args_type = "operationId: string, params: string, timestampMs: number, nonce: string",
+        ts_return_type = "string"
+    )]
+    pub fn prepare(
+        &self,
+        env: Env,
+        operation_id: Unknown<'_>,
+        params: Unknown<'_>,
+        timestamp_ms: f64,
+        nonce: Unknown<'_>,
+    ) -> napi::Result<Option<String>> {
+        let mut scratch = [0u8; utf8::SCRATCH];
+        let mut reader = utf8::Reader::new(&env, &mut scratch[..]);
+        let operation_id = reader.read(&operation_id)?;
+        let nonce = reader.read(&nonce)?;
+        let params = reader.read(&params)?;
+        match self
+            .inner
+            .prepare(&operation_id, &params, timestamp_ms, &nonce)
+        {
+            Ok(lines) => Ok(Some(lines)),
+            Err(error) => {
+                env.throw(error)?;
+                Ok(None)
+            }
+        }
+    }
 }
 
 /// `parseResponse`: `{"ok": value, "requestId": id | null}` or `{"err": ErrorData}`.

@@ -37,6 +37,44 @@ pub fn prepare_request(operation_id: &str, params: &str, options: &str) -> Strin
     zephr_admin_js::prepare(operation_id, params, options)
 }
 
+/// A client for `prepareRequest`, made once from the options' parts and kept
+/// by the JavaScript side while they stay the same.
+#[wasm_bindgen]
+pub struct Preparer(zephr_admin_js::Preparer);
+
+#[wasm_bindgen]
+impl Preparer {
+    /// A client from `accessKey`, `secretKey`, `tenant`, `baseUrl`, `clockOffsetMs`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        access_key: &str,
+        secret_key: &str,
+        tenant: Option<String>,
+        base_url: Option<String>,
+        clock_offset_ms: Option<f64>,
+    ) -> Preparer {
+        Preparer(zephr_admin_js::Preparer::new(
+            access_key,
+            secret_key,
+            tenant,
+            base_url,
+            clock_offset_ms,
+        ))
+    }
+
+    /// The signed request as lines (`descriptor_lines`); throws the error
+    /// JSON text on bad input.
+    pub fn prepare(
+        &self,
+        operation_id: &str,
+        params: &str,
+        timestamp_ms: f64,
+        nonce: &str,
+    ) -> Result<String, String> {
+        self.0.prepare(operation_id, params, timestamp_ms, nonce)
+    }
+}
+
 /// `parseResponse`: `{"ok": value, "requestId": id | null}` or `{"err": ErrorData}`.
 #[wasm_bindgen(js_name = parseResponse)]
 pub fn parse_response(operation_id: &str, status: f64, headers: &str, body: Vec<u8>) -> String {

@@ -15,6 +15,7 @@ extern crate self as zephr_admin_js;
 
 pub mod call;
 pub mod messages;
+pub mod preparer;
 pub mod ts;
 pub mod webhook;
 
@@ -33,6 +34,7 @@ use zephr_admin::{
 
 pub use call::{CallHandle, ClientHandle};
 pub use messages::{Answer, Descriptor, ErrorData, ParseAnswer, Parsed};
+pub use preparer::{Preparer, descriptor_lines};
 pub use ts::{error_codes, typescript};
 
 /// An input error (the core's kinds, with a message that never quotes a value).

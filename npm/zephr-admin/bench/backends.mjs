@@ -1,13 +1,14 @@
 // The two backends side by side on the same ~250-byte request, beside what
 // integrators write by hand. Usage: node bench/backends.mjs (after npm run build).
 // Each backend is measured in its own process (one backend per process, as in
-// use); the baselines run in both and the table shows the native process's.
+// use); the baselines run in both, and each ratio is against its own process's. Each time is
+// CPU time, the fastest of seven short runs taken in turn (see `fastest`).
 // Prints a Markdown table.
 import { execFileSync } from "node:child_process";
 import crypto from "node:crypto";
 import os from "node:os";
 import { fileURLToPath } from "node:url";
-import { accessKey, fmt, handWritten, measure, secretKey } from "./common.mjs";
+import { accessKey, fastest, fmt, handWritten, secretKey } from "./common.mjs";
 
 
 const body = '{"identifiers":{"email_address":"zoe.muller@example.com"},"validators":{"password":"sup3r-s3cr3t"},"attributes":{"first_name":"Zoë","surname":"Müller","city":"東京","newsletter":true,"plan":"premium"}}';
@@ -41,35 +42,36 @@ if (backendArg > 0) {
   }
   const prepare = () => zephr.prepareRequest("updateUserAttribute", { user_id: userId, body: attributes }, prepareOptions);
   if (JSON.stringify(prepare().body) !== JSON.stringify(prepareByHand().body)) throw new Error("prepare baseline disagrees");
-  console.log(JSON.stringify({
-    sign: measure(() => zephr.signRequest(input)),
-    handWritten: measure(() => handWritten(input)),
-    oneShot: measure(() => oneShot(input)),
-    prepare: measure(prepare),
-    prepareByHand: measure(prepareByHand),
-  }));
+  console.log(JSON.stringify(fastest({
+    sign: () => zephr.signRequest(input),
+    handWritten: () => handWritten(input),
+    oneShot: () => oneShot(input),
+    prepare,
+    prepareByHand,
+  })));
 } else {
   const self = fileURLToPath(import.meta.url);
   const run = (name) => JSON.parse(execFileSync(process.execPath, [self, "--backend", name], { encoding: "utf8" }));
   const native = run("native");
   const wasm = run("wasm");
-  const base = native.handWritten;
+  // Each ratio is against the baseline measured in the same process (the same spells of load).
   const rows = [
-    [`signRequest, native (napi-rs)`, native.sign],
-    [`signRequest, wasm`, wasm.sign],
-    ["hand-written node:crypto: createHash + 7 updates", native.handWritten],
-    ["node:crypto `crypto.hash` one-shot (the floor)", native.oneShot],
+    ["signRequest, native (napi-rs)", native.sign, native.handWritten],
+    ["signRequest, wasm", wasm.sign, wasm.handWritten],
+    ["hand-written node:crypto: createHash + 7 updates (native process / wasm process)", native.handWritten, native.handWritten, wasm.handWritten],
+    ["node:crypto `crypto.hash` one-shot (the floor)", native.oneShot, native.handWritten],
   ];
   const prepareRows = [
-    ["prepareRequest, native (napi-rs)", native.prepare],
-    ["prepareRequest, wasm", wasm.prepare],
-    ["hand-written JS: JSON.stringify + URL + createHash", native.prepareByHand],
+    ["prepareRequest, native (napi-rs)", native.prepare, native.prepareByHand],
+    ["prepareRequest, wasm", wasm.prepare, wasm.prepareByHand],
+    ["hand-written JS: JSON.stringify + URL + createHash (native process / wasm process)", native.prepareByHand, native.prepareByHand, wasm.prepareByHand],
   ];
+  const cell = (ns, also) => (also === undefined ? fmt(ns) : `${fmt(ns)} / ${fmt(also)}`);
   console.log(`${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${os.cpus()[0]?.model ?? "unknown CPU"} × ${os.cpus().length}, ${os.platform()}-${os.arch()}\n`);
   console.log(`Signing one POST whose hashed input is ${hashedBytes} bytes (secret, JSON body, path, method, timestamp, nonce):\n`);
   console.log("| implementation | time per call | vs hand-written createHash |\n|---|---|---|");
-  for (const [name, ns] of rows) console.log(`| ${name} | ${fmt(ns)} | ${(ns / base).toFixed(2)}× |`);
+  for (const [name, ns, base, also] of rows) console.log(`| ${name} | ${cell(ns, also)} | ${(ns / base).toFixed(2)}× |`);
   console.log("\n`prepareRequest(\"updateUserAttribute\", ...)`: a signed JSON PATCH descriptor (method, URL, headers, body):\n");
   console.log("| implementation | time per call | vs hand-written JS |\n|---|---|---|");
-  for (const [name, ns] of prepareRows) console.log(`| ${name} | ${fmt(ns)} | ${(ns / native.prepareByHand).toFixed(2)}× |`);
+  for (const [name, ns, base, also] of prepareRows) console.log(`| ${name} | ${cell(ns, also)} | ${(ns / base).toFixed(2)}× |`);
 }

@@ -16,6 +16,32 @@ export function measure(fn, minMs = 1500) {
   return Number(elapsed) / iterations;
 }
 
+/** CPU nanoseconds (user + system, this process) per call of `fn`, after a warm-up, over at
+ * least `minMs` of CPU time: on a shared machine, time spent waiting for a core is not counted. */
+export function measureCpu(fn, minMs = 300) {
+  for (let i = 0; i < 2000; i++) fn();
+  let iterations = 0;
+  const start = process.cpuUsage();
+  let used = 0;
+  while (used < minMs * 1000) {
+    for (let i = 0; i < 100; i++) fn();
+    iterations += 100;
+    const { user, system } = process.cpuUsage(start);
+    used = user + system;
+  }
+  return (used * 1000) / iterations;
+}
+
+/** CPU nanoseconds per call of each function: the fastest of `rounds` short runs, taken in turn,
+ * so that every function sees the same spells of load and the least disturbed run counts. */
+export function fastest(fns, rounds = 7, minMs = 300) {
+  const best = Object.fromEntries(Object.keys(fns).map((name) => [name, Infinity]));
+  for (let round = 0; round < rounds; round++) {
+    for (const [name, fn] of Object.entries(fns)) best[name] = Math.min(best[name], measureCpu(fn, minMs));
+  }
+  return best;
+}
+
 /** A duration for a table cell. */
 export const fmt = (ns) => (ns >= 1e6 ? `${(ns / 1e6).toFixed(2)} ms` : ns >= 1e3 ? `${(ns / 1e3).toFixed(2)} µs` : `${ns.toFixed(0)} ns`);
 

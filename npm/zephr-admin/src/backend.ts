@@ -17,12 +17,32 @@ export interface Backend extends WebhookBackend {
     accessKey: string, secretKey: string, method: string, path: string, query: string,
     body: Uint8Array, timestamp: string, nonce: string,
   ): string;
+  /** `signRequest` with a text body (read as UTF-8, lone surrogates as U+FFFD). The native
+   * addon only: it reads the text straight into its stack buffer, where wasm gains nothing. */
+  signRequestText?(
+    accessKey: string, secretKey: string, method: string, path: string, query: string,
+    body: string, timestamp: string, nonce: string,
+  ): string;
   /** `Answer<Descriptor>`. */
   prepareRequest(operationId: string, params: string, options: string): string;
   /** `ParseAnswer`. */
   parseResponse(operationId: string, status: number, headers: string, body: Uint8Array): string;
   /** A client made once from its options. */
   ClientHandle: new (options: string) => ClientHandle;
+  /** `prepareRequest`'s client, made once from the options' parts (`clockOffsetMs` last). */
+  Preparer: new (
+    accessKey: string, secretKey: string, tenant: string | undefined, baseUrl: string | undefined,
+    clockOffsetMs: number | undefined,
+  ) => Preparer;
+}
+
+/** Internal: a client for `prepareRequest`; invalid options are thrown by its first `prepare`. */
+export interface Preparer {
+  /** The descriptor as lines: method, URL, header names and values, an empty line, the body.
+   * Throws the error JSON text (`{"err": ...}`) on bad input. */
+  prepare(operationId: string, params: string, timestampMs: number, nonce: string): string;
+  /** Releases the wasm memory (the wasm backend only). */
+  free?(): void;
 }
 
 /** Internal: a client in the core; `error()` is `Answer` error text when the options are invalid. */

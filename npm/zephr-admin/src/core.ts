@@ -1,6 +1,6 @@
 // The functional API: sign, prepare, parse. Thin conversions around the core.
 
-import type { Core } from "./backend.js";
+import type { Backend, Core, Preparer } from "./backend.js";
 import { ZephrInputError, errorFromData } from "./errors.js";
 import type { Descriptor, ErrorData, ParseAnswer } from "./generated/protocol.js";
 import type { OperationId, OperationTypes } from "./generated/operations.js";
@@ -80,6 +80,14 @@ export function isObject(value: unknown): value is Record<string, unknown> {
  * rewrite (NaN, Infinity, BigInt, functions, symbols, bytes as `{"0":..}`, lone surrogates) is
  * refused instead, naming the member. No operation takes a binary body, so bytes are refused too. */
 export function jsonText(value: unknown, root: string, code: string): string {
+  // Plain data, the common case, needs no checking replacer: `JSON.stringify` is several times
+  // faster without one, and the replacer would pass such data through unchanged.
+  plainBudget = PLAIN_NODES;
+  try {
+    if (plainJson(value ?? null, 0)) return JSON.stringify(value ?? null);
+  } catch {
+    // a throwing getter or proxy: the checked path below reports it
+  }
   // A function, not an arrow: `this[key]` is the member before `toJSON` (a Buffer's is an object).
   const replacer = function (this: Record<string, unknown>, key: string, member: unknown): unknown {
     const original = this[key];
@@ -111,6 +119,40 @@ export function jsonText(value: unknown, root: string, code: string): string {
   }
 }
 
+// How far `plainJson` looks before leaving a value to the checked path: a cycle or a huge value.
+const PLAIN_DEPTH = 64;
+const PLAIN_NODES = 100_000;
+let plainBudget = 0;
+
+/** Whether the checking replacer of `jsonText` would pass the value unchanged: plain objects
+ * and arrays without `toJSON`, finite numbers, well-formed strings, booleans and null. */
+function plainJson(value: unknown, depth: number): boolean {
+  switch (typeof value) {
+    case "string":
+      return wellFormed(value);
+    case "number":
+      return Number.isFinite(value);
+    case "boolean":
+      return true;
+    case "object":
+      break;
+    default:
+      return false;
+  }
+  if (value === null) return true;
+  if (depth >= PLAIN_DEPTH || --plainBudget < 0 || typeof (value as { toJSON?: unknown }).toJSON === "function") return false;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (!plainJson(value[i], depth + 1)) return false;
+    return true;
+  }
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return false;
+  for (const key of Object.keys(value)) {
+    if (!plainJson((value as Record<string, unknown>)[key], depth + 1)) return false;
+  }
+  return true;
+}
+
 /** Milliseconds since the Unix epoch, as a number or a decimal string. */
 export type Timestamp = number | string;
 
@@ -133,12 +175,21 @@ export function signRequest(core: Core, input: SignInput): string {
   if (typeof timestamp !== "number" && typeof timestamp !== "string") {
     throw new ZephrInputError("invalid_timestamp", "timestamp must be milliseconds as a number or a decimal string");
   }
+  const ak = text(accessKey, "accessKey", "invalid_access_key");
+  const sk = text(secretKey, "secretKey", "invalid_secret_key");
+  const m = text(method, "method", "invalid_method");
+  const p = text(path, "path", "invalid_path");
+  const q = text(query ?? "", "query", "invalid_query");
+  const backend = core();
+  // A text body goes as text where the backend reads it straight into its own buffer.
+  const asText = typeof body === "string" && backend.signRequestText !== undefined;
+  const bytes = asText ? undefined : transientBytes(body);
+  const ts = String(timestamp);
+  const n = text(nonce, "nonce", "invalid_nonce");
   try {
-    return core().signRequest(
-      text(accessKey, "accessKey", "invalid_access_key"), text(secretKey, "secretKey", "invalid_secret_key"),
-      text(method, "method", "invalid_method"), text(path, "path", "invalid_path"),
-      text(query ?? "", "query", "invalid_query"), transientBytes(body), String(timestamp), text(nonce, "nonce", "invalid_nonce"),
-    );
+    return bytes === undefined
+      ? backend.signRequestText!(ak, sk, m, p, q, body as string, ts, n)
+      : backend.signRequest(ak, sk, m, p, q, bytes, ts, n);
   } catch (e) {
     if (typeof e === "string") unwrap(e);
     throw e;
@@ -178,11 +229,88 @@ export function prepareRequest<Id extends OperationId>(
 ): PreparedRequest {
   const id = text(operationId, "operationId", "unknown_operation");
   const paramsText = jsonText(params ?? {}, "params", "invalid_param");
+  const backend = core();
+  if (!isObject(options) || Array.isArray(options)) {
+    return unwrap<PreparedRequest>(backend.prepareRequest(id, paramsText, jsonText(options, "options", "invalid_options"))).ok;
+  }
   // The core reads no clock and draws no randomness: time and nonce come from here.
-  const withDefaults = isObject(options) && !Array.isArray(options)
-    ? { ...options, timestamp: options.timestamp ?? Date.now(), nonce: options.nonce ?? randomNonce() }
-    : options;
-  return unwrap<PreparedRequest>(core().prepareRequest(id, paramsText, jsonText(withDefaults, "options", "invalid_options"))).ok;
+  const withDefaults = { ...options, timestamp: options.timestamp ?? Date.now(), nonce: options.nonce ?? randomNonce() };
+  const plain = plainOptions(withDefaults);
+  const preparer = plain && preparerFor(backend, plain);
+  if (!preparer) {
+    // Anything unusual in the options: the JSON path, which reports what is wrong with them.
+    return unwrap<PreparedRequest>(backend.prepareRequest(id, paramsText, jsonText(withDefaults, "options", "invalid_options"))).ok;
+  }
+  try {
+    return descriptorFromLines(preparer.prepare(id, paramsText, plain.timestamp, plain.nonce));
+  } catch (e) {
+    if (typeof e === "string") unwrap(e);
+    throw e;
+  }
+}
+
+/** The options of `prepareRequest` when they hold nothing but strings and finite numbers where
+ * they belong: then they need no JSON text, and the client parts need no parsing per call. */
+interface PlainOptions {
+  accessKey: string;
+  secretKey: string;
+  tenant: string | undefined;
+  baseUrl: string | undefined;
+  clockOffsetMs: number | undefined;
+  timestamp: number;
+  nonce: string;
+}
+
+/** The options as `PlainOptions`, or `undefined` for the JSON path (which says what is wrong). */
+function plainOptions(options: Record<string, unknown>): PlainOptions | undefined {
+  const { accessKey, secretKey, tenant, baseUrl, clockOffsetMs, timestamp, nonce } = options;
+  // Other members (checked by the JSON path), and values the JSON path would refuse or convert.
+  if (Object.keys(options).length !== KNOWN_OPTIONS + (tenant === undefined ? 0 : 1) + (baseUrl === undefined ? 0 : 1)
+    + (clockOffsetMs === undefined ? 0 : 1)) return undefined;
+  if (typeof accessKey !== "string" || typeof secretKey !== "string" || typeof nonce !== "string" || !wellFormed(nonce)) return undefined;
+  if ((tenant !== undefined && typeof tenant !== "string") || (baseUrl !== undefined && typeof baseUrl !== "string")) return undefined;
+  if (clockOffsetMs !== undefined && !Number.isFinite(clockOffsetMs)) return undefined;
+  // Decimal strings, and numbers past 2^53 or non-finite, are read (or refused) by the JSON path.
+  if (typeof timestamp !== "number" || !(Math.abs(timestamp) <= Number.MAX_SAFE_INTEGER)) return undefined;
+  return { accessKey, secretKey, tenant, baseUrl, clockOffsetMs: clockOffsetMs as number | undefined, timestamp, nonce };
+}
+
+// accessKey, secretKey, timestamp, nonce: always present in the options with their defaults.
+const KNOWN_OPTIONS = 4;
+
+// The last client `prepareRequest` made, reused while the client parts of the options are the same.
+let last: { backend: Backend; options: PlainOptions; preparer: Preparer } | undefined;
+
+/** The client for these options: the last one when its parts are the same, else a new one
+ * (`undefined` when a part is not well-formed Unicode: the JSON path names it). */
+function preparerFor(backend: Backend, options: PlainOptions): Preparer | undefined {
+  const { accessKey, secretKey, tenant, baseUrl, clockOffsetMs } = options;
+  if (last && last.backend === backend && last.options.accessKey === accessKey && last.options.secretKey === secretKey
+    && last.options.tenant === tenant && last.options.baseUrl === baseUrl && last.options.clockOffsetMs === clockOffsetMs) {
+    return last.preparer;
+  }
+  if (!wellFormed(accessKey) || !wellFormed(secretKey) || (tenant !== undefined && !wellFormed(tenant))
+    || (baseUrl !== undefined && !wellFormed(baseUrl))) return undefined;
+  const preparer = new backend.Preparer(accessKey, secretKey, tenant, baseUrl, clockOffsetMs);
+  last?.preparer.free?.();
+  last = { backend, options, preparer };
+  return preparer;
+}
+
+/** @internal A descriptor from its lines (see `Preparer.prepare`): only the body, last, can hold
+ * a line break. (`split` is about three times faster here than walking with `indexOf`.) */
+export function descriptorFromLines(lines: string): PreparedRequest {
+  const parts = lines.split("\n");
+  const headers: Record<string, string> = {};
+  let i = 2;
+  for (; i < parts.length && parts[i] !== ""; i += 2) {
+    const [name, value] = [parts[i], parts[i + 1] ?? ""];
+    // A plain assignment to `__proto__` would set the prototype; JSON.parse makes a member.
+    if (name === "__proto__") Object.defineProperty(headers, name, { value, enumerable: true, writable: true, configurable: true });
+    else headers[name] = value;
+  }
+  const body = i + 2 === parts.length ? parts[i + 1] : parts.slice(i + 1).join("\n");
+  return { method: parts[0], url: parts[1], headers, body: body === "" ? null : body };
 }
 
 /** A received response, in any of the shapes hosts have at hand. */

@@ -211,3 +211,70 @@ test("parameters are checked against their documented type; `extra` body members
   assert.equal(evict.body, "/news/.*");
   assert.equal(evict.headers["content-type"], "application/json");
 });
+
+test("prepareRequest: the same request and the same errors whichever way the options cross; no stale client", () => {
+  const base = { accessKey: "ak", secretKey: "sk", tenant: "news", timestamp: 1700000000000, nonce: "n-1" };
+  const local = { accessKey: "ak", secretKey: "sk", baseUrl: "http://127.0.0.1:8080/base", timestamp: 1700000000000, nonce: "n-1", clockOffsetMs: -5000 };
+  // An unknown member sends the options as JSON text; plain options take the Preparer.
+  const viaJson = (options) => ({ ...options, unusedMember: true });
+  const outcome = (id, params, options) => {
+    try {
+      return { ok: zephr.prepareRequest(id, params, options) };
+    } catch (e) {
+      return { code: e.code, message: e.message, name: e.constructor.name };
+    }
+  };
+  const cases = [
+    ["updateUserAttribute", { user_id: "u 1/é", body: { first_name: "Zoë\nsecond line", city: "東京", small: 1.5e-7, big: 1e21, list: [1, null, "x"] } }],
+    ["getUser", { user_id: "u-1" }],
+    ["evictOrigin", { body: "/news/.*\n\n" }],
+    ["exportUsers", { appIds: "quiz1,survey4", attributes: true, since: "2020-01-01T00:00:00Z", rpp: 40, page: 2 }],
+    ["noSuchOperation", {}],
+    ["getUser", {}],
+    ["getUser", { user_id: "u", nope: 1 }],
+  ];
+  const options = [
+    base, local,
+    { ...base, timestamp: 1.5 }, { ...base, timestamp: -1 }, { ...base, nonce: "n\r\n" },
+    { ...base, tenant: "bad tenant!" }, { ...base, baseUrl: "http://127.0.0.1:8080" }, { ...base, clockOffsetMs: 1.5 },
+    { ...base, accessKey: "" },
+  ];
+  let ok = 0;
+  for (const [id, params] of cases) {
+    for (const opts of options) {
+      const fast = outcome(id, params, opts);
+      assert.deepEqual(fast, outcome(id, params, viaJson(opts)), `${id} ${JSON.stringify(opts)}`);
+      if (fast.ok) ok++;
+    }
+  }
+  assert.equal(ok, 8, "the four valid operations with the two valid options");
+
+  // Credentials and targets switching between calls: every call signs with its own.
+  const url = (p) => new URL(p.url);
+  for (const round of [1, 2]) {
+    for (const [opts, secret, origin] of [[base, "sk", "https://news.api.zephr.com"], [{ ...base, accessKey: "other", secretKey: "sk2" }, "sk2", "https://news.api.zephr.com"],
+      [{ ...base, tenant: "sport" }, "sk", "https://sport.api.zephr.com"], [local, "sk", "http://127.0.0.1:8080"]]) {
+      const p = zephr.prepareRequest("getUser", { user_id: "u" }, opts);
+      const [, ts, nonce, hash] = p.headers.authorization.split(" ")[1].split(":");
+      assert.equal(p.headers.authorization.split(" ")[1].split(":")[0], opts.accessKey, `round ${round}`);
+      assert.equal(url(p).origin, origin, `round ${round}`);
+      assert.equal(ts, String(opts.timestamp + (opts.clockOffsetMs ?? 0)));
+      assert.equal(hash, expectedHash(secret, "", url(p).pathname, "", "GET", ts, nonce), `round ${round}`);
+    }
+  }
+});
+
+test("params: deep nesting and cycles with many paths still get the checked path's answer", () => {
+  const options = { accessKey: "ak", secretKey: "sk", tenant: "news", timestamp: 1700000000000, nonce: "n-1" };
+  let deep = "leaf";
+  for (let i = 0; i < 100; i++) deep = { d: deep };
+  const prepared = zephr.prepareRequest("updateUserAttribute", { user_id: "u", body: { deep } }, options);
+  assert.equal(prepared.body, JSON.stringify({ deep }));
+  // Three paths back to itself at every level: 3^depth paths, refused as a cycle all the same.
+  const fan = {};
+  fan.a = fan; fan.b = fan; fan.c = fan;
+  assert.throws(() => zephr.prepareRequest("updateUserAttribute", { user_id: "u", body: fan }, options),
+    (e) => e.code === "invalid_param" && /cycle/.test(e.message));
+  const dated = zephr.prepareRequest("updateUserAttribute", { user_id: "u", body: { at: new Date(0) } }, options);
+  assert.equal(dated.body, '{"at":"1970-01-01T00:00:00.000Z"}');
+});

@@ -9,6 +9,7 @@ import { test } from "node:test";
 import * as wasm from "../dist/wasm/zephr_admin_wasm.js";
 import { loadNative } from "../dist/native.js";
 import { operations } from "zephr-admin/wasm";
+import { descriptorFromLines } from "../dist/core.js";
 
 wasm.initSync({ module: new WebAssembly.Module(readFileSync(new URL("../dist/wasm/zephr_admin_wasm_bg.wasm", import.meta.url))) });
 const loaded = loadNative();
@@ -54,6 +55,29 @@ function same(fn, label) {
   return w;
 }
 
+/** The `Preparer` path (client parts once, the descriptor as lines) on both backends: the same
+ * answer on each, and the same as `prepareRequest` with JSON options (`answer`, from `same`).
+ * Only for options the package sends that way: the parts as well-formed strings, a number timestamp. */
+function samePrepared(id, paramsText, opts, answer, label) {
+  const { accessKey, secretKey, tenant, baseUrl, clockOffsetMs, timestamp, nonce } = opts;
+  // Strings well-formed: the package sends lone surrogates the JSON way, which names them.
+  const strings = [accessKey, secretKey, nonce].every((v) => typeof v === "string" && v.isWellFormed())
+    && [tenant, baseUrl].every((v) => v === undefined || (typeof v === "string" && v.isWellFormed()));
+  if (!strings || !(clockOffsetMs === undefined || typeof clockOffsetMs === "number") || typeof timestamp !== "number") return false;
+  const lines = same((b) => {
+    const preparer = new b.Preparer(accessKey, secretKey, tenant, baseUrl, clockOffsetMs);
+    try {
+      return preparer.prepare(id, paramsText, timestamp, nonce);
+    } finally {
+      preparer.free?.();
+    }
+  }, label);
+  const json = JSON.parse(answer.thrown ?? answer.value);
+  if (lines.thrown !== undefined) assert.deepEqual(JSON.parse(lines.thrown), json, label);
+  else assert.deepEqual({ ok: descriptorFromLines(lines.value) }, json, label);
+  return true;
+}
+
 function errCode(answer) {
   if (answer.thrown !== undefined) return JSON.parse(answer.thrown).err.code;
   const parsed = JSON.parse(answer.value);
@@ -75,13 +99,28 @@ test("signRequest: every shared vector and generated parts, valid and not", () =
       r.int(10) === 0 ? r.chars(UNICODE, r.int(6)) : r.pick(["GET", "POST", "PUT", "PATCH", "DELETE"]),
       (r.int(8) === 0 ? "" : "/") + r.chars(r.int(5) === 0 ? UNICODE : ASCII.replace(/[?# ]/g, ""), r.int(60)),
       r.chars(r.int(5) === 0 ? UNICODE : ASCII.replace(/[# ]/g, ""), r.int(40)),
-      r.int(3) === 0 ? r.bytes(r.int(300)) : new TextEncoder().encode(r.chars(UNICODE, r.int(250))),
+      r.int(3) === 0 ? r.bytes(r.int(300)) : r.chars(UNICODE, r.int(250)),
       r.int(10) === 0 ? r.pick(["", "-1", "01", "1.5", "1e3", "99999999999999999999", r.chars(UNICODE, 5)]) : String(1_700_000_000_000 + r.int(1e9)),
       r.int(10) === 0 ? r.chars(UNICODE, r.int(8)) : r.chars("abcdef0123456789-", 1 + r.int(36)),
     ];
+    const body = parts[5];
+    let text;
+    if (typeof body === "string") {
+      text = both(() => native.signRequestText(...parts))[0];
+      parts[5] = new TextEncoder().encode(body);
+    }
     const answer = same((b) => b.signRequest(...parts), `case ${i}`);
+    // A text body given as text (native only): the same as the bytes TextEncoder makes of it,
+    // lone surrogates included.
+    if (text) assert.deepEqual(text, answer, `case ${i} (text)`);
     if (answer.thrown !== undefined) codes.add(errCode(answer));
   }
+  // A text body larger than the native layer's stack buffer, ending in a lone surrogate.
+  const big = ["ak", "sk", "POST", "/v3/users", "", "é東🙂".repeat(2000) + "\uD800", "1700000000000", "n-1"];
+  const bigText = both(() => native.signRequestText(...big))[0];
+  big[5] = new TextEncoder().encode(big[5]);
+  assert.deepEqual(same((b) => b.signRequest(...big), "big body"), bigText);
+  assert.ok(bigText.value.startsWith("ZEPHR-HMAC-SHA256 ak:"), bigText.value);
   // The generator reaches the refusals, not only the happy path.
   for (const code of ["invalid_access_key", "invalid_secret_key", "invalid_method", "invalid_path", "invalid_nonce", "invalid_timestamp"]) {
     assert.ok(codes.has(code), `no generated case refused with ${code}: ${[...codes]}`);
@@ -105,6 +144,9 @@ test("prepareRequest: every operation of the catalogue, byte-identical descripto
       const parsed = JSON.parse(answer.value);
       assert.ok(parsed.ok, `${op.operationId}: ${answer.value}`);
       assert.equal(parsed.ok.method, op.method, op.operationId);
+      const numeric = { ...opts, timestamp: Number(opts.timestamp) };
+      const numericAnswer = same((b) => b.prepareRequest(op.operationId, JSON.stringify(params), JSON.stringify(numeric)), op.operationId);
+      assert.ok(samePrepared(op.operationId, JSON.stringify(params), numeric, numericAnswer, op.operationId));
     }
   }
 });
@@ -112,6 +154,7 @@ test("prepareRequest: every operation of the catalogue, byte-identical descripto
 test("prepareRequest: generated parameters, bodies and options, identical answers and error codes", () => {
   const r = rng(0xc0ffee);
   const codes = new Set();
+  const prepared = new Set();
   const value = (depth = 0) => {
     switch (r.int(depth > 2 ? 5 : 8)) {
       case 0: return r.chars(UNICODE, r.int(20));
@@ -151,6 +194,13 @@ test("prepareRequest: generated parameters, bodies and options, identical answer
     const answer = same((b) => b.prepareRequest(id, paramsText, optsText), `case ${i}: ${id}`);
     const code = errCode(answer);
     if (code) codes.add(code);
+    if (optsText === JSON.stringify(opts) && samePrepared(id, paramsText, opts, answer, `case ${i}: ${id} (Preparer)`)) {
+      prepared.add(code ?? "ok");
+    }
+  }
+  // The Preparer path met successes and the refusals of every stage.
+  for (const code of ["ok", "unknown_operation", "unknown_param", "invalid_base_url", "invalid_timestamp", "invalid_nonce"]) {
+    assert.ok(prepared.has(code), `no Preparer case ended with ${code}: ${[...prepared]}`);
   }
   for (const code of ["unknown_operation", "missing_param", "unknown_param", "invalid_param", "invalid_base_url", "invalid_options"]) {
     assert.ok(codes.has(code), `no generated case refused with ${code}: ${[...codes]}`);
