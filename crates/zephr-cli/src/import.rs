@@ -428,13 +428,14 @@ fn run_line(client: &BlockingClient, shared: &Shared<'_>, n: u64, text: &str) {
             };
             fail_line(shared, n, state, f.kind.as_str(), None, None, &f.message);
         }
+        // A redirect or an undecodable answer keeps its status and request id.
         Err(e) => fail_line(
             shared,
             n,
             State::Failed,
             e.code(),
-            None,
-            None,
+            e.status(),
+            e.request_id(),
             &e.to_string(),
         ),
     }

@@ -1,4 +1,4 @@
-//! `zephr call` against a loopback server that redirects: the redirect is not
+//! `zephr call` and `zephr import` against a loopback server that redirects: the redirect is not
 //! followed, the body goes nowhere else, and the call fails with the status
 //! and the `Location`.
 
@@ -110,4 +110,37 @@ fn redirects_are_api_errors_and_are_not_followed() {
         assert!(seen[0].starts_with("POST /v3/users ") && seen[0].ends_with(BODY));
     }
     assert_eq!(elsewhere.requests(), Vec::<String>::new());
+}
+
+#[test]
+fn an_import_records_a_redirect_with_its_status_and_sends_it_once() {
+    let server = Server::start(
+        "307 Temporary Redirect",
+        "location: /elsewhere\r\nx-request-id: req-307\r\n".into(),
+        "",
+    );
+    let dir = std::env::temp_dir().join(format!("zephr-redirect-import-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let input = dir.join("in.ndjson");
+    std::fs::write(&input, format!("{{\"body\": {BODY}}}\n")).unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_zephr"))
+        .args(["import", "createUser", "--input", input.to_str().unwrap()])
+        .env_remove("ZEPHR_TENANT")
+        .env("ZEPHR_BASE_URL", &server.url)
+        .env("ZEPHR_ACCESS_KEY", "ak")
+        .env("ZEPHR_SECRET_KEY", "sk")
+        .output()
+        .expect("zephr runs");
+    assert_eq!(output.status.code(), Some(1));
+    let failures = std::fs::read_to_string(dir.join("in.ndjson.failures.ndjson")).unwrap();
+    let record: serde_json::Value = serde_json::from_str(failures.trim()).unwrap();
+    assert_eq!(record["code"], "redirect");
+    assert_eq!(record["status"], 307);
+    assert_eq!(record["request_id"], "req-307");
+    assert_eq!(
+        server.requests().len(),
+        1,
+        "a redirect is neither followed nor retried"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }
