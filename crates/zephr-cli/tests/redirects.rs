@@ -1,6 +1,6 @@
-//! `zephr call` and `zephr import` against a loopback server that redirects: the redirect is not
-//! followed, the body goes nowhere else, and the call fails with the status
-//! and the `Location`.
+//! `zephr call` and `zephr import` against a loopback server that redirects:
+//! the redirect is not followed, the body goes nowhere else, and the call
+//! fails with the status and the `Location`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
