@@ -17,6 +17,7 @@ export * from "./errors.js";
 export { NAMESPACES, OPERATIONS as operations } from "./generated/operations.js";
 export type * from "./generated/operations.js";
 export {
+  type MalformedReason,
   type NodeRequest,
   type OtherEvent,
   type OtherEventType,

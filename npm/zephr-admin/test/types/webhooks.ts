@@ -1,5 +1,5 @@
 // Compile-time checks of the webhook types (tsc --noEmit); nothing here runs.
-import { type ZephrWebhookEvent, ZephrWebhookError, constructEvent, generateTestWebhook, verifyWebhook } from "zephr-admin";
+import { type MalformedReason, type ZephrWebhookEvent, ZephrWebhookError, constructEvent, generateTestWebhook, verifyWebhook } from "zephr-admin";
 
 declare const request: Request;
 
@@ -39,8 +39,11 @@ export function options(): void {
     if (e instanceof ZephrWebhookError) {
       const code: "webhook_missing_authorization" | "webhook_malformed_authorization" | "webhook_wrong_credentials" | "webhook_invalid_body" | "webhook_stale_event" | "webhook_invalid_config" = e.code;
       const status: 400 | 401 = e.status;
+      // The reason a malformed header was refused has a nameable type.
+      const reason: MalformedReason | undefined = e.reason;
       void code;
       void status;
+      void reason;
     }
   }
 }
