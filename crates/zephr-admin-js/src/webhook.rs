@@ -358,15 +358,18 @@ pub fn test_webhook_request(options: &str, event: &str, method: &str) -> String 
                 "the method must be GET, POST, PUT or DELETE".into(),
             ));
         }
-        let or_test = |value: Option<String>| value.unwrap_or_else(|| "test".to_owned());
-        let test = TestEvent {
-            event_type: EventType::from_name(&event.event_type),
-            time: event.time,
-            tenant_id: or_test(event.tenant_id),
-            sub_tenant_id: or_test(event.sub_tenant_id),
-            details: event.details.unwrap_or(Value::Null),
-            webhook: or_test(event.webhook),
-        };
+        let details = event.details.unwrap_or(Value::Null);
+        let mut test = TestEvent::new(EventType::from_name(&event.event_type), event.time, details);
+        // Members the event leaves out keep `TestEvent::new`'s `test`.
+        for (slot, value) in [
+            (&mut test.tenant_id, event.tenant_id),
+            (&mut test.sub_tenant_id, event.sub_tenant_id),
+            (&mut test.webhook, event.webhook),
+        ] {
+            if let Some(value) = value {
+                *slot = value;
+            }
+        }
         let request = test.request(&method, Some(&credentials));
         Ok(TestDeliveryData {
             method: request.method.clone(),

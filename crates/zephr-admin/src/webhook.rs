@@ -140,6 +140,7 @@ impl std::error::Error for WebhookError {}
 /// The credentials a webhook target was configured with. `Debug` shows the
 /// kind and the Basic user name only; secrets are zeroed on drop.
 #[derive(Clone)]
+#[non_exhaustive]
 pub enum WebhookCredentials {
     /// HTTP Basic: `Authorization: Basic base64(user:password)`.
     Basic {
@@ -415,6 +416,7 @@ impl fmt::Display for EventType {
 /// The user record in `details`, as documented for `CREATE_USER`. Members not
 /// listed here are kept in `extra`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct UserDetails {
     /// The user's id.
     pub user_id: String,
@@ -488,6 +490,7 @@ impl UserDetails {
 
 /// `details`: typed where the documentation shows its shape, raw JSON elsewhere.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum Details {
     /// A user record (user events whose `details` has a `user_id`).
     User(Box<UserDetails>),
@@ -498,6 +501,7 @@ pub enum Details {
 /// A parsed webhook delivery:
 /// `{tenantId, subTenantId, type, time, details, webhook}`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct WebhookEvent {
     /// `type`.
     pub event_type: EventType,
@@ -756,6 +760,7 @@ impl WebhookVerifier {
 /// A webhook delivery as Zephr sends it: method, headers and body. Built by
 /// [`test_request`] and [`TestEvent::request`]; the emulator sends these.
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct WebhookRequest {
     /// HTTP method (`POST` unless configured otherwise).
     pub method: String,
@@ -825,6 +830,7 @@ fn deliver(
 
 /// An event to deliver: the envelope's members, serialised in Zephr's order.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct TestEvent {
     /// `type`.
     pub event_type: EventType,
@@ -852,6 +858,35 @@ impl TestEvent {
             details,
             webhook: "test".into(),
         }
+    }
+
+    /// The same event for another tenant and sub-tenant.
+    ///
+    /// ```
+    /// use serde_json::Value;
+    /// use zephr_admin::webhook::{EventType, TestEvent};
+    ///
+    /// let event = TestEvent::new(EventType::DeleteUser, 0, Value::Null)
+    ///     .with_tenant("news", "news-uk")
+    ///     .with_webhook("crm-sync");
+    /// assert_eq!((event.tenant_id.as_str(), event.webhook.as_str()), ("news", "crm-sync"));
+    /// ```
+    #[must_use]
+    pub fn with_tenant(
+        mut self,
+        tenant_id: impl Into<String>,
+        sub_tenant_id: impl Into<String>,
+    ) -> Self {
+        self.tenant_id = tenant_id.into();
+        self.sub_tenant_id = sub_tenant_id.into();
+        self
+    }
+
+    /// The same event under another webhook label.
+    #[must_use]
+    pub fn with_webhook(mut self, label: impl Into<String>) -> Self {
+        self.webhook = label.into();
+        self
     }
 
     /// The JSON body: `{tenantId, subTenantId, type, time, details, webhook}`.

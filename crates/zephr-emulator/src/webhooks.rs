@@ -249,14 +249,9 @@ impl Hub {
                     }
                     _ => time,
                 };
-                let event = TestEvent {
-                    event_type: event_type.clone(),
-                    time,
-                    tenant_id: TENANT.into(),
-                    sub_tenant_id: TENANT.into(),
-                    details: details.clone(),
-                    webhook: webhook.text("label").to_owned(),
-                };
+                let event = TestEvent::new(event_type.clone(), time, details.clone())
+                    .with_tenant(TENANT, TENANT)
+                    .with_webhook(webhook.text("label"));
                 let method = match webhook.text("method").to_ascii_uppercase().as_str() {
                     m @ ("GET" | "PUT" | "DELETE") => m.to_owned(),
                     _ => "POST".to_owned(),

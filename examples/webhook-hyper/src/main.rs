@@ -2,7 +2,7 @@
 //! on 127.0.0.1:PORT, verifies the Bearer token in `ZEPHR_WEBHOOK_TOKEN`
 //! (5-minute staleness window) and prints each event.
 
-use zephr_admin::webhook::{Details, WebhookCredentials, WebhookVerifier};
+use zephr_admin::webhook::{WebhookCredentials, WebhookVerifier};
 use zephr_example_webhook_hyper::serve;
 
 #[tokio::main(flavor = "current_thread")]
@@ -23,9 +23,9 @@ async fn main() -> Result<(), String> {
         listener.local_addr().map_err(|e| e.to_string())?
     );
     serve(listener, verifier, |outcome| match outcome {
-        Ok(event) => match &event.details {
-            Details::User(user) => println!("{} user {}", event.event_type, user.user_id),
-            Details::Raw(details) => println!("{} {details}", event.event_type),
+        Ok(event) => match event.user() {
+            Some(user) => println!("{} user {}", event.event_type, user.user_id),
+            None => println!("{} {}", event.event_type, event.raw_details),
         },
         Err(error) => eprintln!("refused: {error}"),
     })
