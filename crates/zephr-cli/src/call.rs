@@ -73,15 +73,11 @@ pub fn call_failed(error: &CallError) -> ExitCode {
             eprintln!("zephr: {}", describe(api));
             ExitCode::from(API_ERROR)
         }
-        CallError::Redirect(redirect) => {
-            eprintln!("zephr: {redirect}");
-            if let Some(id) = &redirect.request_id {
-                eprintln!("  request id: {id}");
-            }
-            ExitCode::from(API_ERROR)
-        }
         _ => {
             eprintln!("zephr: {error}");
+            if let Some(id) = error.request_id() {
+                eprintln!("  request id: {id}");
+            }
             ExitCode::from(API_ERROR)
         }
     }

@@ -63,9 +63,9 @@ fn read_request(stream: &TcpStream) -> String {
     head + "\r\n" + &String::from_utf8_lossy(&body)
 }
 
-fn call(base_url: &str, args: &[&str]) -> Output {
+/// Runs `zephr <args>` against `base_url` with throwaway keys.
+fn zephr(base_url: &str, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_zephr"))
-        .arg("call")
         .args(args)
         .env_remove("ZEPHR_TENANT")
         .env("ZEPHR_BASE_URL", base_url)
@@ -89,10 +89,10 @@ fn redirects_are_api_errors_and_are_not_followed() {
         let location = format!("{}/v3/users", elsewhere.url);
         let server = Server::start(status, format!("location: {location}\r\n"), "");
         for args in [
-            &["createUser", "--body", BODY][..],
-            &["listAccounts", "--raw"][..],
+            &["call", "createUser", "--body", BODY][..],
+            &["call", "listAccounts", "--raw"][..],
         ] {
-            let output = call(&server.url, args);
+            let output = zephr(&server.url, args);
             let stderr = String::from_utf8_lossy(&output.stderr);
             let code = &status[..3];
             assert_eq!(output.status.code(), Some(1), "{status} {args:?}: {stderr}");
@@ -123,14 +123,10 @@ fn an_import_records_a_redirect_with_its_status_and_sends_it_once() {
     std::fs::create_dir_all(&dir).unwrap();
     let input = dir.join("in.ndjson");
     std::fs::write(&input, format!("{{\"body\": {BODY}}}\n")).unwrap();
-    let output = Command::new(env!("CARGO_BIN_EXE_zephr"))
-        .args(["import", "createUser", "--input", input.to_str().unwrap()])
-        .env_remove("ZEPHR_TENANT")
-        .env("ZEPHR_BASE_URL", &server.url)
-        .env("ZEPHR_ACCESS_KEY", "ak")
-        .env("ZEPHR_SECRET_KEY", "sk")
-        .output()
-        .expect("zephr runs");
+    let output = zephr(
+        &server.url,
+        &["import", "createUser", "--input", input.to_str().unwrap()],
+    );
     assert_eq!(output.status.code(), Some(1));
     let failures = std::fs::read_to_string(dir.join("in.ndjson.failures.ndjson")).unwrap();
     let record: serde_json::Value = serde_json::from_str(failures.trim()).unwrap();
